@@ -1,0 +1,48 @@
+# Two commands on a fresh machine: `make run` serves the site with demo content,
+# `make test` runs the whole suite. Both are safe to run again.
+
+VENV := .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+
+.PHONY: run test lint venv demo clean
+
+run: $(VENV)/installed .env
+	$(PY) manage.py migrate --no-input
+	$(PY) manage.py seed_demo
+	@echo
+	@echo "  Insight Swarm CMS admin: http://127.0.0.1:$(PORT)/admin/"
+	@echo "  Demo accounts: admin, editor, advisor; password: $${DEMO_PASSWORD:-insightswarm-demo}"
+	@echo
+	$(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+test: $(VENV)/installed .env
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: $(VENV)/installed
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+venv: $(VENV)/installed
+
+# Rebuilt when pyproject.toml changes; a .venv made by a too-old Python is
+# replaced rather than patched.
+$(VENV)/installed: pyproject.toml
+	@if [ -x $(PY) ] && ! $(PY) -c "import sys; sys.exit(sys.version_info < (3, 12))" 2>/dev/null; then \
+		echo "Replacing $(VENV): its Python is older than 3.12."; rm -rf $(VENV); fi
+	@if [ ! -x $(PY) ]; then \
+		python=$$(scripts/find-python) || exit 1; \
+		echo "Creating $(VENV) with $$python"; \
+		"$$python" -m venv $(VENV) || exit 1; \
+	fi
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[test,dev]"
+	@touch $@
+
+# A development .env with its own random SECRET_KEY, written once and kept.
+.env: | $(VENV)/installed
+	cp .env.example .env
+	echo "SECRET_KEY=$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))')" >> .env
+
+clean:
+	rm -rf $(VENV) *.egg-info staticfiles

@@ -1,0 +1,103 @@
+from django.contrib import admin
+
+from .models import (
+    Compound,
+    Condition,
+    EvidenceSummary,
+    Mechanism,
+    MedicalAdvisor,
+    Reference,
+    ResearchUpdate,
+    SafetyNote,
+)
+
+
+class MechanismInline(admin.TabularInline):
+    model = Mechanism
+    extra = 0
+    fields = ["position", "description"]
+
+
+class SafetyNoteInline(admin.TabularInline):
+    model = SafetyNote
+    extra = 0
+    fields = ["position", "category", "description"]
+
+
+@admin.register(Compound)
+class CompoundAdmin(admin.ModelAdmin):
+    list_display = ["name", "drug_class", "aliases", "updated_at"]
+    search_fields = ["name", "aliases", "drug_class"]
+    list_filter = ["drug_class"]
+    prepopulated_fields = {"slug": ["name"]}
+    inlines = [MechanismInline, SafetyNoteInline]
+    fieldsets = [
+        (None, {"fields": ["name", "slug", "aliases", "drug_class"]}),
+        ("Evidence and safety", {"fields": ["regulatory_status", "evidence_overview", "safety_profile"]}),
+    ]
+
+
+@admin.register(Condition)
+class ConditionAdmin(admin.ModelAdmin):
+    list_display = ["name", "specialist", "updated_at"]
+    search_fields = ["name", "specialist"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
+@admin.register(MedicalAdvisor)
+class MedicalAdvisorAdmin(admin.ModelAdmin):
+    list_display = ["display_name", "credentials", "user"]
+    search_fields = ["display_name", "credentials", "user__username", "user__email"]
+    prepopulated_fields = {"slug": ["display_name"]}
+    autocomplete_fields = ["user"]
+
+
+class ReferenceInline(admin.StackedInline):
+    model = Reference
+    extra = 0
+    fields = [("pmid", "doi", "nct_id"), "title", ("journal", "year"), ("study_design", "participants")]
+
+
+@admin.register(EvidenceSummary)
+class EvidenceSummaryAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "evidence_level", "verdict", "evidence_basis", "updated_at"]
+    list_select_related = ["compound", "condition"]
+    list_filter = ["evidence_level", "verdict", "evidence_basis", "compound", "condition"]
+    search_fields = ["compound__name", "compound__aliases", "condition__name"]
+    autocomplete_fields = ["compound", "condition"]
+    inlines = [ReferenceInline]
+    fieldsets = [
+        (None, {"fields": ["compound", "condition"]}),
+        ("Grade", {"fields": ["evidence_level", "verdict", "evidence_basis"]}),
+        (
+            "Evidence",
+            {
+                "fields": [
+                    "preclinical_evidence",
+                    "human_evidence",
+                    "regulatory_status",
+                    "has_condition_safety_data",
+                    "mechanism_relevance_documented",
+                ]
+            },
+        ),
+    ]
+
+
+@admin.register(Reference)
+class ReferenceAdmin(admin.ModelAdmin):
+    list_display = ["title", "year", "study_design", "pmid", "doi", "nct_id", "summary"]
+    list_select_related = ["summary__compound", "summary__condition"]
+    list_filter = ["study_design", "year"]
+    search_fields = ["title", "journal", "pmid", "doi", "nct_id"]
+    autocomplete_fields = ["summary"]
+
+
+@admin.register(ResearchUpdate)
+class ResearchUpdateAdmin(admin.ModelAdmin):
+    list_display = ["title", "date", "study_design", "participants", "source"]
+    list_filter = ["study_design", "date", "compounds", "conditions"]
+    search_fields = ["title", "summary", "source"]
+    date_hierarchy = "date"
+    prepopulated_fields = {"slug": ["title"]}
+    autocomplete_fields = ["compounds", "conditions"]

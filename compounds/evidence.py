@@ -1,0 +1,80 @@
+"""The words the site grades evidence with.
+
+Two axes are kept apart on purpose: the *level* of the best evidence (how
+strong the studies are) and the *verdict* (what they found). Merging them into
+one string is how the client's old pages came to say "Strong data for
+depression" on a leukemia page.
+"""
+
+from django.db import models
+
+
+class EvidenceLevel(models.TextChoices):
+    """The hierarchy of the evidence-level page, strongest first."""
+
+    LEVEL_1 = "level_1", "Level 1: Systematic reviews and meta-analyses of RCTs"
+    LEVEL_2 = "level_2", "Level 2: Randomized controlled trials (RCTs)"
+    LEVEL_3 = "level_3", "Level 3: Non-randomized controlled trials"
+    LEVEL_4 = "level_4", "Level 4: Case-control and cohort studies"
+    LEVEL_5 = "level_5", "Level 5: Case reports and expert opinion"
+    PRECLINICAL = "preclinical", "Preclinical: Animal and cell culture studies"
+    NONE = "none", "No published evidence"
+
+    @property
+    def rank(self):
+        """1 for the strongest level, 7 for no evidence: the order to sort by."""
+        return list(EvidenceLevel).index(self) + 1
+
+    @property
+    def is_human(self):
+        """Whether this level rests on studies in people."""
+        return self not in (EvidenceLevel.PRECLINICAL, EvidenceLevel.NONE)
+
+
+class Verdict(models.TextChoices):
+    """What the evidence says about effectiveness for one condition."""
+
+    EFFECTIVE = "effective", "Effective"
+    LIKELY_EFFECTIVE = "likely_effective", "Likely effective"
+    PROMISING = "promising", "Promising but not proven"
+    CONFLICTING = "conflicting", "Conflicting evidence"
+    INSUFFICIENT = "insufficient", "Insufficient evidence"
+    NO_BENEFIT = "no_benefit", "Evidence of no benefit"
+    HARM = "harm", "Evidence of harm"
+
+    @property
+    def is_positive(self):
+        return self in (Verdict.EFFECTIVE, Verdict.LIKELY_EFFECTIVE)
+
+
+class EvidenceBasis(models.TextChoices):
+    """Whether the evidence comes from this condition or from other uses."""
+
+    DIRECT = "direct", "Direct: studied in this condition"
+    EXTRAPOLATED = "extrapolated", "Extrapolated from other indications"
+
+
+class StudyDesign(models.TextChoices):
+    META_ANALYSIS = "meta_analysis", "Systematic review or meta-analysis"
+    RCT = "rct", "Randomized controlled trial"
+    NON_RANDOMIZED = "non_randomized", "Non-randomized controlled trial"
+    COHORT = "cohort", "Cohort study"
+    RETROSPECTIVE = "retrospective", "Retrospective study"
+    CASE_CONTROL = "case_control", "Case-control study"
+    OBSERVATIONAL = "observational", "Observational study"
+    CASE_REPORT = "case_report", "Case report or case series"
+    NARRATIVE_REVIEW = "narrative_review", "Narrative review"
+    EXPERT_OPINION = "expert_opinion", "Expert opinion or guideline"
+    ANIMAL = "animal", "Animal study"
+    IN_VITRO = "in_vitro", "Cell culture (in vitro) study"
+
+
+class SafetyCategory(models.TextChoices):
+    SIDE_EFFECTS = "side_effects", "Side effects"
+    ABUSE_POTENTIAL = "abuse_potential", "Abuse and dependence"
+    ORGAN_TOXICITY = "organ_toxicity", "Organ toxicity"
+    INTERACTIONS = "interactions", "Drug interactions"
+    CONTRAINDICATIONS = "contraindications", "Contraindications"
+    MONITORING = "monitoring", "Monitoring requirements"
+    SPECIAL_POPULATIONS = "special_populations", "Special populations"
+    OTHER = "other", "Other"

@@ -1,0 +1,450 @@
+"""The content of an evidence review: compounds, conditions and what is known of each pair.
+
+Every content model has a natural key (slugs, or its parent's key and its own
+text) so the seed fixtures load by key: loading them twice updates rows in
+place instead of adding copies, and never clobbers rows that happen to share a
+primary key.
+"""
+
+import datetime
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import Q
+
+from .evidence import EvidenceBasis, EvidenceLevel, SafetyCategory, StudyDesign, Verdict
+from .identifiers import ClinicalTrialIdField, DoiField, PubMedIdField
+
+
+class Timestamped(models.Model):
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class SlugManager(models.Manager):
+    def get_by_natural_key(self, slug):
+        return self.get(slug=slug)
+
+
+class Compound(Timestamped):
+    name = models.CharField(
+        max_length=200,
+        unique=True,
+        help_text='The name readers know it by, as it heads its pages: "Ketamine (IV / Esketamine)".',
+    )
+    slug = models.SlugField(
+        max_length=200,
+        unique=True,
+        help_text="The compound's part of its pages' web addresses: lower case, words joined "
+        "by hyphens. Filled in from the name.",
+    )
+    aliases = models.CharField(
+        max_length=500,
+        blank=True,
+        help_text='Other names readers search for, separated by commas: "esketamine, Spravato".',
+    )
+    drug_class = models.CharField(
+        max_length=200,
+        help_text='Its pharmacological class: "NMDA Antagonist / Anesthetic".',
+    )
+    regulatory_status = models.TextField(
+        help_text="What regulators have approved it for, anywhere it is approved: "
+        '"FDA-approved as anesthetic; esketamine (Spravato) approved for '
+        'treatment-resistant depression".',
+    )
+    evidence_overview = models.TextField(
+        "overall evidence summary",
+        help_text="One or two sentences on the evidence across all conditions, naming each "
+        'condition: "Strong data for treatment-resistant depression; Phase II for '
+        'neuropathic pain".',
+    )
+    safety_profile = models.TextField(
+        help_text="Its general safety picture in a sentence or two. List each known "
+        "consideration below as a safety note too.",
+    )
+
+    objects = SlugManager()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def natural_key(self):
+        return (self.slug,)
+
+    @property
+    def alias_list(self):
+        return [alias.strip() for alias in self.aliases.split(",") if alias.strip()]
+
+
+class CompoundPartManager(models.Manager):
+    def get_by_natural_key(self, compound_slug, description):
+        return self.get(compound__slug=compound_slug, description=description)
+
+
+class Mechanism(models.Model):
+    compound = models.ForeignKey(Compound, on_delete=models.CASCADE, related_name="mechanisms")
+    position = models.PositiveSmallIntegerField(
+        default=1, help_text="Order on the page: 1 comes first."
+    )
+    description = models.CharField(
+        max_length=300,
+        help_text='One mechanism of action, in full: "NMDA receptor antagonism".',
+    )
+
+    objects = CompoundPartManager()
+
+    class Meta:
+        ordering = ["compound", "position", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["compound", "description"],
+                name="mechanism_unique_per_compound",
+                violation_error_message="This compound already lists this mechanism.",
+            )
+        ]
+
+    def __str__(self):
+        return self.description
+
+    def natural_key(self):
+        return self.compound.natural_key() + (self.description,)
+
+    natural_key.dependencies = ["compounds.compound"]
+
+
+class SafetyNote(models.Model):
+    compound = models.ForeignKey(Compound, on_delete=models.CASCADE, related_name="safety_notes")
+    position = models.PositiveSmallIntegerField(
+        default=1, help_text="Order on the page: 1 comes first."
+    )
+    category = models.CharField(
+        max_length=30,
+        choices=SafetyCategory.choices,
+        help_text="What kind of consideration this is; readers see notes grouped by it.",
+    )
+    description = models.CharField(
+        max_length=300,
+        help_text='One known safety consideration: "Bladder toxicity with chronic use".',
+    )
+
+    objects = CompoundPartManager()
+
+    class Meta:
+        ordering = ["compound", "position", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["compound", "description"],
+                name="safety_note_unique_per_compound",
+                violation_error_message="This compound already has this safety note.",
+            )
+        ]
+
+    def __str__(self):
+        return self.description
+
+    def natural_key(self):
+        return self.compound.natural_key() + (self.description,)
+
+    natural_key.dependencies = ["compounds.compound"]
+
+
+class Condition(Timestamped):
+    name = models.CharField(
+        max_length=200,
+        unique=True,
+        help_text='The condition as a heading names it: "Stage IV Cancer".',
+    )
+    slug = models.SlugField(
+        max_length=200,
+        unique=True,
+        help_text="The condition's part of its pages' web addresses. Filled in from the name.",
+    )
+    specialist = models.CharField(
+        max_length=200,
+        help_text='Who treats it, as it reads inside a sentence, in lower case: "hematologist '
+        'or oncologist". Pages capitalise it where a sentence starts.',
+    )
+    standard_treatment = models.TextField(
+        "standard-treatment context",
+        help_text="What its usual treatment involves, for the interactions page: "
+        '"typically involves multiple agents (medications, biologics, or other '
+        'interventions) that vary by disease stage and subtype".',
+    )
+
+    objects = SlugManager()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def natural_key(self):
+        return (self.slug,)
+
+
+class MedicalAdvisor(Timestamped):
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="medical_advisor",
+        help_text="The advisor's sign-in account. A byline may exist before its account does.",
+    )
+    display_name = models.CharField(
+        max_length=200, help_text='The name as printed in the byline: "Nikhil Joshi".'
+    )
+    slug = models.SlugField(
+        max_length=200, unique=True, help_text="A short unique key. Filled in from the name."
+    )
+    credentials = models.CharField(
+        max_length=200,
+        help_text='Degrees and titles after the name, separated by commas: "MD, FRCPC".',
+    )
+
+    objects = SlugManager()
+
+    class Meta:
+        ordering = ["display_name"]
+
+    def __str__(self):
+        return self.byline
+
+    def natural_key(self):
+        return (self.slug,)
+
+    @property
+    def byline(self):
+        return f"{self.display_name}, {self.credentials}"
+
+
+class EvidenceSummaryManager(models.Manager):
+    def get_by_natural_key(self, compound_slug, condition_slug):
+        return self.get(compound__slug=compound_slug, condition__slug=condition_slug)
+
+
+class EvidenceSummary(Timestamped):
+    """What is known of one compound for one condition: the source of its four pages."""
+
+    compound = models.ForeignKey(
+        Compound, on_delete=models.PROTECT, related_name="evidence_summaries"
+    )
+    condition = models.ForeignKey(
+        Condition, on_delete=models.PROTECT, related_name="evidence_summaries"
+    )
+    evidence_level = models.CharField(
+        max_length=20,
+        choices=EvidenceLevel.choices,
+        help_text="The level of the best published evidence for this condition, on the "
+        "hierarchy of the evidence-level page.",
+    )
+    verdict = models.CharField(
+        max_length=20,
+        choices=Verdict.choices,
+        help_text='What that evidence says. Choose "insufficient evidence" when there is '
+        "too little to tell; keep \"no benefit\" and \"harm\" for studies that found them.",
+    )
+    evidence_basis = models.CharField(
+        max_length=20,
+        choices=EvidenceBasis.choices,
+        help_text="Direct only when the compound was studied in people or models of this "
+        "condition; otherwise the evidence is extrapolated from other indications.",
+    )
+    preclinical_evidence = models.TextField(
+        blank=True,
+        help_text="What animal and cell studies show for this condition. Leave empty when "
+        "there are none.",
+    )
+    human_evidence = models.TextField(
+        help_text="What studies in people show for this condition, or, where there are "
+        "none, which other uses the human data come from.",
+    )
+    regulatory_status = models.TextField(
+        "regulatory status for this condition",
+        help_text='Whether it is approved for this condition: "Not approved for leukemia; '
+        'FDA-approved as an anesthetic".',
+    )
+    has_condition_safety_data = models.BooleanField(
+        "condition-specific safety data exist",
+        default=False,
+        help_text="Tick only when published studies report safety in patients with this "
+        "condition; the safety page says so.",
+    )
+    mechanism_relevance_documented = models.BooleanField(
+        "mechanism's relevance documented",
+        default=False,
+        help_text="Tick only when published work links the compound's mechanism to this "
+        "condition's biology.",
+    )
+
+    objects = EvidenceSummaryManager()
+
+    class Meta:
+        verbose_name_plural = "evidence summaries"
+        ordering = ["compound__name", "condition__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["compound", "condition"],
+                name="evidence_summary_unique_pair",
+                violation_error_message="This compound already has an evidence summary for "
+                "this condition; edit that one instead.",
+            ),
+            models.CheckConstraint(
+                condition=~Q(evidence_level=EvidenceLevel.NONE, evidence_basis=EvidenceBasis.DIRECT),
+                name="evidence_summary_no_evidence_is_not_direct",
+                violation_error_message='"No published evidence" cannot be direct evidence: '
+                "choose extrapolated, or the level of the studies in this condition.",
+            ),
+            models.CheckConstraint(
+                condition=~Q(
+                    verdict__in=[Verdict.EFFECTIVE, Verdict.LIKELY_EFFECTIVE],
+                    evidence_level__in=[EvidenceLevel.PRECLINICAL, EvidenceLevel.NONE],
+                ),
+                name="evidence_summary_positive_verdict_needs_human_evidence",
+                violation_error_message="An effective or likely effective verdict needs "
+                "evidence from studies in people (Level 1 to 5).",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.compound} for {self.condition}"
+
+    def natural_key(self):
+        return self.compound.natural_key() + self.condition.natural_key()
+
+    natural_key.dependencies = ["compounds.compound", "compounds.condition"]
+
+    @property
+    def is_direct(self):
+        return self.evidence_basis == EvidenceBasis.DIRECT
+
+
+def _not_in_future(year):
+    if year > datetime.date.today().year + 1:
+        raise ValidationError(
+            "%(year)s is in the future; give the year the work was published.",
+            params={"year": year},
+        )
+
+
+class Reference(models.Model):
+    """A published source an evidence summary rests on."""
+
+    summary = models.ForeignKey(
+        EvidenceSummary, on_delete=models.CASCADE, related_name="references"
+    )
+    pmid = PubMedIdField(
+        "PMID", blank=True, help_text="PubMed ID, or the PubMed address it came from."
+    )
+    doi = DoiField("DOI", blank=True, help_text="Digital Object Identifier, or its doi.org link.")
+    nct_id = ClinicalTrialIdField(
+        "NCT id", blank=True, help_text="ClinicalTrials.gov registration, such as NCT01234567."
+    )
+    title = models.CharField(max_length=500, help_text="The title as published.")
+    journal = models.CharField(
+        max_length=300, blank=True, help_text="Journal, or registry for a trial record."
+    )
+    year = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(1900), _not_in_future],
+        help_text="Year of publication.",
+    )
+    study_design = models.CharField(max_length=30, choices=StudyDesign.choices)
+    participants = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1)],
+        help_text="Number of people studied. Leave empty for animal, cell or review work.",
+    )
+
+    class Meta:
+        ordering = ["summary", "-year", "title"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(pmid="", doi="", nct_id=""),
+                name="reference_has_identifier",
+                violation_error_message="Give at least one of PMID, DOI or NCT id, so "
+                "readers can find the source.",
+            ),
+            models.UniqueConstraint(
+                fields=["summary", "pmid"],
+                condition=~Q(pmid=""),
+                name="reference_pmid_unique_per_summary",
+                violation_error_message="This summary already cites this PMID.",
+            ),
+            models.UniqueConstraint(
+                fields=["summary", "doi"],
+                condition=~Q(doi=""),
+                name="reference_doi_unique_per_summary",
+                violation_error_message="This summary already cites this DOI.",
+            ),
+            models.UniqueConstraint(
+                fields=["summary", "nct_id"],
+                condition=~Q(nct_id=""),
+                name="reference_nct_unique_per_summary",
+                violation_error_message="This summary already cites this trial.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.title} ({self.year})"
+
+    @property
+    def links(self):
+        """(label, URL) for every identifier the reference has, PubMed first."""
+        links = []
+        if self.pmid:
+            links.append(("PubMed", f"https://pubmed.ncbi.nlm.nih.gov/{self.pmid}/"))
+        if self.doi:
+            links.append(("DOI", f"https://doi.org/{self.doi}"))
+        if self.nct_id:
+            links.append(("ClinicalTrials.gov", f"https://clinicaltrials.gov/study/{self.nct_id}"))
+        return links
+
+
+class ResearchUpdate(Timestamped):
+    """A short plain-language summary of one study or body of research."""
+
+    title = models.CharField(max_length=300, help_text="A plain-language headline.")
+    slug = models.SlugField(
+        max_length=300, unique=True, help_text="Its web address. Filled in from the title."
+    )
+    summary = models.TextField(help_text="What was studied, in whom, and what was found.")
+    study_design = models.CharField(max_length=30, choices=StudyDesign.choices)
+    participants = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1)],
+        help_text="Number of people studied. Leave empty when the source does not say.",
+    )
+    source = models.CharField(
+        "institution or source",
+        max_length=300,
+        blank=True,
+        help_text='Who did the research or where it was reported: "Cleveland Clinic".',
+    )
+    source_url = models.URLField(
+        "source link", blank=True, help_text="The study or its announcement, when online."
+    )
+    date = models.DateField(help_text="The date of this update, shown to readers.")
+    compounds = models.ManyToManyField(Compound, blank=True, related_name="research_updates")
+    conditions = models.ManyToManyField(Condition, blank=True, related_name="research_updates")
+
+    objects = SlugManager()
+
+    class Meta:
+        ordering = ["-date", "title"]
+
+    def __str__(self):
+        return self.title
+
+    def natural_key(self):
+        return (self.slug,)
