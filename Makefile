@@ -10,6 +10,7 @@ PORT ?= 8000
 run: $(VENV)/installed .env
 	$(PY) manage.py migrate --no-input
 	$(PY) manage.py seed_demo
+	$(PY) manage.py collectstatic --no-input -v0
 	@echo
 	@echo "  Insight Swarm CMS admin: http://127.0.0.1:$(PORT)/admin/"
 	@echo "  Demo accounts: admin, editor, advisor; password: $${DEMO_PASSWORD:-insightswarm-demo}"

@@ -33,7 +33,10 @@ class CompoundAdmin(admin.ModelAdmin):
     inlines = [MechanismInline, SafetyNoteInline]
     fieldsets = [
         (None, {"fields": ["name", "slug", "aliases", "drug_class"]}),
-        ("Evidence and safety", {"fields": ["regulatory_status", "evidence_overview", "safety_profile"]}),
+        (
+            "Evidence and safety",
+            {"fields": ["regulatory_status", "evidence_overview", "safety_profile"]},
+        ),
     ]
 
 
@@ -55,7 +58,12 @@ class MedicalAdvisorAdmin(admin.ModelAdmin):
 class ReferenceInline(admin.StackedInline):
     model = Reference
     extra = 0
-    fields = [("pmid", "doi", "nct_id"), "title", ("journal", "year"), ("study_design", "participants")]
+    fields = [
+        ("pmid", "doi", "nct_id"),
+        "title",
+        ("journal", "year"),
+        ("study_design", "participants"),
+    ]
 
 
 @admin.register(EvidenceSummary)

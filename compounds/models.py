@@ -35,7 +35,8 @@ class Compound(Timestamped):
     name = models.CharField(
         max_length=200,
         unique=True,
-        help_text='The name readers know it by, as it heads its pages: "Ketamine (IV / Esketamine)".',
+        help_text="The name readers know it by, as it heads its pages: "
+        '"Ketamine (IV / Esketamine)".',
     )
     slug = models.SlugField(
         max_length=200,
@@ -251,7 +252,7 @@ class EvidenceSummary(Timestamped):
         max_length=20,
         choices=Verdict.choices,
         help_text='What that evidence says. Choose "insufficient evidence" when there is '
-        "too little to tell; keep \"no benefit\" and \"harm\" for studies that found them.",
+        'too little to tell; keep "no benefit" and "harm" for studies that found them.',
     )
     evidence_basis = models.CharField(
         max_length=20,
@@ -299,7 +300,9 @@ class EvidenceSummary(Timestamped):
                 "this condition; edit that one instead.",
             ),
             models.CheckConstraint(
-                condition=~Q(evidence_level=EvidenceLevel.NONE, evidence_basis=EvidenceBasis.DIRECT),
+                condition=~Q(
+                    evidence_level=EvidenceLevel.NONE, evidence_basis=EvidenceBasis.DIRECT
+                ),
                 name="evidence_summary_no_evidence_is_not_direct",
                 violation_error_message='"No published evidence" cannot be direct evidence: '
                 "choose extrapolated, or the level of the studies in this condition.",

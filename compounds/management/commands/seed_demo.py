@@ -12,7 +12,7 @@ from django.db import transaction
 from compounds.models import Compound, MedicalAdvisor
 
 DEFAULT_PASSWORD = "insightswarm-demo"
-SEED_FIXTURE = settings.BASE_DIR / "fixtures" / "seed_content.json"
+SEED_FIXTURE = "seed_content"
 DEMO_ADVISOR_SLUG = "nikhil-joshi"
 
 
@@ -41,7 +41,9 @@ class Command(BaseCommand):
                 call_command("loaddata", SEED_FIXTURE, verbosity=0)
                 self.stdout.write("Seed content loaded.")
             else:
-                self.stdout.write("Content exists; seed content left as it is (--reload to load it).")
+                self.stdout.write(
+                    "Content exists; seed content left as it is (--reload to load it)."
+                )
             self._create_accounts(password)
         self.stdout.write("Demo accounts ready: admin, editor, advisor.")
 

@@ -1,0 +1,78 @@
+"""`manage.py seed_demo`: the demo content and accounts behind `make run`."""
+
+import pytest
+from django.contrib.auth import authenticate, get_user_model
+from django.core.management import CommandError, call_command
+
+from compounds.models import Compound, EvidenceSummary, MedicalAdvisor
+
+pytestmark = pytest.mark.django_db
+
+User = get_user_model()
+
+
+@pytest.fixture
+def debug(settings):
+    settings.DEBUG = True
+
+
+@pytest.fixture
+def no_demo_password(monkeypatch):
+    monkeypatch.delenv("DEMO_PASSWORD", raising=False)
+
+
+def test_creates_admin_editor_and_advisor_with_the_demo_password(debug, no_demo_password):
+    call_command("seed_demo")
+    for username in ("admin", "editor", "advisor"):
+        user = authenticate(username=username, password="insightswarm-demo")
+        assert user is not None and user.is_staff
+    assert User.objects.get(username="admin").is_superuser
+    assert not User.objects.get(username="editor").is_superuser
+
+
+def test_demo_password_comes_from_the_environment_when_set(debug, monkeypatch):
+    monkeypatch.setenv("DEMO_PASSWORD", "another-long-password")
+    call_command("seed_demo")
+    assert authenticate(username="editor", password="another-long-password") is not None
+    assert authenticate(username="editor", password="insightswarm-demo") is None
+
+
+def test_advisor_account_carries_the_seed_byline(debug, no_demo_password):
+    call_command("seed_demo")
+    advisor = User.objects.get(username="advisor")
+    assert advisor.medical_advisor == MedicalAdvisor.objects.get(slug="nikhil-joshi")
+
+
+def test_running_twice_creates_nothing_twice(debug, no_demo_password):
+    call_command("seed_demo")
+    call_command("seed_demo")
+    assert User.objects.count() == 3
+    assert Compound.objects.count() == 1
+    assert EvidenceSummary.objects.count() == 5
+
+
+def test_a_second_run_keeps_what_editors_changed(debug, no_demo_password):
+    call_command("seed_demo")
+    Compound.objects.filter(slug="ketamine").update(drug_class="Edited by an editor")
+    call_command("seed_demo")
+    assert Compound.objects.get(slug="ketamine").drug_class == "Edited by an editor"
+
+
+def test_reload_puts_the_seed_content_back(debug, no_demo_password):
+    call_command("seed_demo")
+    Compound.objects.filter(slug="ketamine").update(drug_class="Edited by an editor")
+    call_command("seed_demo", reload=True)
+    assert Compound.objects.get(slug="ketamine").drug_class == "NMDA Antagonist / Anesthetic"
+    assert User.objects.get(username="advisor").medical_advisor.slug == "nikhil-joshi"
+
+
+def test_refuses_to_run_without_debug(settings):
+    settings.DEBUG = False
+    with pytest.raises(CommandError, match="runs only with DEBUG=on"):
+        call_command("seed_demo")
+    assert not User.objects.exists()
+    assert not Compound.objects.exists()
+
+
+def test_migrations_alone_create_no_accounts():
+    assert not User.objects.exists()

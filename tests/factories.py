@@ -1,0 +1,69 @@
+"""Small builders for valid content: each takes overrides for what a test is about."""
+
+from itertools import count
+
+from compounds.evidence import EvidenceBasis, EvidenceLevel, StudyDesign, Verdict
+from compounds.models import Compound, Condition, EvidenceSummary, Reference
+
+_serial = count(1)
+
+
+def make_compound(**fields):
+    n = next(_serial)
+    values = {
+        "name": f"Compound {n}",
+        "slug": f"compound-{n}",
+        "drug_class": "Test class",
+        "regulatory_status": "Not approved anywhere.",
+        "evidence_overview": "Studied in a few small trials.",
+        "safety_profile": "Generally tolerated.",
+    }
+    values.update(fields)
+    return Compound.objects.create(**values)
+
+
+def make_condition(**fields):
+    n = next(_serial)
+    values = {
+        "name": f"Condition {n}",
+        "slug": f"condition-{n}",
+        "specialist": "oncologist",
+        "standard_treatment": "typically involves multiple agents",
+    }
+    values.update(fields)
+    return Condition.objects.create(**values)
+
+
+def summary_values(**fields):
+    """Valid field values for an evidence summary, unsaved."""
+    values = {
+        "evidence_level": EvidenceLevel.LEVEL_2,
+        "verdict": Verdict.PROMISING,
+        "evidence_basis": EvidenceBasis.DIRECT,
+        "human_evidence": "Two randomized trials.",
+        "regulatory_status": "Not approved for this condition.",
+    }
+    values.update(fields)
+    if "compound" not in values:
+        values["compound"] = make_compound()
+    if "condition" not in values:
+        values["condition"] = make_condition()
+    return values
+
+
+def make_summary(**fields):
+    return EvidenceSummary.objects.create(**summary_values(**fields))
+
+
+def make_reference(summary=None, **fields):
+    values = {
+        "summary": summary or make_summary(),
+        "pmid": "31578302",
+        "title": "A randomized trial",
+        "journal": "A journal",
+        "year": 2020,
+        "study_design": StudyDesign.RCT,
+        "participants": 120,
+    }
+    values.update(fields)
+    return Reference.objects.create(**values)

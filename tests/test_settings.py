@@ -1,0 +1,107 @@
+"""Settings come from the environment; a production start without a secret key fails."""
+
+import os
+import subprocess
+import sys
+
+from django.conf import settings
+
+CLEAN_ENV = {
+    "PATH": os.environ["PATH"],
+    "DJANGO_SETTINGS_MODULE": "insightswarm.settings",
+    # Keep the developer's .env out of these runs: each names every variable it means.
+    "ENV_FILE": os.devnull,
+}
+
+
+def _settings_in_a_fresh_process(expression, **env):
+    """Evaluate `expression` against settings loaded from exactly `env`."""
+    code = (
+        "import django; django.setup(); from django.conf import settings; "
+        f"print(repr(({expression})))"
+    )
+    return subprocess.run(
+        [sys.executable, "-c", code],
+        env={**CLEAN_ENV, **env},
+        cwd=settings.BASE_DIR,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_without_debug_a_missing_secret_key_stops_the_start():
+    result = _settings_in_a_fresh_process("settings.SECRET_KEY", DEBUG="off")
+    assert result.returncode != 0
+    assert "SECRET_KEY is not set" in result.stderr
+
+
+def test_with_debug_a_development_key_is_used():
+    result = _settings_in_a_fresh_process("settings.SECRET_KEY", DEBUG="on")
+    assert result.returncode == 0, result.stderr
+    assert "insecure-development-key" in result.stdout
+
+
+def test_database_defaults_to_a_sqlite_file_in_the_project():
+    result = _settings_in_a_fresh_process(
+        "settings.DATABASES['default']['ENGINE'], settings.DATABASES['default']['NAME']",
+        DEBUG="on",
+    )
+    assert result.stdout.strip() == repr(
+        ("django.db.backends.sqlite3", str(settings.BASE_DIR / "db.sqlite3"))
+    )
+
+
+def test_database_url_selects_postgresql():
+    result = _settings_in_a_fresh_process(
+        "settings.DATABASES['default']['ENGINE'], settings.DATABASES['default']['NAME']",
+        DEBUG="on",
+        DATABASE_URL="postgres://postgres@127.0.0.1:5432/insightswarm",
+    )
+    assert "('django.db.backends.postgresql', 'insightswarm')" in result.stdout
+
+
+def test_cache_defaults_to_local_memory_and_redis_url_selects_djangos_redis_cache():
+    default = _settings_in_a_fresh_process("settings.CACHES['default']['BACKEND']", DEBUG="on")
+    assert default.stdout.strip() == "'django.core.cache.backends.locmem.LocMemCache'"
+    redis = _settings_in_a_fresh_process(
+        "settings.CACHES['default']['BACKEND']",
+        DEBUG="on",
+        CACHE_URL="redis://127.0.0.1:6379/1",
+    )
+    assert redis.stdout.strip() == "'django.core.cache.backends.redis.RedisCache'"
+
+
+def test_production_settings_serve_hashed_compressed_static_files():
+    result = _settings_in_a_fresh_process(
+        "settings.STORAGES['staticfiles']['BACKEND'], settings.ALLOWED_HOSTS, settings.SITE_URL",
+        DEBUG="off",
+        SECRET_KEY="x" * 50,
+        ALLOWED_HOSTS="example.org,www.example.org",
+        SITE_URL="https://example.org/",
+    )
+    assert result.returncode == 0, result.stderr
+    assert "whitenoise.storage.CompressedManifestStaticFilesStorage" in result.stdout
+    assert "['example.org', 'www.example.org']" in result.stdout
+    assert "'https://example.org'" in result.stdout
+
+
+def test_fully_configured_production_settings_pass_the_deployment_checks():
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        env={
+            **CLEAN_ENV,
+            "DEBUG": "off",
+            "SECRET_KEY": "a-long-random-production-key-" + "q7Zx" * 10,
+            "ALLOWED_HOSTS": "example.org",
+            "SITE_URL": "https://example.org",
+            "SECURE_HSTS_SECONDS": "31536000",
+            "SECURE_HSTS_INCLUDE_SUBDOMAINS": "on",
+            "SECURE_HSTS_PRELOAD": "on",
+        },
+        cwd=settings.BASE_DIR,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr + result.stdout
