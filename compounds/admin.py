@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.forms.models import BaseInlineFormSet
 
 from .models import (
     Compound,
@@ -55,8 +56,38 @@ class MedicalAdvisorAdmin(admin.ModelAdmin):
     autocomplete_fields = ["user"]
 
 
+class ReferenceFormSet(BaseInlineFormSet):
+    """Refuses one identifier cited twice in the same save.
+
+    The database refuses it too, but Django's formset checks only unconditional
+    unique constraints, so without this the editor would get a server error.
+    """
+
+    IDENTIFIERS = {
+        "pmid": "This summary already cites this PMID.",
+        "doi": "This summary already cites this DOI.",
+        "nct_id": "This summary already cites this trial.",
+    }
+
+    def clean(self):
+        super().clean()
+        seen = {field: set() for field in self.IDENTIFIERS}
+        for form in self.forms:
+            if self._should_delete_form(form):
+                continue
+            for field, message in self.IDENTIFIERS.items():
+                # Cleaned by the model field, so a pasted address and a bare id match.
+                value = getattr(form.instance, field, "")
+                if not value:
+                    continue
+                if value in seen[field]:
+                    form.add_error(field, message)
+                seen[field].add(value)
+
+
 class ReferenceInline(admin.StackedInline):
     model = Reference
+    formset = ReferenceFormSet
     extra = 0
     fields = [
         ("pmid", "doi", "nct_id"),

@@ -1,9 +1,9 @@
 """Fields for the identifiers a reference is cited by: PMID, DOI and NCT id.
 
 Editors paste identifiers in whatever form they copied them ("PMID: 123",
-"https://doi.org/10.1000/xyz", "nct01234567"); each field stores the bare
-identifier, so links can be built from it, and refuses anything else with a
-message that says what a good one looks like.
+"https://doi.org/10.1000/xyz", "nct01234567", a PubMed address with a query
+string); each field stores the bare identifier, so links can be built from it,
+and refuses anything else with a message that says what a good one looks like.
 """
 
 import re
@@ -13,37 +13,38 @@ from django.db import models
 
 
 class _IdentifierField(models.CharField):
-    """A CharField that strips known prefixes before validating."""
+    """A CharField that keeps only the identifier out of a pasted label or address."""
 
-    prefixes: tuple[str, ...] = ()
+    # Matches a pasted value in full; group "id" is the identifier inside it.
+    pasted_forms: re.Pattern
 
     def to_python(self, value):
         value = super().to_python(value)
         if not value:
             return value
         value = value.strip()
-        for prefix in self.prefixes:
-            if value.lower().startswith(prefix):
-                value = value[len(prefix) :].strip()
-                break
-        return self.normalize(value.strip().rstrip("/"))
+        match = self.pasted_forms.fullmatch(value)
+        return self.normalize(match["id"] if match else value)
 
     def normalize(self, value):
         return value
 
     def formfield(self, **kwargs):
-        # The form must accept a pasted URL longer than the bare identifier;
-        # the model field checks the length after the prefix is gone.
-        return super().formfield(**{"max_length": 300, **kwargs})
+        # The form must accept a pasted address longer than the bare identifier;
+        # the model field checks the length once the address is gone.
+        return super().formfield(**{"max_length": 500, **kwargs})
+
+
+# What may follow an identifier in a copied address: a slash, a query, an anchor.
+_ADDRESS_TAIL = r"/?(?:[?#].*)?"
 
 
 class PubMedIdField(_IdentifierField):
-    prefixes = (
-        "https://pubmed.ncbi.nlm.nih.gov/",
-        "http://pubmed.ncbi.nlm.nih.gov/",
-        "pubmed.ncbi.nlm.nih.gov/",
-        "pmid:",
-        "pmid",
+    pasted_forms = re.compile(
+        r"(?:pmid\s*:?\s*|(?:https?://)?(?:www\.)?"
+        r"(?:pubmed\.ncbi\.nlm\.nih\.gov|ncbi\.nlm\.nih\.gov/pubmed)/)"
+        r"(?P<id>\d+)" + _ADDRESS_TAIL,
+        re.IGNORECASE,
     )
     default_validators = [
         RegexValidator(
@@ -58,13 +59,8 @@ class PubMedIdField(_IdentifierField):
 
 
 class DoiField(_IdentifierField):
-    prefixes = (
-        "https://doi.org/",
-        "http://doi.org/",
-        "https://dx.doi.org/",
-        "http://dx.doi.org/",
-        "doi.org/",
-        "doi:",
+    pasted_forms = re.compile(
+        r"(?:doi\s*:\s*|(?:https?://)?(?:dx\.)?doi\.org/)(?P<id>10\..+)", re.IGNORECASE
     )
     default_validators = [
         RegexValidator(
@@ -78,13 +74,16 @@ class DoiField(_IdentifierField):
         kwargs.setdefault("max_length", 255)
         super().__init__(*args, **kwargs)
 
+    def normalize(self, value):
+        # DOIs are case-insensitive: one spelling, so a repeat is seen as one.
+        return value.lower()
+
 
 class ClinicalTrialIdField(_IdentifierField):
-    prefixes = (
-        "https://clinicaltrials.gov/study/",
-        "https://clinicaltrials.gov/ct2/show/",
-        "https://www.clinicaltrials.gov/study/",
-        "clinicaltrials.gov/study/",
+    pasted_forms = re.compile(
+        r"(?:https?://)?(?:www\.)?clinicaltrials\.gov/(?:study|ct2/show)/"
+        r"(?P<id>nct\d{8})" + _ADDRESS_TAIL,
+        re.IGNORECASE,
     )
     default_validators = [
         RegexValidator(

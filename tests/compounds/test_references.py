@@ -38,6 +38,8 @@ def _errors(reference):
         "pmid31578302",
         "https://pubmed.ncbi.nlm.nih.gov/31578302/",
         "pubmed.ncbi.nlm.nih.gov/31578302",
+        "https://www.ncbi.nlm.nih.gov/pubmed/31578302",
+        "https://pubmed.ncbi.nlm.nih.gov/31578302/?otool=example",
     ],
 )
 def test_pmid_is_stored_bare_whatever_form_it_was_pasted_in(pasted):
@@ -53,9 +55,10 @@ def test_pmid_is_stored_bare_whatever_form_it_was_pasted_in(pasted):
         "doi:10.1176/appi.ajp.2018.18020138",
         "https://doi.org/10.1176/appi.ajp.2018.18020138",
         "http://dx.doi.org/10.1176/appi.ajp.2018.18020138",
+        "DOI: 10.1176/APPI.AJP.2018.18020138",
     ],
 )
-def test_doi_is_stored_bare_whatever_form_it_was_pasted_in(pasted):
+def test_doi_is_stored_bare_and_in_one_case_whatever_form_it_was_pasted_in(pasted):
     reference = _reference(doi=pasted)
     reference.full_clean()
     assert reference.doi == "10.1176/appi.ajp.2018.18020138"
@@ -63,7 +66,13 @@ def test_doi_is_stored_bare_whatever_form_it_was_pasted_in(pasted):
 
 @pytest.mark.parametrize(
     "pasted",
-    ["NCT01234567", "nct01234567", "NCT 0123 4567", "https://clinicaltrials.gov/study/NCT01234567"],
+    [
+        "NCT01234567",
+        "nct01234567",
+        "NCT 0123 4567",
+        "https://clinicaltrials.gov/study/NCT01234567",
+        "http://www.clinicaltrials.gov/ct2/show/NCT01234567?term=ketamine",
+    ],
 )
 def test_nct_id_is_stored_bare_and_upper_case(pasted):
     reference = _reference(nct_id=pasted)
@@ -77,6 +86,7 @@ def test_nct_id_is_stored_bare_and_upper_case(pasted):
         ("pmid", "PMC1234567", "A PubMed ID is a number"),
         ("pmid", "0123", "A PubMed ID is a number"),
         ("pmid", "1234567890", "A PubMed ID is a number"),
+        ("pmid", "https://example.org/31578302", "A PubMed ID is a number"),
         ("doi", "11.1000/xyz", 'A DOI starts with "10."'),
         ("doi", "10.1000", 'A DOI starts with "10."'),
         ("nct_id", "NCT123", 'A ClinicalTrials.gov id is "NCT" followed by eight digits'),

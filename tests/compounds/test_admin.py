@@ -1,0 +1,462 @@
+"""The admin is the CMS: editors browse, search, filter and write evidence reviews in it."""
+
+import datetime
+import io
+
+import pytest
+from django.contrib import admin
+from django.core.management import call_command
+from django.urls import reverse
+from django.utils.html import escape
+from pytest_django.asserts import assertContains, assertRedirects
+
+from compounds.models import (
+    Compound,
+    Condition,
+    EvidenceSummary,
+    Mechanism,
+    MedicalAdvisor,
+    Reference,
+    ResearchUpdate,
+    SafetyNote,
+)
+
+pytestmark = pytest.mark.django_db
+
+ADMIN_MODELS = [Compound, Condition, MedicalAdvisor, EvidenceSummary, Reference, ResearchUpdate]
+
+UNIQUE_PAIR_MESSAGE = "already has an evidence summary"
+NO_IDENTIFIER_MESSAGE = "Give at least one of PMID, DOI or NCT id, so readers can find the source."
+BAD_NCT_MESSAGE = 'A ClinicalTrials.gov id is "NCT" followed by eight digits, such as NCT01234567.'
+
+
+# Rows with valid data ------------------------------------------------------------------------
+
+
+def _compound(**fields):
+    values = {
+        "name": "Ketamine (IV / Esketamine)",
+        "slug": "ketamine",
+        "aliases": "esketamine, Spravato",
+        "drug_class": "NMDA Antagonist / Anesthetic",
+        "regulatory_status": "FDA-approved as anesthetic",
+        "evidence_overview": "Strong data for treatment-resistant depression",
+        "safety_profile": "Dissociation; abuse potential",
+    }
+    return Compound.objects.create(**{**values, **fields})
+
+
+def _psilocybin():
+    return _compound(
+        name="Psilocybin",
+        slug="psilocybin",
+        aliases="magic mushrooms",
+        drug_class="Serotonergic Psychedelic",
+    )
+
+
+def _condition(**fields):
+    values = {
+        "name": "Leukemia",
+        "slug": "leukemia",
+        "specialist": "hematologist or oncologist",
+        "standard_treatment": "typically involves multiple agents",
+    }
+    return Condition.objects.create(**{**values, **fields})
+
+
+def _stage_iv_cancer():
+    return _condition(name="Stage IV Cancer", slug="stage-iv-cancer", specialist="oncologist")
+
+
+def _summary(compound=None, condition=None, **fields):
+    values = {
+        "evidence_level": "level_2",
+        "verdict": "effective",
+        "evidence_basis": "direct",
+        "human_evidence": "Randomized trials in people with this condition.",
+        "regulatory_status": "Not approved for this condition",
+    }
+    return EvidenceSummary.objects.create(
+        compound=compound or _compound(),
+        condition=condition or _condition(),
+        **{**values, **fields},
+    )
+
+
+def _reference(summary=None, **fields):
+    values = {
+        "pmid": "31578302",
+        "title": "Esketamine nasal spray for treatment-resistant depression",
+        "journal": "Am J Psychiatry",
+        "year": 2019,
+        "study_design": "rct",
+        "participants": 227,
+    }
+    return Reference.objects.create(summary=summary or _summary(), **{**values, **fields})
+
+
+def _advisor(**fields):
+    values = {"display_name": "Nikhil Joshi", "slug": "nikhil-joshi", "credentials": "MD, FRCPC"}
+    return MedicalAdvisor.objects.create(**{**values, **fields})
+
+
+def _research_update(**fields):
+    values = {
+        "title": "Ketamine eases depression in a trial of 100 adults",
+        "slug": "ketamine-eases-depression",
+        "summary": "A randomized trial found a rapid effect.",
+        "study_design": "rct",
+        "participants": 100,
+        "date": datetime.date(2025, 1, 15),
+    }
+    return ResearchUpdate.objects.create(**{**values, **fields})
+
+
+_MAKERS = {
+    Compound: _compound,
+    Condition: _condition,
+    MedicalAdvisor: _advisor,
+    EvidenceSummary: _summary,
+    Reference: _reference,
+    ResearchUpdate: _research_update,
+}
+
+
+# Admin addresses and form data ---------------------------------------------------------------
+
+
+def _url(model, view, *args):
+    opts = model._meta
+    return reverse(f"admin:{opts.app_label}_{opts.model_name}_{view}", args=args)
+
+
+def _listed(response):
+    """The objects a changelist response shows, in its order."""
+    return list(response.context["cl"].result_list)
+
+
+def _inline(prefix, rows):
+    """The POST data of an inline formset of new rows, management form included."""
+    data = {
+        f"{prefix}-TOTAL_FORMS": str(len(rows)),
+        f"{prefix}-INITIAL_FORMS": "0",
+        f"{prefix}-MIN_NUM_FORMS": "0",
+        f"{prefix}-MAX_NUM_FORMS": "1000",
+    }
+    for index, row in enumerate(rows):
+        data.update({f"{prefix}-{index}-{field}": value for field, value in row.items()})
+    return data
+
+
+def _compound_form(mechanisms=(), safety_notes=()):
+    return {
+        "name": "Psilocybin",
+        "slug": "psilocybin",
+        "aliases": "magic mushrooms",
+        "drug_class": "Serotonergic Psychedelic",
+        "regulatory_status": "FDA breakthrough therapy designation for depression",
+        "evidence_overview": "Phase II data for cancer-related distress",
+        "safety_profile": "Perceptual effects; raised blood pressure",
+        **_inline("mechanisms", mechanisms),
+        **_inline("safety_notes", safety_notes),
+    }
+
+
+def _reference_row(**fields):
+    return {
+        "pmid": "",
+        "doi": "",
+        "nct_id": "",
+        "title": "Esketamine nasal spray for treatment-resistant depression",
+        "journal": "Am J Psychiatry",
+        "year": "2019",
+        "study_design": "rct",
+        "participants": "227",
+        **fields,
+    }
+
+
+def _summary_form(compound, condition, references=()):
+    return {
+        "compound": str(compound.pk),
+        "condition": str(condition.pk),
+        "evidence_level": "level_2",
+        "verdict": "likely_effective",
+        "evidence_basis": "direct",
+        "preclinical_evidence": "",
+        "human_evidence": "Two randomized trials.",
+        "regulatory_status": "Not approved for this condition",
+        **_inline("references", references),
+    }
+
+
+def _reference_form_errors(response):
+    return response.context["inline_admin_formsets"][0].formset.forms[0].errors
+
+
+# Every page answers ------------------------------------------------------------------------
+
+
+def test_every_compounds_model_registered_in_the_admin_is_covered_here():
+    registered = {model for model in admin.site._registry if model._meta.app_label == "compounds"}
+    assert registered == set(ADMIN_MODELS)
+
+
+@pytest.mark.parametrize("model", ADMIN_MODELS, ids=lambda model: model._meta.model_name)
+def test_changelist_answers_200_for_superuser(admin_client, model):
+    _MAKERS[model]()
+    response = admin_client.get(_url(model, "changelist"))
+    assert response.status_code == 200
+    assert response.context["cl"].result_count == 1
+
+
+@pytest.mark.parametrize("model", ADMIN_MODELS, ids=lambda model: model._meta.model_name)
+def test_add_page_answers_200_for_superuser(admin_client, model):
+    assert admin_client.get(_url(model, "add")).status_code == 200
+
+
+@pytest.mark.parametrize("model", ADMIN_MODELS, ids=lambda model: model._meta.model_name)
+def test_change_page_answers_200_for_superuser(admin_client, model):
+    obj = _MAKERS[model]()
+    response = admin_client.get(_url(model, "change", obj.pk))
+    assert response.status_code == 200
+    assert response.context["original"] == obj
+
+
+# Search and filters ----------------------------------------------------------------------
+
+
+def test_compound_search_finds_by_alias_and_leaves_out_others(admin_client):
+    ketamine = _compound()
+    _psilocybin()
+    response = admin_client.get(_url(Compound, "changelist"), {"q": "Spravato"})
+    assert _listed(response) == [ketamine]
+
+
+def test_evidence_summary_search_finds_by_condition_name_and_leaves_out_others(admin_client):
+    ketamine = _compound()
+    leukemia = _summary(ketamine, _condition())
+    _summary(ketamine, _stage_iv_cancer())
+    response = admin_client.get(_url(EvidenceSummary, "changelist"), {"q": "leukemia"})
+    assert _listed(response) == [leukemia]
+
+
+def test_evidence_summary_search_finds_by_compound_alias(admin_client):
+    leukemia = _condition()
+    ketamine_summary = _summary(_compound(), leukemia)
+    _summary(_psilocybin(), leukemia, verdict="promising")
+    response = admin_client.get(_url(EvidenceSummary, "changelist"), {"q": "esketamine"})
+    assert _listed(response) == [ketamine_summary]
+
+
+def test_reference_search_finds_by_pmid(admin_client):
+    summary = _summary()
+    cited = _reference(summary)
+    _reference(summary, pmid="12345678", title="Another trial")
+    response = admin_client.get(_url(Reference, "changelist"), {"q": "31578302"})
+    assert _listed(response) == [cited]
+
+
+def test_evidence_summary_verdict_filter_narrows_the_list(admin_client):
+    ketamine = _compound()
+    effective = _summary(ketamine, _condition(), verdict="effective")
+    _summary(
+        ketamine,
+        _stage_iv_cancer(),
+        evidence_level="preclinical",
+        verdict="insufficient",
+        evidence_basis="extrapolated",
+    )
+    response = admin_client.get(
+        _url(EvidenceSummary, "changelist"), {"verdict__exact": "effective"}
+    )
+    assert _listed(response) == [effective]
+
+
+def test_evidence_summary_condition_filter_narrows_the_list(admin_client):
+    ketamine = _compound()
+    stage_iv = _stage_iv_cancer()
+    _summary(ketamine, _condition())
+    stage_iv_summary = _summary(ketamine, stage_iv)
+    response = admin_client.get(
+        _url(EvidenceSummary, "changelist"), {"condition__id__exact": str(stage_iv.pk)}
+    )
+    assert _listed(response) == [stage_iv_summary]
+
+
+# Adding a compound with its inlines ------------------------------------------------------
+
+
+def test_adding_compound_creates_it_with_its_mechanisms_and_safety_notes_in_order(admin_client):
+    data = _compound_form(
+        mechanisms=[
+            {"position": "1", "description": "5-HT2A receptor agonism"},
+            {"position": "2", "description": "Increased neuroplasticity"},
+        ],
+        safety_notes=[
+            {"position": "1", "category": "side_effects", "description": "Perceptual effects"},
+            {"position": "2", "category": "monitoring", "description": "Blood pressure checks"},
+        ],
+    )
+    response = admin_client.post(_url(Compound, "add"), data)
+
+    assertRedirects(response, _url(Compound, "changelist"))
+    compound = Compound.objects.get(slug="psilocybin")
+    assert compound.name == "Psilocybin"
+    assert list(compound.mechanisms.values_list("position", "description")) == [
+        (1, "5-HT2A receptor agonism"),
+        (2, "Increased neuroplasticity"),
+    ]
+    assert list(compound.safety_notes.values_list("position", "category", "description")) == [
+        (1, "side_effects", "Perceptual effects"),
+        (2, "monitoring", "Blood pressure checks"),
+    ]
+
+
+def test_adding_compound_with_a_repeated_mechanism_saves_nothing(admin_client):
+    repeated = {"position": "1", "description": "5-HT2A receptor agonism"}
+    response = admin_client.post(
+        _url(Compound, "add"), _compound_form(mechanisms=[repeated, {**repeated, "position": "2"}])
+    )
+    assert response.status_code == 200
+    assert not Compound.objects.exists()
+    assert not Mechanism.objects.exists()
+    assert not SafetyNote.objects.exists()
+
+
+# Adding an evidence summary with references ----------------------------------------------
+
+
+def test_reference_inline_stores_the_bare_pmid_of_a_pasted_pubmed_address(admin_client):
+    compound, condition = _compound(), _condition()
+    data = _summary_form(
+        compound,
+        condition,
+        references=[_reference_row(pmid="https://pubmed.ncbi.nlm.nih.gov/31578302/")],
+    )
+    response = admin_client.post(_url(EvidenceSummary, "add"), data)
+
+    assertRedirects(response, _url(EvidenceSummary, "changelist"))
+    summary = EvidenceSummary.objects.get(compound=compound, condition=condition)
+    assert list(summary.references.values_list("pmid", flat=True)) == ["31578302"]
+
+
+def test_reference_inline_without_any_identifier_is_refused_and_saves_nothing(admin_client):
+    data = _summary_form(_compound(), _condition(), references=[_reference_row()])
+    response = admin_client.post(_url(EvidenceSummary, "add"), data)
+
+    assertContains(response, escape(NO_IDENTIFIER_MESSAGE), status_code=200)
+    assert not EvidenceSummary.objects.exists()
+    assert not Reference.objects.exists()
+
+
+def test_one_pmid_cited_twice_in_one_save_is_refused_and_saves_nothing(admin_client):
+    references = [
+        _reference_row(pmid="31578302"),
+        _reference_row(pmid="https://pubmed.ncbi.nlm.nih.gov/31578302/", title="The same paper"),
+    ]
+    data = _summary_form(_compound(), _condition(), references=references)
+    response = admin_client.post(_url(EvidenceSummary, "add"), data)
+
+    assertContains(response, "This summary already cites this PMID.", status_code=200)
+    assert not EvidenceSummary.objects.exists()
+    assert not Reference.objects.exists()
+
+
+def test_one_doi_cited_twice_in_different_case_is_refused(admin_client):
+    references = [
+        _reference_row(doi="10.1000/ABC"),
+        _reference_row(doi="https://doi.org/10.1000/abc", title="The same paper"),
+    ]
+    data = _summary_form(_compound(), _condition(), references=references)
+    response = admin_client.post(_url(EvidenceSummary, "add"), data)
+
+    assertContains(response, "This summary already cites this DOI.", status_code=200)
+    assert not Reference.objects.exists()
+
+
+def test_reference_inline_with_a_bad_nct_id_shows_the_nct_id_message(admin_client):
+    data = _summary_form(_compound(), _condition(), references=[_reference_row(nct_id="NCT123")])
+    response = admin_client.post(_url(EvidenceSummary, "add"), data)
+
+    assertContains(response, escape(BAD_NCT_MESSAGE), status_code=200)
+    assert _reference_form_errors(response)["nct_id"] == [BAD_NCT_MESSAGE]
+    assert not EvidenceSummary.objects.exists()
+
+
+def test_second_evidence_summary_for_the_same_pair_is_refused_and_saves_nothing(admin_client):
+    existing = _summary()
+    data = _summary_form(existing.compound, existing.condition)
+    response = admin_client.post(_url(EvidenceSummary, "add"), data)
+
+    assertContains(response, UNIQUE_PAIR_MESSAGE, status_code=200)
+    assert list(EvidenceSummary.objects.all()) == [existing]
+
+
+# Autocomplete ----------------------------------------------------------------------------
+
+
+def _compound_autocomplete(client, term):
+    return client.get(
+        reverse("admin:autocomplete"),
+        {
+            "app_label": "compounds",
+            "model_name": "evidencesummary",
+            "field_name": "compound",
+            "term": term,
+        },
+    )
+
+
+def test_autocomplete_returns_the_matching_compound_to_a_superuser(admin_client):
+    ketamine = _compound()
+    _psilocybin()
+    response = _compound_autocomplete(admin_client, "keta")
+    assert response.status_code == 200
+    assert response.json()["results"] == [{"id": str(ketamine.pk), "text": ketamine.name}]
+
+
+def test_autocomplete_refuses_a_staff_user_without_permissions(client, django_user_model):
+    _compound()
+    staff = django_user_model.objects.create_user("intern", password="x", is_staff=True)
+    client.force_login(staff)
+    assert _compound_autocomplete(client, "keta").status_code == 403
+
+
+# Permissions and the demo accounts -------------------------------------------------------
+
+
+@pytest.mark.parametrize("model", ADMIN_MODELS, ids=lambda model: model._meta.model_name)
+def test_staff_user_without_permissions_gets_403_on_changelist(client, django_user_model, model):
+    staff = django_user_model.objects.create_user("intern", password="x", is_staff=True)
+    client.force_login(staff)
+    assert client.get(_url(model, "changelist")).status_code == 403
+
+
+DEMO_PASSWORD = "a-demo-password-for-tests"
+
+
+@pytest.fixture
+def demo_accounts(settings, monkeypatch):
+    settings.DEBUG = True
+    monkeypatch.setenv("DEMO_PASSWORD", DEMO_PASSWORD)
+    call_command("seed_demo", stdout=io.StringIO())
+
+
+@pytest.mark.parametrize("username", ["admin", "editor", "advisor"])
+def test_demo_account_can_log_in_to_the_admin(client, demo_accounts, username):
+    response = client.post(
+        reverse("admin:login"),
+        {"username": username, "password": DEMO_PASSWORD, "next": reverse("admin:index")},
+    )
+    assertRedirects(response, reverse("admin:index"))
+    assert client.get(reverse("admin:index")).status_code == 200
+
+
+def test_demo_editor_sees_the_evidence_summary_changelist(client, demo_accounts):
+    assert client.login(username="editor", password=DEMO_PASSWORD)
+    response = client.get(_url(EvidenceSummary, "changelist"))
+    assert response.status_code == 200
+    assert EvidenceSummary.objects.exists()
+    assert response.context["cl"].result_count == EvidenceSummary.objects.count()
