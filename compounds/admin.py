@@ -11,6 +11,7 @@ from .models import (
     ResearchUpdate,
     SafetyNote,
 )
+from .review_admin import ReviewAdmin
 
 
 class MechanismInline(admin.TabularInline):
@@ -26,7 +27,7 @@ class SafetyNoteInline(admin.TabularInline):
 
 
 @admin.register(Compound)
-class CompoundAdmin(admin.ModelAdmin):
+class CompoundAdmin(ReviewAdmin):
     list_display = ["name", "drug_class", "aliases", "updated_at"]
     search_fields = ["name", "aliases", "drug_class"]
     list_filter = ["drug_class"]
@@ -42,7 +43,7 @@ class CompoundAdmin(admin.ModelAdmin):
 
 
 @admin.register(Condition)
-class ConditionAdmin(admin.ModelAdmin):
+class ConditionAdmin(ReviewAdmin):
     list_display = ["name", "specialist", "updated_at"]
     search_fields = ["name", "specialist"]
     prepopulated_fields = {"slug": ["name"]}
@@ -98,13 +99,18 @@ class ReferenceInline(admin.StackedInline):
 
 
 @admin.register(EvidenceSummary)
-class EvidenceSummaryAdmin(admin.ModelAdmin):
+class EvidenceSummaryAdmin(ReviewAdmin):
     list_display = ["__str__", "evidence_level", "verdict", "evidence_basis", "updated_at"]
     list_select_related = ["compound", "condition"]
     list_filter = ["evidence_level", "verdict", "evidence_basis", "compound", "condition"]
     search_fields = ["compound__name", "compound__aliases", "condition__name"]
     autocomplete_fields = ["compound", "condition"]
     inlines = [ReferenceInline]
+
+    def get_readonly_fields(self, request, obj=None):
+        # A summary is its pair: reviewing another pair means another summary.
+        return ["compound", "condition"] if obj else []
+
     fieldsets = [
         (None, {"fields": ["compound", "condition"]}),
         ("Grade", {"fields": ["evidence_level", "verdict", "evidence_basis"]}),
@@ -133,7 +139,7 @@ class ReferenceAdmin(admin.ModelAdmin):
 
 
 @admin.register(ResearchUpdate)
-class ResearchUpdateAdmin(admin.ModelAdmin):
+class ResearchUpdateAdmin(ReviewAdmin):
     list_display = ["title", "date", "study_design", "participants", "source"]
     list_filter = ["study_design", "date", "compounds", "conditions"]
     search_fields = ["title", "summary", "source"]

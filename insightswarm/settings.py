@@ -86,6 +86,12 @@ CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Review workflow. Four-eyes: an advisor may not approve a change they made
+# themselves; a team with a single advisor turns it off.
+REVIEW_FOUR_EYES = env.bool("REVIEW_FOUR_EYES", default=True)
+# Approved content is due for review again this many months after approval.
+REVIEW_INTERVAL_MONTHS = env.int("REVIEW_INTERVAL_MONTHS", default=12)
+
 # `manage.py loaddata seed_content` finds the seed content here.
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]
 

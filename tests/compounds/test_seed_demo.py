@@ -46,7 +46,7 @@ def test_advisor_account_carries_the_seed_byline(debug, no_demo_password):
 def test_running_twice_creates_nothing_twice(debug, no_demo_password):
     call_command("seed_demo")
     call_command("seed_demo")
-    assert User.objects.count() == 3
+    assert User.objects.count() == 4
     assert Compound.objects.count() == 1
     assert EvidenceSummary.objects.count() == 5
 

@@ -4,23 +4,33 @@ import os
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Permission
+from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from compounds.models import Compound, MedicalAdvisor
+from compounds import workflow
+from compounds.models import PUBLISHABLE_MODELS, Compound, MedicalAdvisor
 
 DEFAULT_PASSWORD = "insightswarm-demo"
 SEED_FIXTURE = "seed_content"
-DEMO_ADVISOR_SLUG = "nikhil-joshi"
+
+# username: (first name, last name, role, byline slug and credentials or None)
+DEMO_ACCOUNTS = {
+    "admin": ("", "", None, None),
+    "editor": ("Demo", "Editor", "Editor", None),
+    "advisor": ("Nikhil", "Joshi", "Medical Advisor", ("nikhil-joshi", "MD, FRCPC")),
+    # A second advisor, so the four-eyes rule can be tried: one edits, the other approves.
+    "advisor2": ("Second", "Advisor", "Medical Advisor", ("demo-second-advisor", "MD")),
+}
 
 
 class Command(BaseCommand):
     help = (
-        "Load the seed content (once: a database that has content keeps it) and create "
-        "the demo accounts admin, editor and advisor. Refuses to run with DEBUG off, "
-        "so a production site never gets accounts with a published password."
+        "Load the seed content (once: a database that has content keeps it), approve it "
+        "as the demo advisor, and create the demo accounts admin, editor, advisor and "
+        "advisor2. Refuses to run with DEBUG off, so a production site never gets "
+        "accounts with a published password."
     )
 
     def add_arguments(self, parser):
@@ -37,41 +47,47 @@ class Command(BaseCommand):
             )
         password = os.environ.get("DEMO_PASSWORD") or DEFAULT_PASSWORD
         with transaction.atomic():
-            if reload or not Compound.objects.exists():
+            load = reload or not Compound.objects.exists()
+            if load:
                 call_command("loaddata", SEED_FIXTURE, verbosity=0)
-                self.stdout.write("Seed content loaded.")
+            accounts = {name: self._account(name, password) for name in DEMO_ACCOUNTS}
+            if load:
+                approved = self._approve_all(accounts["editor"], accounts["advisor"])
+                self.stdout.write(f"Seed content loaded; {approved} objects approved by advisor.")
             else:
                 self.stdout.write(
                     "Content exists; seed content left as it is (--reload to load it)."
                 )
-            self._create_accounts(password)
-        self.stdout.write("Demo accounts ready: admin, editor, advisor.")
+        self.stdout.write(f"Demo accounts ready: {', '.join(DEMO_ACCOUNTS)}.")
 
-    def _create_accounts(self, password):
-        User = get_user_model()
-        content_permissions = Permission.objects.filter(content_type__app_label="compounds")
-
-        admin = self._account(User, "admin", password, is_superuser=True)
-        editor = self._account(User, "editor", password, first_name="Demo", last_name="Editor")
-        advisor = self._account(User, "advisor", password, first_name="Nikhil", last_name="Joshi")
-        for user in (editor, advisor):
-            user.user_permissions.add(*content_permissions)
-
-        byline, _ = MedicalAdvisor.objects.get_or_create(
-            slug=DEMO_ADVISOR_SLUG,
-            defaults={"display_name": "Nikhil Joshi", "credentials": "MD, FRCPC"},
-        )
-        if byline.user_id != advisor.pk:
-            byline.user = advisor
-            byline.save(update_fields=["user"])
-        return admin, editor, advisor
-
-    @staticmethod
-    def _account(User, username, password, is_superuser=False, **names):
-        user, _ = User.objects.get_or_create(username=username, defaults=names)
-        user.is_staff = True
-        user.is_active = True
-        user.is_superuser = is_superuser
+    def _account(self, username, password):
+        first_name, last_name, role, byline = DEMO_ACCOUNTS[username]
+        user, _ = get_user_model().objects.get_or_create(username=username)
+        user.first_name, user.last_name = first_name, last_name
+        user.is_staff = user.is_active = True
+        user.is_superuser = role is None
         user.set_password(password)
         user.save()
+        if role:
+            user.groups.set([Group.objects.get(name=role)])
+        if byline:
+            slug, credentials = byline
+            advisor, _ = MedicalAdvisor.objects.get_or_create(
+                slug=slug,
+                defaults={"display_name": f"{first_name} {last_name}", "credentials": credentials},
+            )
+            if advisor.user_id != user.pk:
+                advisor.user = user
+                advisor.save(update_fields=["user"])
         return user
+
+    @staticmethod
+    def _approve_all(editor, advisor):
+        """Take every seed object through review, as the editor and the advisor would."""
+        approved = 0
+        for model in PUBLISHABLE_MODELS:
+            for obj in model.objects.filter(live_version__isnull=True):
+                workflow.submit(obj, editor)
+                workflow.approve(obj, advisor)
+                approved += 1
+        return approved

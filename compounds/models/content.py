@@ -14,8 +14,10 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 
-from .evidence import EvidenceBasis, EvidenceLevel, SafetyCategory, StudyDesign, Verdict
-from .identifiers import ClinicalTrialIdField, DoiField, PubMedIdField
+from compounds.evidence import EvidenceBasis, EvidenceLevel, SafetyCategory, StudyDesign, Verdict
+from compounds.identifiers import ClinicalTrialIdField, DoiField, PubMedIdField
+
+from .review import LiveQuerySet, Publishable
 
 
 class Timestamped(models.Model):
@@ -26,12 +28,12 @@ class Timestamped(models.Model):
         abstract = True
 
 
-class SlugManager(models.Manager):
+class SlugManager(models.Manager.from_queryset(LiveQuerySet)):
     def get_by_natural_key(self, slug):
         return self.get(slug=slug)
 
 
-class Compound(Timestamped):
+class Compound(Publishable, Timestamped):
     name = models.CharField(
         max_length=200,
         unique=True,
@@ -71,8 +73,11 @@ class Compound(Timestamped):
 
     objects = SlugManager()
 
+    snapshot_children = ("mechanisms", "safety_notes")
+
     class Meta:
         ordering = ["name"]
+        permissions = [("review_compound", "Can approve, request changes to and withdraw")]
 
     def __str__(self):
         return self.name
@@ -157,7 +162,7 @@ class SafetyNote(models.Model):
     natural_key.dependencies = ["compounds.compound"]
 
 
-class Condition(Timestamped):
+class Condition(Publishable, Timestamped):
     name = models.CharField(
         max_length=200,
         unique=True,
@@ -184,6 +189,7 @@ class Condition(Timestamped):
 
     class Meta:
         ordering = ["name"]
+        permissions = [("review_condition", "Can approve, request changes to and withdraw")]
 
     def __str__(self):
         return self.name
@@ -228,12 +234,12 @@ class MedicalAdvisor(Timestamped):
         return f"{self.display_name}, {self.credentials}"
 
 
-class EvidenceSummaryManager(models.Manager):
+class EvidenceSummaryManager(models.Manager.from_queryset(LiveQuerySet)):
     def get_by_natural_key(self, compound_slug, condition_slug):
         return self.get(compound__slug=compound_slug, condition__slug=condition_slug)
 
 
-class EvidenceSummary(Timestamped):
+class EvidenceSummary(Publishable, Timestamped):
     """What is known of one compound for one condition: the source of its four pages."""
 
     compound = models.ForeignKey(
@@ -289,8 +295,13 @@ class EvidenceSummary(Timestamped):
 
     objects = EvidenceSummaryManager()
 
+    snapshot_children = ("references",)
+    # A pair's pages go live only when its compound and condition are live too.
+    live_related = ("compound", "condition")
+
     class Meta:
         verbose_name_plural = "evidence summaries"
+        permissions = [("review_evidencesummary", "Can approve, request changes to and withdraw")]
         ordering = ["compound__name", "condition__name"]
         constraints = [
             models.UniqueConstraint(
@@ -331,7 +342,7 @@ class EvidenceSummary(Timestamped):
         return self.evidence_basis == EvidenceBasis.DIRECT
 
 
-def _not_in_future(year):
+def not_in_future(year):
     if year > datetime.date.today().year + 1:
         raise ValidationError(
             "%(year)s is in the future; give the year the work was published.",
@@ -357,7 +368,7 @@ class Reference(models.Model):
         max_length=300, blank=True, help_text="Journal, or registry for a trial record."
     )
     year = models.PositiveSmallIntegerField(
-        validators=[MinValueValidator(1900), _not_in_future],
+        validators=[MinValueValidator(1900), not_in_future],
         help_text="Year of publication.",
     )
     study_design = models.CharField(max_length=30, choices=StudyDesign.choices)
@@ -413,7 +424,7 @@ class Reference(models.Model):
         return links
 
 
-class ResearchUpdate(Timestamped):
+class ResearchUpdate(Publishable, Timestamped):
     """A short plain-language summary of one study or body of research."""
 
     title = models.CharField(max_length=300, help_text="A plain-language headline.")
@@ -445,6 +456,7 @@ class ResearchUpdate(Timestamped):
 
     class Meta:
         ordering = ["-date", "title"]
+        permissions = [("review_researchupdate", "Can approve, request changes to and withdraw")]
 
     def __str__(self):
         return self.title

@@ -1,0 +1,162 @@
+"""What the review workflow stores: states, approved versions and the audit trail.
+
+The row of a compound, condition, evidence summary or research update is the
+editors' working copy. Approving it stores a *version*: a snapshot of the row
+and its inline children, with who approved it and when. The public site reads
+versions only, through `.live()`, so an edit reaches patients only once an
+advisor approves that edit. The rules of who may do what are in
+compounds/workflow.py.
+"""
+
+from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import models
+from django.db.models.query import ModelIterable
+
+
+class ReviewState(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    IN_REVIEW = "in_review", "In review"
+    APPROVED = "approved", "Approved"
+    CHANGES_REQUESTED = "changes_requested", "Changes requested"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+
+
+class Version(models.Model):
+    """One approved state of a publishable object, as patients were shown it."""
+
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)
+    object_id = models.PositiveBigIntegerField()
+    content_object = GenericForeignKey("content_type", "object_id")
+    number = models.PositiveIntegerField(help_text="1 for the first approval, then 2, 3...")
+    data = models.JSONField(encoder=DjangoJSONEncoder)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    # The byline as it was at approval: the page names who approved what it shows.
+    reviewer_name = models.CharField(max_length=200)
+    reviewer_credentials = models.CharField(max_length=200)
+    approved_at = models.DateTimeField()
+    next_review_due = models.DateField()
+
+    class Meta:
+        ordering = ["content_type", "object_id", "-number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["content_type", "object_id", "number"], name="version_number_unique"
+            )
+        ]
+        indexes = [models.Index(fields=["next_review_due"])]
+
+    def __str__(self):
+        return f"Version {self.number} of {self.content_type.name} {self.object_id}"
+
+    @property
+    def reviewer_byline(self):
+        return f"{self.reviewer_name}, {self.reviewer_credentials}"
+
+
+class ReviewAction(models.TextChoices):
+    SUBMIT = "submit", "Submitted for review"
+    APPROVE = "approve", "Approved"
+    REQUEST_CHANGES = "request_changes", "Changes requested"
+    WITHDRAW = "withdraw", "Withdrawn"
+
+
+class ReviewEvent(models.Model):
+    """One step of the review workflow. Written once, never changed."""
+
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)
+    object_id = models.PositiveBigIntegerField()
+    content_object = GenericForeignKey("content_type", "object_id")
+    object_repr = models.CharField("object", max_length=300)
+    action = models.CharField(max_length=20, choices=ReviewAction.choices)
+    from_state = models.CharField(max_length=20, choices=ReviewState.choices)
+    to_state = models.CharField(max_length=20, choices=ReviewState.choices)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    comment = models.TextField(blank=True)
+    version = models.ForeignKey(
+        Version, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["content_type", "object_id", "-at"])]
+
+    def __str__(self):
+        return f"{self.get_action_display()}: {self.object_repr}"
+
+
+class LiveIterable(ModelIterable):
+    """Yields the approved versions of the rows a live() queryset selects.
+
+    Public code never sees a working copy: each row is swapped for an object
+    rebuilt from its live version, and so is each publishable row it was
+    selected with (a summary's compound and condition).
+    """
+
+    def __iter__(self):
+        from compounds import snapshots
+
+        for row in super().__iter__():
+            live = snapshots.restore_version(type(row), row.pk, row.live_version)
+            for name in type(row).live_related:
+                related = getattr(row, name)
+                setattr(
+                    live,
+                    name,
+                    snapshots.restore_version(type(related), related.pk, related.live_version),
+                )
+            yield live
+
+
+class LiveQuerySet(models.QuerySet):
+    def live(self):
+        """The approved versions of live objects: the only way public code reads content."""
+        filters = {"live_version__isnull": False}
+        related = ["live_version"]
+        for name in self.model.live_related:
+            filters[f"{name}__live_version__isnull"] = False
+            related += [name, f"{name}__live_version"]
+        queryset = self.filter(**filters).select_related(*related)
+        queryset._iterable_class = LiveIterable
+        return queryset
+
+
+class Publishable(models.Model):
+    """What every reviewed object carries: its state and its live version."""
+
+    review_state = models.CharField(
+        max_length=20, choices=ReviewState.choices, default=ReviewState.DRAFT, editable=False
+    )
+    live_version = models.OneToOneField(
+        Version, on_delete=models.PROTECT, null=True, blank=True, editable=False, related_name="+"
+    )
+    # Goes up by one with every saved edit; a save based on an older number is refused.
+    revision = models.PositiveIntegerField(default=0)
+    last_edited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
+    last_edited_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # Everyone whose edits the next approval would publish: none of them may approve it.
+    editors_since_approval = models.JSONField(default=list, blank=True, editable=False)
+
+    # Inline children approved with the object, by related name.
+    snapshot_children: tuple[str, ...] = ()
+    # Publishable objects a live object needs live too, selected with it.
+    live_related: tuple[str, ...] = ()
+
+    class Meta:
+        abstract = True
+
+    @property
+    def is_live(self):
+        return self.live_version_id is not None

@@ -1,0 +1,371 @@
+"""The review workflow in the admin: state columns and filters, the transition
+actions (on the list and on the change form), the review screen with its diff,
+the staff preview, refusal of stale saves, and the read-only audit trail.
+
+The rules themselves are in compounds/workflow.py; this module only asks them.
+"""
+
+import datetime
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.contrib.admin.options import ActionLocation
+from django.contrib.contenttypes.admin import GenericTabularInline
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.text import capfirst
+
+from compounds import snapshots, workflow
+from compounds.models import ReviewEvent, ReviewState, Version
+
+EVERYWHERE = [ActionLocation.CHANGE_LIST, ActionLocation.CHANGE_FORM]
+
+
+class ReviewedForm(forms.ModelForm):
+    """Refuses a save based on an older revision than the database holds."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "revision" in self.fields:
+            self.fields["revision"].widget = forms.HiddenInput()
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk is not None and "revision" in self.fields:
+            current = workflow.lock(self.instance)
+            if cleaned.get("revision") != current.revision:
+                raise ValidationError(workflow.conflict_message(current), code="stale")
+        return cleaned
+
+
+class ReviewEventInline(GenericTabularInline):
+    """The object's audit trail, on its own page: read only, like the trail itself."""
+
+    model = ReviewEvent
+    verbose_name = "review step"
+    verbose_name_plural = "review history"
+    fields = ["at", "action", "from_state", "to_state", "user", "comment", "version_number"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    show_change_link = False
+
+    @admin.display(description="version")
+    def version_number(self, event):
+        return event.version.number if event.version else ""
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("user", "version")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class ReviewDueFilter(admin.SimpleListFilter):
+    title = "review due"
+    parameter_name = "review_due"
+    SOON = datetime.timedelta(days=30)
+
+    def lookups(self, request, model_admin):
+        return [
+            ("overdue", "Overdue"),
+            ("soon", "Within 30 days"),
+            ("later", "Later"),
+            ("not_live", "Not on the public site"),
+        ]
+
+    def queryset(self, request, queryset):
+        today = timezone.localdate()
+        due = "live_version__next_review_due"
+        match self.value():
+            case "overdue":
+                return queryset.filter(**{f"{due}__lt": today})
+            case "soon":
+                return queryset.filter(**{f"{due}__gte": today, f"{due}__lte": today + self.SOON})
+            case "later":
+                return queryset.filter(**{f"{due}__gt": today + self.SOON})
+            case "not_live":
+                return queryset.filter(live_version__isnull=True)
+        return queryset
+
+
+class ReviewAdmin(admin.ModelAdmin):
+    """A ModelAdmin for publishable content: compounds, conditions, summaries, updates."""
+
+    form = ReviewedForm
+    change_form_template = "admin/compounds/review_change_form.html"
+    actions = ["submit_for_review", "approve", "request_changes", "withdraw"]
+    review_list_display = ["review_state", "is_live", "next_review_due"]
+    review_list_filter = ["review_state", ReviewDueFilter]
+
+    # Columns and filters ------------------------------------------------------------
+
+    def get_list_display(self, request):
+        return [*super().get_list_display(request), *self.review_list_display]
+
+    def get_list_filter(self, request):
+        return [*self.review_list_filter, *super().get_list_filter(request)]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("live_version")
+
+    @admin.display(description="live", boolean=True)
+    def is_live(self, obj):
+        return obj.is_live
+
+    @admin.display(description="next review due", ordering="live_version__next_review_due")
+    def next_review_due(self, obj):
+        return obj.live_version.next_review_due if obj.live_version else None
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if any("revision" in options["fields"] for _, options in fieldsets):
+            return fieldsets
+        (name, options), *rest = fieldsets
+        # The revision rides along hidden, so a stale save can be told apart.
+        first = (name, {**options, "fields": [*options["fields"], "revision"]})
+        return [first, *rest]
+
+    def get_inlines(self, request, obj):
+        inlines = list(super().get_inlines(request, obj))
+        return [*inlines, ReviewEventInline] if obj else inlines
+
+    # Permissions ----------------------------------------------------------------------
+
+    def has_review_permission(self, request):
+        return workflow.may_review(request.user, self.model)
+
+    def has_delete_permission(self, request, obj=None):
+        # Live content leaves the public site by being withdrawn, which is recorded.
+        return super().has_delete_permission(request, obj) and not (obj and obj.is_live)
+
+    def get_actions(self, request, action_location=ActionLocation.CHANGE_LIST):
+        actions = super().get_actions(request, action_location=action_location)
+        # Bulk delete would take live content off the site with no review step.
+        actions.pop("delete_selected", None)
+        return actions
+
+    # Saving ---------------------------------------------------------------------------
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        edited = form.has_changed() or any(formset.has_changed() for formset in formsets)
+        if edited or not change:
+            obj = form.instance
+            workflow.record_edit(obj, request.user)
+            obj.save(
+                update_fields=[
+                    "revision",
+                    "review_state",
+                    "last_edited_by",
+                    "last_edited_at",
+                    "editors_since_approval",
+                ]
+            )
+
+    # Transitions ----------------------------------------------------------------------
+
+    def _run(self, request, queryset, step, done, **kwargs):
+        succeeded = 0
+        for obj in queryset:
+            try:
+                step(obj, request.user, **kwargs)
+                succeeded += 1
+            except workflow.ReviewError as error:
+                self.message_user(request, str(error), messages.ERROR)
+        if succeeded:
+            noun = self.opts.verbose_name if succeeded == 1 else self.opts.verbose_name_plural
+            self.message_user(request, f"{succeeded} {noun} {done}.", messages.SUCCESS)
+
+    @admin.action(description="Submit for review", permissions=["change"], location=EVERYWHERE)
+    def submit_for_review(self, request, queryset):
+        self._run(request, queryset, workflow.submit, "submitted for review")
+
+    @admin.action(description="Approve", permissions=["review"], location=EVERYWHERE)
+    def approve(self, request, queryset):
+        self._run(request, queryset, workflow.approve, "approved and live")
+
+    @admin.action(description="Request changes", permissions=["review"], location=EVERYWHERE)
+    def request_changes(self, request, queryset):
+        return self._with_comment(
+            request,
+            queryset,
+            workflow.request_changes,
+            "returned to the author with your comment",
+            title="Request changes",
+            prompt="What needs to change? The author sees this comment.",
+        )
+
+    @admin.action(
+        description="Withdraw from the public site", permissions=["review"], location=EVERYWHERE
+    )
+    def withdraw(self, request, queryset):
+        return self._with_comment(
+            request,
+            queryset,
+            workflow.withdraw,
+            "withdrawn from the public site",
+            title="Withdraw from the public site",
+            prompt="Why is it withdrawn? The reason is kept in the review history.",
+        )
+
+    def _with_comment(self, request, queryset, step, done, title, prompt):
+        """Ask for a comment on a page of its own, then take the step with it."""
+        comment = request.POST.get("comment", "")
+        if request.POST.get("confirmed") and comment.strip():
+            self._run(request, queryset, step, done, comment=comment)
+            return None
+        on_change_form = f"{ActionLocation.CHANGE_FORM.value}-action" in request.POST
+        action_field = f"{ActionLocation.CHANGE_FORM.value}-action" if on_change_form else "action"
+        return TemplateResponse(
+            request,
+            "admin/compounds/review_comment.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": title,
+                "prompt": prompt,
+                "objects": list(queryset),
+                "opts": self.opts,
+                "action_field": action_field,
+                "action_name": request.POST.get(action_field),
+                "selected": request.POST.getlist(ACTION_CHECKBOX_NAME),
+                "comment": comment,
+                "missing_comment": bool(request.POST.get("confirmed")),
+            },
+        )
+
+    # Review screen and preview --------------------------------------------------------
+
+    def get_urls(self):
+        info = self.opts.app_label, self.opts.model_name
+        return [
+            path(
+                "<path:object_id>/review/",
+                self.admin_site.admin_view(self.review_view),
+                name="{}_{}_review".format(*info),
+            ),
+            path(
+                "<path:object_id>/preview/",
+                self.admin_site.admin_view(self.preview_view),
+                name="{}_{}_preview".format(*info),
+            ),
+            *super().get_urls(),
+        ]
+
+    def _object_or_deny(self, request, object_id):
+        obj = self.get_object(request, object_id)
+        if obj is None or not self.has_view_or_change_permission(request, obj):
+            raise PermissionDenied
+        return obj
+
+    def _compared_with(self, obj):
+        """The version an edit is judged against: the live one, else the last approved."""
+        if obj.live_version:
+            return obj.live_version
+        return (
+            Version.objects.filter(
+                content_type__app_label=self.opts.app_label,
+                content_type__model=self.opts.model_name,
+                object_id=obj.pk,
+            )
+            .order_by("-number")
+            .first()
+        )
+
+    def review_view(self, request, object_id):
+        obj = self._object_or_deny(request, object_id)
+        base = self._compared_with(obj)
+        diff = snapshots.compare(self.model, base.data if base else None, snapshots.take(obj))
+        return TemplateResponse(
+            request,
+            "admin/compounds/review.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": f"Review: {obj}",
+                "opts": self.opts,
+                "original": obj,
+                "base": base,
+                "diff": diff,
+                "changes_requested": workflow.latest_changes_requested(obj),
+                "can_review": self.has_review_permission(request),
+                "in_review": obj.review_state == ReviewState.IN_REVIEW,
+                "action_field": f"{ActionLocation.CHANGE_FORM.value}-action",
+                "change_url": reverse(
+                    f"admin:{self.opts.app_label}_{self.opts.model_name}_change", args=[obj.pk]
+                ),
+            },
+        )
+
+    def preview_view(self, request, object_id):
+        obj = self._object_or_deny(request, object_id)
+        preview = snapshots.restore(self.model, obj.pk, snapshots.take(obj))
+        response = TemplateResponse(
+            request,
+            "admin/compounds/preview.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": f"Preview: {obj}",
+                "opts": self.opts,
+                "original": obj,
+                "rows": _preview_rows(preview),
+                "children": _preview_children(preview),
+            },
+        )
+        response["X-Robots-Tag"] = "noindex, nofollow"
+        return response
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None:
+            context["changes_requested"] = workflow.latest_changes_requested(obj)
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+
+def _preview_rows(obj):
+    rows = []
+    for f in snapshots.content_fields(type(obj)):
+        if f.is_relation:
+            continue
+        value = getattr(obj, f"get_{f.name}_display")() if f.choices else getattr(obj, f.name)
+        if isinstance(value, bool):
+            value = "Yes" if value else "No"
+        rows.append((capfirst(f.verbose_name), value))
+    return rows
+
+
+def _preview_children(obj):
+    return [
+        (
+            capfirst(getattr(obj, name).model._meta.verbose_name_plural),
+            list(getattr(obj, name).all()),
+        )
+        for name in type(obj).snapshot_children
+    ]
+
+
+@admin.register(ReviewEvent)
+class ReviewEventAdmin(admin.ModelAdmin):
+    """The whole audit trail. Nobody adds, changes or deletes a step through the admin."""
+
+    list_display = ["at", "action", "object_repr", "from_state", "to_state", "user", "comment"]
+    list_filter = ["action", "content_type", "user"]
+    search_fields = ["object_repr", "comment", "user__username"]
+    date_hierarchy = "at"
+    list_select_related = ["user", "content_type"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

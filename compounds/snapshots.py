@@ -1,0 +1,183 @@
+"""What a snapshot holds, how an object is rebuilt from one, and how two compare.
+
+A snapshot is the JSON of a publishable object's content fields, its inline
+children (by related name) and the ids of its many-to-many links. Workflow
+bookkeeping and timestamps stay out: they are not what a patient reads.
+
+An object rebuilt from a snapshot is an unsaved model instance with the
+object's id. Its children sit in the prefetch cache, over an empty queryset,
+so `compound.mechanisms.all` lists the approved mechanisms and any further
+query on them finds nothing rather than reaching the working copy.
+"""
+
+import json
+from dataclasses import dataclass, field
+
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import models
+
+from compounds.models import Publishable
+
+NOT_CONTENT = {"id", "created_at", "updated_at"} | {f.name for f in Publishable._meta.get_fields()}
+
+
+def content_fields(model):
+    return [f for f in model._meta.concrete_fields if f.name not in NOT_CONTENT]
+
+
+def _child_fields(child_model, parent_fk):
+    return [f for f in child_model._meta.concrete_fields if f.name != parent_fk.name]
+
+
+def _parent_fk(model, related_name):
+    return model._meta.get_field(related_name).field
+
+
+def take(obj):
+    """The snapshot of obj as it is now in the database, children included."""
+    data = {f.attname: f.value_from_object(obj) for f in content_fields(type(obj))}
+    for related_name in type(obj).snapshot_children:
+        parent_fk = _parent_fk(type(obj), related_name)
+        fields = _child_fields(parent_fk.model, parent_fk)
+        data[related_name] = [
+            {f.attname: f.value_from_object(child) for f in fields}
+            for child in getattr(obj, related_name).all()
+        ]
+    for m2m in type(obj)._meta.many_to_many:
+        data[m2m.name] = sorted(linked.pk for linked in getattr(obj, m2m.name).all())
+    # Through the JSON encoder and back, so a fresh snapshot compares equal to a stored one.
+    return json.loads(json.dumps(data, cls=DjangoJSONEncoder))
+
+
+def _build(model, values, pk):
+    """An unsaved instance of model with the snapshot's values, read as the fields read them."""
+    kwargs = {}
+    for f in model._meta.concrete_fields:
+        if f.attname in values:
+            kwargs[f.attname] = f.to_python(values[f.attname])
+    instance = model(**kwargs)
+    instance.pk = pk
+    instance._state.adding = False
+    instance._state.db = "default"
+    return instance
+
+
+def _cached(model, instances):
+    """A queryset that lists instances and can query nothing else."""
+    queryset = model._default_manager.none()
+    queryset._result_cache = list(instances)
+    queryset._prefetch_done = True
+    return queryset
+
+
+def restore(model, pk, data):
+    """The object as the snapshot shows it: never read from or written to the database."""
+    obj = _build(model, data, pk)
+    obj._prefetched_objects_cache = {}
+    for related_name in model.snapshot_children:
+        parent_fk = _parent_fk(model, related_name)
+        children = []
+        for values in data.get(related_name, []):
+            child = _build(parent_fk.model, values, values.get("id"))
+            setattr(child, parent_fk.name, obj)
+            children.append(child)
+        obj._prefetched_objects_cache[related_name] = _cached(parent_fk.model, children)
+    return obj
+
+
+def restore_version(model, pk, version):
+    obj = restore(model, pk, version.data)
+    obj.version = version
+    return obj
+
+
+@dataclass
+class FieldChange:
+    label: str
+    before: str
+    after: str
+
+
+@dataclass
+class ChildChange:
+    kind: str  # "added", "removed" or "changed"
+    label: str
+    fields: list[FieldChange] = field(default_factory=list)
+
+
+@dataclass
+class Diff:
+    fields: list[FieldChange]
+    children: dict[str, list[ChildChange]]
+
+    def __bool__(self):
+        return bool(self.fields) or any(self.children.values())
+
+
+def _display(f, value):
+    if value in (None, ""):
+        return ""
+    if f.choices:
+        return str(dict(f.flatchoices).get(value, value))
+    if isinstance(f, models.BooleanField):
+        return "Yes" if value else "No"
+    return str(value)
+
+
+def _field_changes(fields, before, after):
+    changes = []
+    for f in fields:
+        old, new = before.get(f.attname), after.get(f.attname)
+        if old != new:
+            changes.append(
+                FieldChange(str(f.verbose_name).capitalize(), _display(f, old), _display(f, new))
+            )
+    return changes
+
+
+def compare(model, before, after):
+    """What changed from snapshot `before` (None: nothing approved yet) to `after`."""
+    before = before or {}
+    # A summary's compound and condition are fixed once it exists: its title names them.
+    fields = [f for f in content_fields(model) if not f.is_relation]
+    changes = _field_changes(fields, before, after)
+    for m2m in model._meta.many_to_many:
+        old, new = before.get(m2m.name, []), after.get(m2m.name, [])
+        if sorted(old) != sorted(new):
+            names = _names(m2m.related_model, set(old) | set(new))
+            changes.append(
+                FieldChange(
+                    str(m2m.verbose_name).capitalize(),
+                    ", ".join(names[pk] for pk in old if pk in names),
+                    ", ".join(names[pk] for pk in new if pk in names),
+                )
+            )
+    children = {}
+    for related_name in model.snapshot_children:
+        parent_fk = _parent_fk(model, related_name)
+        child_fields = [f for f in _child_fields(parent_fk.model, parent_fk) if f.name != "id"]
+        old = {item["id"]: item for item in before.get(related_name, [])}
+        new = {item["id"]: item for item in after.get(related_name, [])}
+        rows = []
+        for pk, item in new.items():
+            label = _child_label(parent_fk.model, item)
+            if pk not in old:
+                rows.append(ChildChange("added", label, _field_changes(child_fields, {}, item)))
+            elif old[pk] != item:
+                rows.append(
+                    ChildChange("changed", label, _field_changes(child_fields, old[pk], item))
+                )
+        for pk, item in old.items():
+            if pk not in new:
+                label = _child_label(parent_fk.model, item)
+                rows.append(ChildChange("removed", label, _field_changes(child_fields, item, {})))
+        children[str(parent_fk.model._meta.verbose_name_plural).capitalize()] = rows
+    return Diff(changes, children)
+
+
+def _child_label(model, values):
+    return str(_build(model, values, values.get("id")))
+
+
+def _names(model, pks):
+    return {obj.pk: str(obj) for obj in model._default_manager.filter(pk__in=pks)}

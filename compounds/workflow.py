@@ -1,0 +1,226 @@
+"""The review workflow's rules: who may move content between states, and what each step does.
+
+    draft / changes requested / withdrawn --submit--> in review
+    in review --approve--> approved (the snapshot becomes the live version)
+    in review --request changes--> changes requested (with the advisor's comment)
+    anything live --withdraw--> withdrawn (off the public site)
+    any saved edit --> draft (the live version stays until the edit is approved)
+
+Editors (change permission) submit; medical advisors (review permission and a
+byline) approve, request changes and withdraw. Every step locks the object's
+row first, so two people pressing the same button at once change it once, and
+writes a ReviewEvent.
+"""
+
+import calendar
+import datetime
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F, Max
+from django.utils import timezone
+
+from compounds import snapshots
+from compounds.models import MedicalAdvisor, ReviewAction, ReviewEvent, ReviewState, Version
+
+
+class ReviewError(Exception):
+    """A step the user may not take, with the reason in words they can act on."""
+
+
+SUBMITTABLE = {ReviewState.DRAFT, ReviewState.CHANGES_REQUESTED, ReviewState.WITHDRAWN}
+
+
+def may_edit(user, model):
+    return user.has_perm(f"{model._meta.app_label}.change_{model._meta.model_name}")
+
+
+def may_review(user, model):
+    return user.has_perm(f"{model._meta.app_label}.review_{model._meta.model_name}")
+
+
+def lock(obj):
+    """Obj's row as it is now, locked until the transaction ends, on every database.
+
+    An UPDATE that changes nothing takes the row lock on PostgreSQL and the
+    write lock on SQLite, where SELECT ... FOR UPDATE does nothing.
+    """
+    model = type(obj)
+    model._default_manager.filter(pk=obj.pk).update(revision=F("revision"))
+    return model._default_manager.get(pk=obj.pk)
+
+
+def record_edit(obj, user):
+    """Book a saved edit: back to draft, one revision on, and the editor noted.
+
+    Called by the admin as it saves the working copy; the live version is untouched.
+    """
+    obj.revision += 1
+    obj.review_state = ReviewState.DRAFT
+    obj.last_edited_by = user
+    obj.last_edited_at = timezone.now()
+    if user.pk not in obj.editors_since_approval:
+        obj.editors_since_approval = [*obj.editors_since_approval, user.pk]
+
+
+def conflict_message(current):
+    who = current.last_edited_by
+    name = (who.get_full_name() or who.get_username()) if who else "Someone"
+    when = (
+        timezone.localtime(current.last_edited_at).strftime("%Y-%m-%d %H:%M")
+        if current.last_edited_at
+        else "a moment ago"
+    )
+    return (
+        f"{name} changed this {current._meta.verbose_name} at {when}, after you opened it. "
+        "Nothing was saved, so their changes are kept: copy what you wrote, open the page "
+        "again, and make your changes on top of theirs."
+    )
+
+
+def _event(obj, user, action, from_state, comment="", version=None):
+    return ReviewEvent.objects.create(
+        content_object=obj,
+        object_repr=str(obj)[:300],
+        action=action,
+        from_state=from_state,
+        to_state=obj.review_state,
+        user=user,
+        comment=comment,
+        version=version,
+    )
+
+
+def _move(obj, user, action, to_state, comment="", version=None, **fields):
+    from_state = obj.review_state
+    obj.review_state = to_state
+    for name, value in fields.items():
+        setattr(obj, name, value)
+    obj.save(update_fields=["review_state", *fields])
+    return _event(obj, user, action, from_state, comment, version)
+
+
+def submit(obj, user, comment=""):
+    with transaction.atomic():
+        current = lock(obj)
+        if not may_edit(user, type(current)):
+            raise ReviewError("You may not submit content for review.")
+        if current.review_state == ReviewState.IN_REVIEW:
+            raise ReviewError(f"“{current}” is already in review.")
+        if current.review_state not in SUBMITTABLE:
+            raise ReviewError(f"“{current}” is approved and unchanged: there is nothing to review.")
+        _move(current, user, ReviewAction.SUBMIT, ReviewState.IN_REVIEW, comment)
+        return current
+
+
+def _advisor_byline(user):
+    advisor = MedicalAdvisor.objects.filter(user=user).first()
+    if advisor is None:
+        raise ReviewError(
+            "Approving needs a medical advisor byline linked to your account, "
+            "because every approved page names its reviewer."
+        )
+    return advisor
+
+
+def _check_reviewer(user, current):
+    if not may_review(user, type(current)):
+        raise ReviewError("Only medical advisors may approve, request changes or withdraw.")
+
+
+def approve(obj, user, comment=""):
+    with transaction.atomic():
+        current = lock(obj)
+        _check_reviewer(user, current)
+        if current.review_state != ReviewState.IN_REVIEW:
+            raise ReviewError(
+                f"“{current}” is {current.get_review_state_display().lower()}, not in review: "
+                "only content submitted for review can be approved."
+            )
+        if settings.REVIEW_FOUR_EYES and user.pk in current.editors_since_approval:
+            raise ReviewError(
+                f"You edited “{current}” since it was last approved; another medical "
+                "advisor must approve it (four-eyes rule)."
+            )
+        advisor = _advisor_byline(user)
+        now = timezone.now()
+        version = Version.objects.create(
+            content_object=current,
+            number=_next_version_number(current),
+            data=snapshots.take(current),
+            approved_by=user,
+            reviewer_name=advisor.display_name,
+            reviewer_credentials=advisor.credentials,
+            approved_at=now,
+            next_review_due=review_due_after(timezone.localdate(now)),
+        )
+        _move(
+            current,
+            user,
+            ReviewAction.APPROVE,
+            ReviewState.APPROVED,
+            comment,
+            version,
+            live_version=version,
+            editors_since_approval=[],
+        )
+        return current
+
+
+def request_changes(obj, user, comment):
+    if not comment.strip():
+        raise ReviewError("Say what needs to change: the comment is shown to the author.")
+    with transaction.atomic():
+        current = lock(obj)
+        _check_reviewer(user, current)
+        if current.review_state != ReviewState.IN_REVIEW:
+            raise ReviewError(f"“{current}” is not in review.")
+        _move(current, user, ReviewAction.REQUEST_CHANGES, ReviewState.CHANGES_REQUESTED, comment)
+        return current
+
+
+def withdraw(obj, user, comment):
+    if not comment.strip():
+        raise ReviewError("Say why it is withdrawn: the reason is kept in the audit trail.")
+    with transaction.atomic():
+        current = lock(obj)
+        _check_reviewer(user, current)
+        if current.live_version_id is None:
+            raise ReviewError(f"“{current}” is not on the public site.")
+        _move(
+            current, user, ReviewAction.WITHDRAW, ReviewState.WITHDRAWN, comment, live_version=None
+        )
+        return current
+
+
+def _next_version_number(obj):
+    last = Version.objects.filter(
+        content_type__app_label=obj._meta.app_label,
+        content_type__model=obj._meta.model_name,
+        object_id=obj.pk,
+    ).aggregate(last=Max("number"))["last"]
+    return (last or 0) + 1
+
+
+def review_due_after(day):
+    """The day an approval made on `day` is due for review again."""
+    month_index = day.month - 1 + settings.REVIEW_INTERVAL_MONTHS
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    # 29 February, or the 31st of a shorter month, falls back to the month's last day.
+    return datetime.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def latest_changes_requested(obj):
+    """The advisor's comment the author is working on, if the object waits on one."""
+    if obj.review_state != ReviewState.CHANGES_REQUESTED:
+        return None
+    return (
+        ReviewEvent.objects.filter(
+            content_type__app_label=obj._meta.app_label,
+            content_type__model=obj._meta.model_name,
+            object_id=obj.pk,
+            action=ReviewAction.REQUEST_CHANGES,
+        )
+        .select_related("user")
+        .first()
+    )
