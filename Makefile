@@ -12,10 +12,11 @@ run: $(VENV)/installed .env
 	$(PY) manage.py seed_demo
 	$(PY) manage.py collectstatic --no-input -v0
 	@echo
-	@echo "  Insight Swarm CMS admin: http://127.0.0.1:$(PORT)/admin/"
+	@echo "  Insight Swarm:           http://127.0.0.1:$(PORT)/"
+	@echo "  Admin (CMS):             http://127.0.0.1:$(PORT)/admin/"
 	@echo "  Demo accounts: admin, editor, advisor; password: $${DEMO_PASSWORD:-insightswarm-demo}"
 	@echo
-	$(PY) manage.py runserver 127.0.0.1:$(PORT)
+	SITE_URL=$${SITE_URL:-http://127.0.0.1:$(PORT)} $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 test: $(VENV)/installed .env
 	$(PY) -m pytest $(PYTEST_ARGS)

@@ -1,5 +1,7 @@
 from django.contrib import admin
 from django.forms.models import BaseInlineFormSet
+from django.urls import reverse
+from django.utils.html import format_html
 
 from .models import (
     Compound,
@@ -131,11 +133,27 @@ class EvidenceSummaryAdmin(ReviewAdmin):
 
 @admin.register(Reference)
 class ReferenceAdmin(admin.ModelAdmin):
-    list_display = ["title", "year", "study_design", "pmid", "doi", "nct_id", "summary"]
+    """Finds a reference across summaries. References are edited on their summary, so
+    that each change is reviewed and approved with it."""
+
+    list_display = ["title", "year", "study_design", "pmid", "doi", "nct_id", "summary_link"]
     list_select_related = ["summary__compound", "summary__condition"]
     list_filter = ["study_design", "year"]
     search_fields = ["title", "journal", "pmid", "doi", "nct_id"]
-    autocomplete_fields = ["summary"]
+
+    @admin.display(description="evidence summary", ordering="summary")
+    def summary_link(self, reference):
+        url = reverse("admin:compounds_evidencesummary_change", args=[reference.summary_id])
+        return format_html('<a href="{}">{}</a>', url, reference.summary)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(ResearchUpdate)

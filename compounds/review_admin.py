@@ -16,7 +16,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.text import capfirst
 
 from compounds import snapshots, workflow
 from compounds.models import ReviewEvent, ReviewState, Version
@@ -38,6 +37,10 @@ class ReviewedForm(forms.ModelForm):
             current = workflow.lock(self.instance)
             if cleaned.get("revision") != current.revision:
                 raise ValidationError(workflow.conflict_message(current), code="stale")
+            # The row was read before the lock; a review step may have committed since
+            # (an approval, a withdrawal). The save must write the state as it is now.
+            for name in workflow.BOOKKEEPING_FIELDS:
+                setattr(self.instance, name, getattr(current, name))
         return cleaned
 
 
@@ -162,15 +165,7 @@ class ReviewAdmin(admin.ModelAdmin):
         if edited or not change:
             obj = form.instance
             workflow.record_edit(obj, request.user)
-            obj.save(
-                update_fields=[
-                    "revision",
-                    "review_state",
-                    "last_edited_by",
-                    "last_edited_at",
-                    "editors_since_approval",
-                ]
-            )
+            obj.save(update_fields=["revision", *workflow.BOOKKEEPING_FIELDS])
 
     # Transitions ----------------------------------------------------------------------
 
@@ -306,20 +301,11 @@ class ReviewAdmin(admin.ModelAdmin):
         )
 
     def preview_view(self, request, object_id):
+        # The public page templates belong to the pages app; the preview borrows them.
+        from pages.preview import preview
+
         obj = self._object_or_deny(request, object_id)
-        preview = snapshots.restore(self.model, obj.pk, snapshots.take(obj))
-        response = TemplateResponse(
-            request,
-            "admin/compounds/preview.html",
-            {
-                **self.admin_site.each_context(request),
-                "title": f"Preview: {obj}",
-                "opts": self.opts,
-                "original": obj,
-                "rows": _preview_rows(preview),
-                "children": _preview_children(preview),
-            },
-        )
+        response = preview(request, obj)
         response["X-Robots-Tag"] = "noindex, nofollow"
         return response
 
@@ -327,28 +313,6 @@ class ReviewAdmin(admin.ModelAdmin):
         if obj is not None:
             context["changes_requested"] = workflow.latest_changes_requested(obj)
         return super().render_change_form(request, context, add, change, form_url, obj)
-
-
-def _preview_rows(obj):
-    rows = []
-    for f in snapshots.content_fields(type(obj)):
-        if f.is_relation:
-            continue
-        value = getattr(obj, f"get_{f.name}_display")() if f.choices else getattr(obj, f.name)
-        if isinstance(value, bool):
-            value = "Yes" if value else "No"
-        rows.append((capfirst(f.verbose_name), value))
-    return rows
-
-
-def _preview_children(obj):
-    return [
-        (
-            capfirst(getattr(obj, name).model._meta.verbose_name_plural),
-            list(getattr(obj, name).all()),
-        )
-        for name in type(obj).snapshot_children
-    ]
 
 
 @admin.register(ReviewEvent)

@@ -82,7 +82,29 @@ def restore(model, pk, data):
             setattr(child, parent_fk.name, obj)
             children.append(child)
         obj._prefetched_objects_cache[related_name] = _cached(parent_fk.model, children)
+    for m2m in model._meta.many_to_many:
+        # Empty until attach_live_links fills it: never the working copy's links.
+        obj._prefetched_objects_cache[m2m.name] = _cached(m2m.related_model, [])
+    obj.snapshot_data = data
     return obj
+
+
+def attach_live_links(objects):
+    """Fill the many-to-many links of rebuilt objects with the live objects they were
+    approved with: one query per kind of link, whatever the number of objects."""
+    objects = list(objects)
+    if not objects:
+        return objects
+    for m2m in type(objects[0])._meta.many_to_many:
+        wanted = {pk for obj in objects for pk in obj.snapshot_data.get(m2m.name, [])}
+        found = {
+            linked.pk: linked for linked in m2m.related_model.objects.live().filter(pk__in=wanted)
+        }
+        for obj in objects:
+            linked = [found[pk] for pk in obj.snapshot_data.get(m2m.name, []) if pk in found]
+            linked.sort(key=lambda item: str(item))
+            obj._prefetched_objects_cache[m2m.name] = _cached(m2m.related_model, linked)
+    return objects
 
 
 def restore_version(model, pk, version):

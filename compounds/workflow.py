@@ -28,6 +28,15 @@ class ReviewError(Exception):
     """A step the user may not take, with the reason in words they can act on."""
 
 
+# What the workflow keeps on a publishable row besides its content and revision.
+BOOKKEEPING_FIELDS = [
+    "review_state",
+    "live_version",
+    "last_edited_by",
+    "last_edited_at",
+    "editors_since_approval",
+]
+
 SUBMITTABLE = {ReviewState.DRAFT, ReviewState.CHANGES_REQUESTED, ReviewState.WITHDRAWN}
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.csp import CSP
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -36,13 +37,14 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"] if 
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "insightswarm.apps.InsightSwarmAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "django.contrib.sitemaps",
     "compounds",
     "pages",
 ]
@@ -56,7 +58,19 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
 ]
+
+# Pages load nothing from elsewhere and run no inline script (JSON-LD is a data
+# block), so one strict policy needs no nonce and a page can be cached whole.
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "img-src": [CSP.SELF, "data:"],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.NONE],
+    "form-action": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+}
 
 ROOT_URLCONF = "insightswarm.urls"
 
@@ -92,6 +106,12 @@ REVIEW_FOUR_EYES = env.bool("REVIEW_FOUR_EYES", default=True)
 # Approved content is due for review again this many months after approval.
 REVIEW_INTERVAL_MONTHS = env.int("REVIEW_INTERVAL_MONTHS", default=12)
 
+# The call to action at the foot of every review page.
+CTA_URL = env.str("CTA_URL", default="https://insightswarm.ai")
+CTA_TEXT = env.str(
+    "CTA_TEXT", default="Get a personalized AI-generated research report at insightswarm.ai"
+)
+
 # `manage.py loaddata seed_content` finds the seed content here.
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]
 
@@ -109,6 +129,7 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
+STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     # Compressed files with content-hashed names, so browsers may cache them

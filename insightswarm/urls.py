@@ -1,10 +1,9 @@
 from django.contrib import admin
-from django.urls import path
-
-admin.site.site_header = "Insight Swarm CMS"
-admin.site.site_title = "Insight Swarm CMS"
-admin.site.index_title = "Evidence reviews"
+from django.urls import include, path
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("", include("pages.urls")),
 ]
+
+handler404 = "pages.views.not_found"

@@ -101,6 +101,7 @@ class LiveIterable(ModelIterable):
     def __iter__(self):
         from compounds import snapshots
 
+        restored = []
         for row in super().__iter__():
             live = snapshots.restore_version(type(row), row.pk, row.live_version)
             for name in type(row).live_related:
@@ -110,7 +111,8 @@ class LiveIterable(ModelIterable):
                     name,
                     snapshots.restore_version(type(related), related.pk, related.live_version),
                 )
-            yield live
+            restored.append(live)
+        yield from snapshots.attach_live_links(restored)
 
 
 class LiveQuerySet(models.QuerySet):

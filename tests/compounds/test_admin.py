@@ -203,7 +203,7 @@ def _reference_form_errors(response):
 
 def test_every_compounds_model_registered_in_the_admin_is_covered_here():
     registered = {model for model in admin.site._registry if model._meta.app_label == "compounds"}
-    # The audit trail is read only; tests/compounds/test_audit_trail.py covers its admin.
+    # The audit trail is read only; tests/compounds/test_review_admin.py covers its admin.
     assert registered == {*ADMIN_MODELS, ReviewEvent}
 
 
@@ -215,9 +215,21 @@ def test_changelist_answers_200_for_superuser(admin_client, model):
     assert response.context["cl"].result_count == 1
 
 
-@pytest.mark.parametrize("model", ADMIN_MODELS, ids=lambda model: model._meta.model_name)
+EDITABLE_MODELS = [model for model in ADMIN_MODELS if model is not Reference]
+
+
+@pytest.mark.parametrize("model", EDITABLE_MODELS, ids=lambda model: model._meta.model_name)
 def test_add_page_answers_200_for_superuser(admin_client, model):
     assert admin_client.get(_url(model, "add")).status_code == 200
+
+
+def test_references_are_added_and_changed_only_on_their_summary(admin_client):
+    reference = _reference()
+    assert admin_client.get(_url(Reference, "add")).status_code == 403
+    response = admin_client.post(_url(Reference, "change", reference.pk), {"title": "Retitled"})
+    assert response.status_code == 403
+    reference.refresh_from_db()
+    assert reference.title != "Retitled"
 
 
 @pytest.mark.parametrize("model", ADMIN_MODELS, ids=lambda model: model._meta.model_name)

@@ -1,0 +1,202 @@
+"""The four review page types of a compound and condition pair, as the client's pages define them.
+
+Every sentence that depends on the pair is written from its data: the verdict
+and level, whether evidence is direct, whether condition-specific safety data
+exist, the specialist who treats the condition. Nothing is cut mid-word.
+"""
+
+from django.utils.text import capfirst
+
+from .registry import PageType, register
+
+
+def _level(pair):
+    return pair.summary.get_evidence_level_display()
+
+
+def _verdict(pair):
+    return pair.summary.get_verdict_display().lower()
+
+
+def _direct_sentence(pair):
+    s, c, d = pair.summary, pair.compound.name, pair.condition.name
+    if s.is_direct:
+        return f"This grade rests on research on {c} in people or models with {d}."
+    return (
+        f"No research on {c} specifically in {d} was found: what is known comes from "
+        "other uses of the compound."
+    )
+
+
+@register
+class Effectiveness(PageType):
+    slug = "does-it-work"
+    name = "Does it work?"
+    template = "pages/effectiveness.html"
+
+    def heading(self, pair):
+        return f"Does {pair.compound.name} work for {pair.condition.name}?"
+
+    def title(self, pair):
+        return f"{self.heading(pair)} Honest evidence review"
+
+    def meta_description(self, pair):
+        return (
+            f"What published research shows about {pair.compound.name} for "
+            f"{pair.condition.name}: verdict {_verdict(pair)}, best evidence "
+            f"{_level(pair)}. Reviewed by a medical advisor."
+        )
+
+    def faq(self, pair):
+        c, d, s = pair.compound.name, pair.condition.name, pair.summary
+        specialist = pair.condition.specialist
+        return [
+            (
+                f"Is there any scientific evidence that {c} helps {d}?",
+                f"Our verdict: {_verdict(pair)}. Best evidence: {_level(pair)}. "
+                + _direct_sentence(pair),
+            ),
+            (
+                f"Has {c} been tested in {d} clinical trials?",
+                (
+                    f"Research on {c} in people with {d} has been published; the studies "
+                    "this review rests on are listed under References. "
+                    if s.is_direct
+                    else f"We found no published clinical trials of {c} in {d}. "
+                )
+                + f"Your {specialist} can tell you whether a trial might suit you.",
+            ),
+            (
+                f"Why do some people report that {c} helped their {d}?",
+                "Individual reports are valuable signals but do not establish that a "
+                "treatment works. Improvement can come from the natural course of the "
+                "disease, the placebo effect, other treatments taken at the same time, or "
+                "a real effect not yet captured in trials. Only well-designed randomized "
+                "trials can show whether a treatment works for a condition.",
+            ),
+        ]
+
+
+@register
+class EvidenceLevelAssessment(PageType):
+    slug = "evidence-level"
+    name = "Evidence level"
+    template = "pages/evidence_level.html"
+
+    def heading(self, pair):
+        return f"{pair.compound.name} for {pair.condition.name}: evidence level assessment"
+
+    def meta_description(self, pair):
+        return (
+            f"Where the evidence for {pair.compound.name} in {pair.condition.name} stands on "
+            f"the hierarchy of evidence: {_level(pair)}, and what that means for patients."
+        )
+
+    def faq(self, pair):
+        c, d = pair.compound.name, pair.condition.name
+        specialist = pair.condition.specialist
+        reviewed = pair.summary.version.approved_at
+        return [
+            (
+                f"What grade of evidence exists for {c} in {d}?",
+                f"Best evidence: {_level(pair)}. Our verdict: {_verdict(pair)}. This "
+                f"reflects the published literature as of our review of {reviewed:%B %Y}; "
+                "grades change as new trials are published.",
+            ),
+            (
+                f"Is the evidence strong enough to consider {c} for {d}?",
+                "That is a clinical decision: it needs your "
+                f"{specialist}'s assessment of your circumstances, your tolerance of risk "
+                "and the alternatives available to you.",
+            ),
+            (
+                f"Are there clinical trials that could improve the evidence for {c} in {d}?",
+                "ClinicalTrials.gov lists registered trials; the link under “How evidence "
+                f"levels evolve” searches it for {c} and {d}. Ask your {specialist} whether "
+                "taking part in a trial might be right for you.",
+            ),
+        ]
+
+
+@register
+class Interactions(PageType):
+    slug = "interactions"
+    name = "Interactions"
+    template = "pages/interactions.html"
+
+    def heading(self, pair):
+        return f"Can I take {pair.compound.name} with {pair.condition.name} treatment?"
+
+    def meta_description(self, pair):
+        return (
+            f"What to discuss with your {pair.condition.specialist} before combining "
+            f"{pair.compound.name} with {pair.condition.name} treatment: known safety "
+            "considerations and the kinds of interaction to check."
+        )
+
+    def faq(self, pair):
+        c, d = pair.compound.name, pair.condition.name
+        specialist = pair.condition.specialist
+        return [
+            (
+                f"Can {c} be combined with {d} treatment?",
+                f"Only your {specialist}, who knows your treatment plan, can answer that. "
+                "Bring a full list of what you take, including supplements, and ask for a "
+                "pharmacist's review of interactions.",
+            ),
+            (
+                f"What should I tell my {specialist} about {c}?",
+                "Everything you take or are considering, with doses, and any new symptoms "
+                "since you started. Known safety considerations of "
+                f"{c} are listed on this page.",
+            ),
+        ]
+
+
+@register
+class Safety(PageType):
+    slug = "safety"
+    name = "Safety"
+    template = "pages/safety.html"
+
+    def heading(self, pair):
+        return f"Is {pair.compound.name} safe for {pair.condition.name} patients?"
+
+    def title(self, pair):
+        return f"{self.heading(pair)} Research review"
+
+    def meta_description(self, pair):
+        data = (
+            "with condition-specific safety research"
+            if pair.summary.has_condition_safety_data
+            else "no condition-specific safety research yet"
+        )
+        return (
+            f"The safety profile of {pair.compound.name} for people with "
+            f"{pair.condition.name}: known considerations, monitoring, and {data}."
+        )
+
+    def faq(self, pair):
+        c, d = pair.compound.name, pair.condition.name
+        specialist = pair.condition.specialist
+        return [
+            (
+                f"Can {c} interfere with {d} treatments?",
+                f"Interactions between {c} ({pair.compound.drug_class}) and standard {d} "
+                f"treatments are possible and must be checked by your {specialist} against "
+                "your current medication list.",
+            ),
+            (
+                f"Does {c} require special monitoring for {d} patients?",
+                f"Yes. People with {d} considering {c} should have baseline tests, "
+                "particularly of liver and kidney function, and periodic monitoring on a "
+                f"schedule your {specialist} sets.",
+            ),
+            (
+                f"Where can I find the most current {c} safety data?",
+                "The studies this review rests on are listed under References, with links "
+                "to each source; the review is checked again by the date shown under the "
+                f"title. {capfirst(specialist)}s can help you interpret new findings for "
+                "your situation.",
+            ),
+        ]

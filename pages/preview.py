@@ -1,0 +1,58 @@
+"""The staff preview: an object's public page built from its working copy, exactly as
+it would look once approved, with everything around it as it is live now."""
+
+from django.utils import timezone
+
+from compounds import snapshots, workflow
+from compounds.models import (
+    Compound,
+    Condition,
+    EvidenceSummary,
+    MedicalAdvisor,
+    ResearchUpdate,
+    Version,
+)
+
+from . import views
+from .registry import Pair, get_page_type, page_types
+
+
+def _as_if_approved(obj, model, request):
+    """The working copy, rebuilt as approval would store it, by the previewing advisor."""
+    working = snapshots.restore(model, obj.pk, snapshots.take(obj))
+    snapshots.attach_live_links([working])
+    advisor = MedicalAdvisor.objects.filter(user=request.user).first()
+    now = timezone.now()
+    working.version = Version(
+        reviewer_name=advisor.display_name if advisor else "The approving medical advisor",
+        reviewer_credentials=advisor.credentials if advisor else "credentials",
+        approved_at=now,
+        next_review_due=workflow.review_due_after(timezone.localdate(now)),
+    )
+    return working
+
+
+def _live_or_working(model, pk, request):
+    """The live version of a related object, or its working copy when it is not live."""
+    found = model.objects.live().filter(pk=pk).first()
+    return found or _as_if_approved(model.objects.get(pk=pk), model, request)
+
+
+def preview(request, obj):
+    model = type(obj)
+    working = _as_if_approved(obj, model, request)
+    if model is EvidenceSummary:
+        pair = Pair(
+            working,
+            _live_or_working(Compound, obj.compound_id, request),
+            _live_or_working(Condition, obj.condition_id, request),
+        )
+        kind = get_page_type(request.GET.get("page", "")) or page_types()[0]
+        return views.render_review(request, pair, kind, preview=True)
+    if model is Compound:
+        return views.render_compound(request, working, preview=True)
+    if model is Condition:
+        return views.render_condition(request, working, preview=True)
+    if model is ResearchUpdate:
+        return views.render_research_update(request, working, preview=True)
+    raise TypeError(f"No public page shows a {model._meta.verbose_name}.")

@@ -1,0 +1,88 @@
+"""What search engines read: absolute URLs and structured data (JSON-LD)."""
+
+from django.conf import settings
+
+SITE_NAME = "Insight Swarm"
+
+
+def absolute(path):
+    return f"{settings.SITE_URL}{path}"
+
+
+def breadcrumb_list(crumbs):
+    return {
+        "@context": "https://schema.org",
+        "@type": "BreadcrumbList",
+        "itemListElement": [
+            {"@type": "ListItem", "position": n, "name": label, "item": absolute(url)}
+            for n, (label, url) in enumerate(crumbs, start=1)
+        ],
+    }
+
+
+def _citation(reference):
+    item = {
+        "@type": "ScholarlyArticle",
+        "name": reference.title,
+        "datePublished": str(reference.year),
+    }
+    if reference.journal:
+        item["isPartOf"] = {"@type": "Periodical", "name": reference.journal}
+    links = reference.links
+    if links:
+        item["url"] = links[0][1]
+        item["sameAs"] = [url for _, url in links[1:]] or None
+    identifiers = [
+        {"@type": "PropertyValue", "propertyID": name, "value": value}
+        for name, value in (
+            ("PMID", reference.pmid),
+            ("DOI", reference.doi),
+            ("NCT", reference.nct_id),
+        )
+        if value
+    ]
+    item["identifier"] = identifiers
+    return {key: value for key, value in item.items() if value is not None}
+
+
+def medical_web_page(pair, page_type, url):
+    """MedicalWebPage for a review page: what it is about, who reviewed it, what it cites."""
+    version = pair.summary.version
+    return {
+        "@context": "https://schema.org",
+        "@type": "MedicalWebPage",
+        "name": page_type.title(pair),
+        "description": page_type.meta_description(pair),
+        "url": absolute(url),
+        "inLanguage": "en",
+        "about": [
+            {
+                "@type": "Drug",
+                "name": pair.compound.name,
+                "alternateName": pair.compound.alias_list,
+                "drugClass": {"@type": "DrugClass", "name": pair.compound.drug_class},
+            },
+            {"@type": "MedicalCondition", "name": pair.condition.name},
+        ],
+        "reviewedBy": {
+            "@type": "Person",
+            "name": version.reviewer_name,
+            "honorificSuffix": version.reviewer_credentials,
+        },
+        "lastReviewed": pair.last_reviewed.date().isoformat(),
+        "dateModified": pair.last_reviewed.isoformat(),
+        "citation": [_citation(reference) for reference in pair.summary.references.all()],
+        "publisher": {"@type": "Organization", "name": SITE_NAME, "url": absolute("/")},
+    }
+
+
+def web_page(name, description, url, page_type="WebPage"):
+    return {
+        "@context": "https://schema.org",
+        "@type": page_type,
+        "name": name,
+        "description": description,
+        "url": absolute(url),
+        "inLanguage": "en",
+        "publisher": {"@type": "Organization", "name": SITE_NAME, "url": absolute("/")},
+    }

@@ -1,0 +1,33 @@
+from django.contrib.sitemaps import views as sitemap_views
+from django.urls import path
+
+from . import sitemaps, views
+
+app_name = "pages"
+
+
+def sitemap_section(request, section):
+    return sitemap_views.sitemap(
+        request, sitemaps.sections(), section=section, template_name="sitemaps/sitemap.xml"
+    )
+
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("compounds/", views.compound_list, name="compound_list"),
+    path("compounds/<slug:slug>/", views.compound_detail, name="compound"),
+    path(
+        "compounds/<slug:compound>/<slug:condition>/<slug:page_type>/",
+        views.review,
+        name="review",
+    ),
+    path("conditions/", views.condition_list, name="condition_list"),
+    path("conditions/<slug:slug>/", views.condition_detail, name="condition"),
+    path("research/", views.research_list, name="research_list"),
+    path("research/<slug:slug>/", views.research_detail, name="research"),
+    path("how-we-grade-evidence/", views.grading, name="grading"),
+    path("search/", views.search_view, name="search"),
+    path("robots.txt", views.robots_txt, name="robots"),
+    path("sitemap.xml", sitemaps.index, name="sitemap_index"),
+    path("sitemap-<slug:section>.xml", sitemap_section, name="sitemap_section"),
+]

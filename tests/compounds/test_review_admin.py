@@ -1,0 +1,842 @@
+"""The review workflow in the admin: who sees and does what, the review and preview pages,
+stale saves, the audit trail, and an editor's change from edit to the public site."""
+
+from html.parser import HTMLParser
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.contrib.contenttypes.models import ContentType
+from django.contrib.messages import get_messages
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import escape
+from pytest_django.asserts import assertContains, assertNotContains, assertTemplateUsed
+
+from compounds import workflow
+from compounds.models import (
+    Compound,
+    EvidenceSummary,
+    Mechanism,
+    MedicalAdvisor,
+    ReviewAction,
+    ReviewEvent,
+    ReviewState,
+    Version,
+)
+from tests.factories import make_compound, make_reference, make_summary
+
+pytestmark = pytest.mark.django_db
+
+User = get_user_model()
+
+ROLES = ["anonymous", "editor", "advisor", "superuser"]
+STAFF_ROLES = ["editor", "advisor", "superuser"]
+REVIEWER_ACTIONS = ["approve", "request_changes", "withdraw"]
+
+
+# People ------------------------------------------------------------------------------------
+
+
+def _user(username, group=None, *, byline=False, **fields):
+    fields = {"is_staff": True, "first_name": username.title(), "last_name": "Tester", **fields}
+    user = User.objects.create_user(username, password="x", **fields)
+    if group:
+        user.groups.add(Group.objects.get(name=group))
+    if byline:
+        MedicalAdvisor.objects.create(
+            user=user, display_name=f"Dr {username.title()}", slug=username, credentials="MD, PhD"
+        )
+    return user
+
+
+def _role(role):
+    """A user in one of ROLES, or None for anonymous."""
+    match role:
+        case "editor":
+            return _user("erin", "Editor")
+        case "advisor":
+            return _user("ada", "Medical Advisor", byline=True)
+        case "superuser":
+            return _user("root", byline=True, is_superuser=True)
+    return None
+
+
+def _client_as(client, role):
+    user = _role(role)
+    if user is not None:
+        client.force_login(user)
+    return user
+
+
+@pytest.fixture
+def author():
+    """An editor who prepares content before a test begins."""
+    return _user("author", "Editor")
+
+
+@pytest.fixture
+def approver():
+    """An advisor who approved content before a test begins."""
+    return _user("approver", "Medical Advisor", byline=True)
+
+
+@pytest.fixture
+def editor():
+    return _user("erin", "Editor")
+
+
+@pytest.fixture
+def advisor():
+    return _user("ada", "Medical Advisor", byline=True)
+
+
+# Content in a given state ------------------------------------------------------------------
+
+
+def _fresh(obj):
+    return type(obj).objects.get(pk=obj.pk)
+
+
+def _versions(obj):
+    content_type = ContentType.objects.get_for_model(obj)
+    return Version.objects.filter(content_type=content_type, object_id=obj.pk)
+
+
+def _events(obj):
+    content_type = ContentType.objects.get_for_model(obj)
+    return ReviewEvent.objects.filter(content_type=content_type, object_id=obj.pk).order_by("id")
+
+
+def _live(obj, author, approver):
+    workflow.submit(obj, author)
+    return workflow.approve(obj, approver)
+
+
+def _ready_for(action, author, approver):
+    """A compound in the state the action applies to."""
+    compound = make_compound()
+    if action in ("approve", "request_changes"):
+        workflow.submit(compound, author)
+    elif action == "withdraw":
+        _live(compound, author, approver)
+    return _fresh(compound)
+
+
+def _live_summary(author, approver, **fields):
+    summary = make_summary(**fields)
+    for obj in (summary.compound, summary.condition, summary):
+        _live(obj, author, approver)
+    return _fresh(summary)
+
+
+# Admin addresses and posts -----------------------------------------------------------------
+
+
+def _url(model, view, *args):
+    opts = model._meta
+    return reverse(f"admin:{opts.app_label}_{opts.model_name}_{view}", args=args)
+
+
+def _page_url(page, obj):
+    if page in ("changelist", "add"):
+        return _url(type(obj), page)
+    return _url(type(obj), page, obj.pk)
+
+
+def _comment_fields(action, comment="Reason given by the advisor."):
+    if action in ("request_changes", "withdraw"):
+        return {"confirmed": "yes", "comment": comment}
+    return {}
+
+
+def _changelist_action(client, objs, action, **extra):
+    data = {"action": action, "_selected_action": [str(obj.pk) for obj in objs], "index": "0"}
+    return client.post(_url(type(objs[0]), "changelist"), {**data, **extra})
+
+
+def _change_form_action(client, obj, action, **extra):
+    data = {"CHANGE_FORM-action": action, "_selected_action": str(obj.pk)}
+    return client.post(_url(type(obj), "change", obj.pk), {**data, **extra})
+
+
+def _messages(response):
+    return [str(message) for message in get_messages(response.wsgi_request)]
+
+
+def _is_login_redirect(response):
+    return response.status_code == 302 and response["Location"].startswith(reverse("admin:login"))
+
+
+def _form_values(form):
+    values = {}
+    for bound in form:
+        value = bound.value()
+        if isinstance(value, bool):
+            if value:
+                values[bound.html_name] = "on"
+        elif value is None:
+            values[bound.html_name] = ""
+        elif isinstance(value, list | tuple):
+            values[bound.html_name] = [str(getattr(item, "pk", item)) for item in value]
+        else:
+            values[bound.html_name] = str(value)
+    return values
+
+
+def _change_form_data(response, **changes):
+    """The POST data of the change form a GET rendered, with `changes` applied."""
+    data = _form_values(response.context["adminform"].form)
+    for inline in response.context["inline_admin_formsets"]:
+        data.update(_form_values(inline.formset.management_form))
+        for form in inline.formset.forms:
+            data.update(_form_values(form))
+    data.update(changes)
+    return data
+
+
+class _Forms(HTMLParser):
+    """The forms of a page: each its action and the values of its named inputs."""
+
+    def __init__(self, html):
+        super().__init__()
+        self.forms = []
+        self.feed(html)
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "form":
+            self.forms.append({"action": attrs.get("action"), "fields": {}})
+        elif tag == "input" and self.forms and attrs.get("name"):
+            self.forms[-1]["fields"][attrs["name"]] = attrs.get("value") or ""
+
+
+def _form_with_button(response, value):
+    for form in _Forms(response.content.decode()).forms:
+        if value in form["fields"].values():
+            return form
+    raise AssertionError(f"No form with {value!r} on the page")
+
+
+# Permission matrix: pages ------------------------------------------------------------------
+
+
+PAGES = ["changelist", "add", "change", "review", "preview"]
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_anonymous_is_sent_to_the_login_page(client, author, approver, page):
+    compound = _ready_for("withdraw", author, approver)
+    assert _is_login_redirect(client.get(_page_url(page, compound)))
+
+
+@pytest.mark.parametrize("page", PAGES)
+@pytest.mark.parametrize("role", STAFF_ROLES)
+def test_staff_role_can_open_the_page(client, author, approver, role, page):
+    compound = _ready_for("withdraw", author, approver)
+    _client_as(client, role)
+    assert client.get(_page_url(page, compound)).status_code == 200
+
+
+@pytest.mark.parametrize("page", ["review", "preview"])
+def test_review_and_preview_send_a_non_staff_user_to_login(client, author, page):
+    compound = make_compound()
+    client.force_login(_user("reader", is_staff=False))
+    assert _is_login_redirect(client.get(_page_url(page, compound)))
+
+
+@pytest.mark.parametrize("page", ["review", "preview"])
+def test_review_and_preview_refuse_staff_without_permissions(client, page):
+    compound = make_compound()
+    client.force_login(_user("intern"))
+    assert client.get(_page_url(page, compound)).status_code == 403
+
+
+@pytest.mark.parametrize("page", ["review", "preview"])
+def test_review_and_preview_are_never_cached(admin_client, page):
+    response = admin_client.get(_page_url(page, make_compound()))
+    assert response.status_code == 200
+    cache_control = response["Cache-Control"]
+    assert "no-cache" in cache_control
+    assert "no-store" in cache_control
+    assert "private" in cache_control
+
+
+def test_preview_asks_search_engines_not_to_index_it(admin_client):
+    response = admin_client.get(_page_url("preview", make_compound()))
+    assert "noindex" in response["X-Robots-Tag"]
+
+
+def test_preview_shows_the_working_copy_not_the_live_version(admin_client, author, approver):
+    compound = _ready_for("withdraw", author, approver)
+    Compound.objects.filter(pk=compound.pk).update(safety_profile="Unapproved safety text.")
+    response = admin_client.get(_page_url("preview", compound))
+    assertContains(response, "Unapproved safety text.")
+    assertNotContains(response, "Generally tolerated.")
+
+
+# Permission matrix: actions ----------------------------------------------------------------
+
+
+EXPECTED_STATE = {
+    ("editor", "submit_for_review"): ReviewState.IN_REVIEW,
+    ("editor", "approve"): ReviewState.IN_REVIEW,
+    ("editor", "request_changes"): ReviewState.IN_REVIEW,
+    ("editor", "withdraw"): ReviewState.APPROVED,
+    ("advisor", "submit_for_review"): ReviewState.IN_REVIEW,
+    ("advisor", "approve"): ReviewState.APPROVED,
+    ("advisor", "request_changes"): ReviewState.CHANGES_REQUESTED,
+    ("advisor", "withdraw"): ReviewState.WITHDRAWN,
+    ("superuser", "submit_for_review"): ReviewState.IN_REVIEW,
+    ("superuser", "approve"): ReviewState.APPROVED,
+    ("superuser", "request_changes"): ReviewState.CHANGES_REQUESTED,
+    ("superuser", "withdraw"): ReviewState.WITHDRAWN,
+}
+ACTIONS = ["submit_for_review", *REVIEWER_ACTIONS]
+
+
+@pytest.mark.parametrize("where", ["changelist", "change_form"])
+@pytest.mark.parametrize("action", ACTIONS)
+def test_anonymous_action_is_sent_to_login_and_changes_nothing(
+    client, author, approver, action, where
+):
+    compound = _ready_for(action, author, approver)
+    post = _changelist_action if where == "changelist" else _change_form_action
+    response = post(client, [compound] if where == "changelist" else compound, action)
+    assert _is_login_redirect(response)
+    assert _fresh(compound).review_state == compound.review_state
+
+
+@pytest.mark.parametrize(("role", "action"), list(EXPECTED_STATE))
+def test_action_on_the_changelist_leaves_the_state_each_role_may_reach(
+    client, author, approver, role, action
+):
+    compound = _ready_for(action, author, approver)
+    _client_as(client, role)
+    response = _changelist_action(client, [compound], action, **_comment_fields(action))
+    assert response.status_code == 302
+    assert _fresh(compound).review_state == EXPECTED_STATE[role, action]
+
+
+@pytest.mark.parametrize(("role", "action"), list(EXPECTED_STATE))
+def test_action_on_the_change_form_leaves_the_state_each_role_may_reach(
+    client, author, approver, role, action
+):
+    compound = _ready_for(action, author, approver)
+    _client_as(client, role)
+    response = _change_form_action(client, compound, action, **_comment_fields(action))
+    assert response.status_code == 302
+    assert _fresh(compound).review_state == EXPECTED_STATE[role, action]
+
+
+@pytest.mark.parametrize("role", ["advisor", "superuser"])
+def test_approve_by_an_advisor_role_stores_a_version_with_their_byline(
+    client, author, approver, role
+):
+    compound = _ready_for("approve", author, approver)
+    user = _client_as(client, role)
+    _changelist_action(client, [compound], "approve")
+    version = _fresh(compound).live_version
+    assert version.approved_by == user
+    assert version.reviewer_byline == user.medical_advisor.byline
+
+
+def test_editor_is_offered_only_submit_on_the_changelist(client, author):
+    make_compound()
+    _client_as(client, "editor")
+    response = client.get(_url(Compound, "changelist"))
+    offered = [name for name, _ in response.context["action_form"].fields["action"].choices]
+    assert offered == ["", "submit_for_review"]
+
+
+def test_advisor_is_offered_every_review_action_on_the_change_form(client, author):
+    compound = make_compound()
+    _client_as(client, "advisor")
+    response = client.get(_url(Compound, "change", compound.pk))
+    offered = [name for name, _ in response.context["action_form"].fields["action"].choices]
+    assert offered == ["", "submit_for_review", *REVIEWER_ACTIONS]
+
+
+@pytest.mark.parametrize("action", REVIEWER_ACTIONS)
+def test_editor_posting_a_reviewer_action_on_the_changelist_is_refused(
+    client, author, approver, action
+):
+    compound = _ready_for(action, author, approver)
+    versions = _versions(compound).count()
+    _client_as(client, "editor")
+    response = _changelist_action(client, [compound], action, **_comment_fields(action))
+    assert "No action selected." in _messages(response)
+    assert _fresh(compound).review_state == compound.review_state
+    assert _versions(compound).count() == versions
+
+
+@pytest.mark.parametrize("action", REVIEWER_ACTIONS)
+def test_editor_posting_a_reviewer_action_on_the_change_form_is_refused(
+    client, author, approver, action
+):
+    compound = _ready_for(action, author, approver)
+    versions = _versions(compound).count()
+    _client_as(client, "editor")
+    response = _change_form_action(client, compound, action, **_comment_fields(action))
+    assert "No action selected." in _messages(response)
+    assert _fresh(compound).review_state == compound.review_state
+    assert _versions(compound).count() == versions
+
+
+def test_editor_without_the_reviewer_action_gets_no_comment_page(client, author):
+    compound = _ready_for("request_changes", author, None)
+    _client_as(client, "editor")
+    response = _changelist_action(client, [compound], "request_changes")
+    assert response.status_code == 302
+    assert _fresh(compound).review_state == ReviewState.IN_REVIEW
+
+
+# Actions on the changelist and the change form ---------------------------------------------
+
+
+def test_bulk_approve_applies_four_eyes_to_each_object(client, author, advisor):
+    own_edit = make_compound(name="Edited by the advisor")
+    workflow.record_edit(own_edit, advisor)
+    own_edit.save()
+    workflow.submit(own_edit, advisor)
+    others = _ready_for("approve", author, None)
+
+    client.force_login(advisor)
+    response = _changelist_action(client, [own_edit, others], "approve")
+
+    assert _fresh(own_edit).review_state == ReviewState.IN_REVIEW
+    assert not _versions(own_edit).exists()
+    assert _fresh(others).review_state == ReviewState.APPROVED
+    messages = _messages(response)
+    assert any("four-eyes" in m and "Edited by the advisor" in m for m in messages)
+    assert "1 compound approved and live." in messages
+
+
+def test_change_form_submit_action_reports_success_and_returns_to_the_form(client, author):
+    compound = make_compound()
+    client.force_login(author)
+    response = _change_form_action(client, compound, "submit_for_review")
+    assert response["Location"] == _url(Compound, "change", compound.pk)
+    assert "1 compound submitted for review." in _messages(response)
+    assert _fresh(compound).review_state == ReviewState.IN_REVIEW
+
+
+def test_change_form_action_refused_by_the_workflow_shows_the_reason(client, advisor):
+    compound = make_compound()
+    client.force_login(advisor)
+    response = _change_form_action(client, compound, "approve")
+    assert any("not in review" in m for m in _messages(response))
+    assert not _versions(compound).exists()
+
+
+def test_change_form_action_for_another_object_is_a_bad_request(client, author, advisor):
+    compound, other = _ready_for("approve", author, None), _ready_for("approve", author, None)
+    client.force_login(advisor)
+    response = client.post(
+        _url(Compound, "change", compound.pk),
+        {"CHANGE_FORM-action": "approve", "_selected_action": str(other.pk)},
+    )
+    assert response.status_code == 400
+    assert not _versions(other).exists()
+
+
+def test_request_changes_on_the_changelist_asks_for_a_comment_first(client, author, advisor):
+    compound = _ready_for("request_changes", author, None)
+    client.force_login(advisor)
+    response = _changelist_action(client, [compound], "request_changes")
+    assert response.status_code == 200
+    assertTemplateUsed(response, "admin/compounds/review_comment.html")
+    assertContains(response, "What needs to change?")
+    assert _fresh(compound).review_state == ReviewState.IN_REVIEW
+
+
+def test_comment_page_posts_back_the_action_and_the_selection(client, author, advisor):
+    compound = _ready_for("request_changes", author, None)
+    client.force_login(advisor)
+    response = _change_form_action(client, compound, "request_changes")
+    form = _form_with_button(response, "yes")
+    assert form["fields"]["CHANGE_FORM-action"] == "request_changes"
+    assert form["fields"]["_selected_action"] == str(compound.pk)
+
+
+def test_request_changes_without_a_comment_asks_again(client, author, advisor):
+    compound = _ready_for("request_changes", author, None)
+    client.force_login(advisor)
+    response = _changelist_action(
+        client, [compound], "request_changes", confirmed="yes", comment="  "
+    )
+    assertContains(response, "A comment is required.")
+    assert _fresh(compound).review_state == ReviewState.IN_REVIEW
+    assert not _events(compound).filter(action=ReviewAction.REQUEST_CHANGES).exists()
+
+
+def test_requested_changes_comment_is_stored_and_shown_to_the_author(client, author, advisor):
+    compound = _ready_for("request_changes", author, None)
+    client.force_login(advisor)
+    asked = _change_form_action(client, compound, "request_changes")
+    assertTemplateUsed(asked, "admin/compounds/review_comment.html")
+    form = _form_with_button(asked, "yes")
+    form["fields"]["comment"] = "Cite the 2019 trial & its dose."
+    client.post(_url(Compound, "change", compound.pk), form["fields"])
+
+    assert _fresh(compound).review_state == ReviewState.CHANGES_REQUESTED
+    event = _events(compound).last()
+    assert (event.action, event.user, event.comment) == (
+        ReviewAction.REQUEST_CHANGES,
+        advisor,
+        "Cite the 2019 trial & its dose.",
+    )
+    client.force_login(author)
+    response = client.get(_url(Compound, "change", compound.pk))
+    assertContains(response, "Changes requested by Ada Tester")
+    assertContains(response, escape("Cite the 2019 trial & its dose."))
+
+
+def test_withdraw_on_the_change_form_asks_for_a_reason_then_withdraws(
+    client, author, approver, advisor
+):
+    compound = _ready_for("withdraw", author, approver)
+    client.force_login(advisor)
+    asked = _change_form_action(client, compound, "withdraw")
+    assertContains(asked, "Why is it withdrawn?")
+    assert Compound.objects.live().filter(pk=compound.pk).exists()
+
+    _change_form_action(client, compound, "withdraw", confirmed="yes", comment="Outdated.")
+    assert not Compound.objects.live().filter(pk=compound.pk).exists()
+    assert _events(compound).last().comment == "Outdated."
+
+
+def test_live_object_cannot_be_deleted_even_by_an_advisor(client, author, approver, advisor):
+    compound = _ready_for("withdraw", author, approver)
+    client.force_login(advisor)
+    assert client.post(_url(Compound, "delete", compound.pk), {"post": "yes"}).status_code == 403
+    assert Compound.objects.filter(pk=compound.pk).exists()
+
+
+def test_advisor_may_delete_content_that_is_not_live(client, author, advisor):
+    compound = _ready_for("approve", author, None)
+    client.force_login(advisor)
+    client.post(_url(Compound, "delete", compound.pk), {"post": "yes"})
+    assert not Compound.objects.filter(pk=compound.pk).exists()
+
+
+def test_editor_may_not_delete_content(client, author, editor):
+    compound = make_compound()
+    client.force_login(editor)
+    assert client.post(_url(Compound, "delete", compound.pk), {"post": "yes"}).status_code == 403
+    assert Compound.objects.filter(pk=compound.pk).exists()
+
+
+# Saving in the admin -----------------------------------------------------------------------
+
+
+def test_admin_edit_of_a_live_object_returns_it_to_draft_and_notes_the_editor(
+    client, author, approver, editor
+):
+    compound = _ready_for("withdraw", author, approver)
+    client.force_login(editor)
+    form = client.get(_url(Compound, "change", compound.pk))
+    response = client.post(
+        _url(Compound, "change", compound.pk),
+        _change_form_data(form, safety_profile="New safety text."),
+    )
+    assert response.status_code == 302
+    saved = _fresh(compound)
+    assert saved.review_state == ReviewState.DRAFT
+    assert saved.revision == compound.revision + 1
+    assert saved.editors_since_approval == [editor.pk]
+    assert Compound.objects.live().get(pk=compound.pk).safety_profile == "Generally tolerated."
+
+
+def test_admin_edit_of_a_mechanism_alone_is_an_edit_of_the_compound(
+    client, author, approver, editor
+):
+    compound = make_compound()
+    mechanism = Mechanism.objects.create(compound=compound, position=1, description="Old route")
+    _live(compound, author, approver)
+    client.force_login(editor)
+    form = client.get(_url(Compound, "change", compound.pk))
+    client.post(
+        _url(Compound, "change", compound.pk),
+        _change_form_data(form, **{"mechanisms-0-description": "New route"}),
+    )
+    assert Mechanism.objects.get(pk=mechanism.pk).description == "New route"
+    assert _fresh(compound).review_state == ReviewState.DRAFT
+    live = Compound.objects.live().get(pk=compound.pk)
+    assert [m.description for m in live.mechanisms.all()] == ["Old route"]
+
+
+def test_admin_save_without_changes_leaves_an_approved_object_approved(
+    client, author, approver, editor
+):
+    compound = _ready_for("withdraw", author, approver)
+    client.force_login(editor)
+    form = client.get(_url(Compound, "change", compound.pk))
+    client.post(_url(Compound, "change", compound.pk), _change_form_data(form))
+    saved = _fresh(compound)
+    assert saved.review_state == ReviewState.APPROVED
+    assert saved.revision == compound.revision
+
+
+def test_adding_in_the_admin_books_the_first_edit(client, editor):
+    client.force_login(editor)
+    form = client.get(_url(Compound, "add"))
+    data = _change_form_data(form, name="Psilocybin", slug="psilocybin", drug_class="Psychedelic")
+    data.update(
+        regulatory_status="Not approved.",
+        evidence_overview="Phase II data.",
+        safety_profile="Perceptual effects.",
+    )
+    client.post(_url(Compound, "add"), data)
+    compound = Compound.objects.get(slug="psilocybin")
+    assert (compound.review_state, compound.revision, compound.last_edited_by) == (
+        ReviewState.DRAFT,
+        1,
+        editor,
+    )
+
+
+def test_stale_save_is_refused_naming_who_changed_it_and_keeps_their_text(client, author):
+    compound = make_compound(safety_profile="Original text.")
+    first = _user("fay", "Editor")
+    second = _user("gus", "Editor")
+
+    client.force_login(second)
+    opened_by_second = client.get(_url(Compound, "change", compound.pk))
+    client.force_login(first)
+    opened_by_first = client.get(_url(Compound, "change", compound.pk))
+    assert opened_by_first.context["adminform"].form["revision"].value() == 0
+
+    saved = client.post(
+        _url(Compound, "change", compound.pk),
+        _change_form_data(opened_by_first, safety_profile="First editor's text."),
+    )
+    assert saved.status_code == 302
+
+    client.force_login(second)
+    refused = client.post(
+        _url(Compound, "change", compound.pk),
+        _change_form_data(opened_by_second, safety_profile="Second editor's text."),
+    )
+    assert refused.status_code == 200
+    assertContains(refused, "Fay Tester changed this compound at")
+    assert _fresh(compound).safety_profile == "First editor's text."
+    assert _fresh(compound).revision == 1
+    assert _fresh(compound).last_edited_by == first
+
+
+def test_save_with_the_current_revision_after_a_stale_refusal_succeeds(client):
+    compound = make_compound()
+    editor = _user("fay", "Editor")
+    client.force_login(editor)
+    opened = client.get(_url(Compound, "change", compound.pk))
+    client.post(_url(Compound, "change", compound.pk), _change_form_data(opened, aliases="one"))
+    reopened = client.get(_url(Compound, "change", compound.pk))
+    response = client.post(
+        _url(Compound, "change", compound.pk), _change_form_data(reopened, aliases="two")
+    )
+    assert response.status_code == 302
+    assert _fresh(compound).aliases == "two"
+
+
+def test_an_edit_saved_while_an_advisor_withdraws_keeps_the_withdrawal(
+    client, author, approver, advisor, editor, monkeypatch
+):
+    compound = _ready_for("withdraw", author, approver)
+    client.force_login(editor)
+    form = client.get(_url(Compound, "change", compound.pk))
+
+    real_lock = workflow.lock
+    raced = []
+
+    def lock_after_a_withdrawal(obj):
+        # The advisor's withdrawal commits after the admin read the row, before the lock.
+        if not raced:
+            raced.append(True)
+            workflow.withdraw(obj, advisor, "Safety signal.")
+        return real_lock(obj)
+
+    monkeypatch.setattr(workflow, "lock", lock_after_a_withdrawal)
+    response = client.post(
+        _url(Compound, "change", compound.pk),
+        _change_form_data(form, aliases="edited meanwhile"),
+    )
+    assert raced and response.status_code == 302
+    assert not Compound.objects.live().filter(pk=compound.pk).exists()
+
+
+def test_advisor_cannot_publish_a_reference_they_edited_in_the_reference_admin(
+    client, author, approver, advisor
+):
+    summary = _live_summary(author, approver)
+    reference = make_reference(summary)
+    workflow.record_edit(summary, author)
+    summary.save()
+    workflow.submit(summary, author)
+
+    client.force_login(advisor)
+    form = client.get(_url(type(reference), "change", reference.pk))
+    data = _change_form_data(form, title="A trial the advisor retitled")
+    client.post(_url(type(reference), "change", reference.pk), data)
+    _changelist_action(client, [summary], "approve")
+
+    # Either the reference admin refuses the edit, or the edit counts as the advisor's.
+    version = _fresh(summary).live_version
+    published = [row["title"] for row in version.data["references"]]
+    assert not (version.approved_by == advisor and "A trial the advisor retitled" in published)
+
+
+# Audit trail -------------------------------------------------------------------------------
+
+
+def test_change_page_shows_the_review_history(client, author, approver):
+    compound = _ready_for("withdraw", author, approver)
+    workflow.withdraw(compound, approver, "A reason for the history.")
+    client.force_login(author)
+    response = client.get(_url(Compound, "change", compound.pk))
+    history = next(
+        inline
+        for inline in response.context["inline_admin_formsets"]
+        if inline.formset.model is ReviewEvent
+    )
+    assert [form.instance.action for form in history.formset.forms] == [
+        ReviewAction.WITHDRAW,
+        ReviewAction.APPROVE,
+        ReviewAction.SUBMIT,
+    ]
+    assertContains(response, "A reason for the history.")
+    assertContains(response, "Review history")
+
+
+def test_review_history_on_the_change_page_cannot_be_edited(admin_client, author):
+    compound = make_compound()
+    workflow.submit(compound, author)
+    response = admin_client.get(_url(Compound, "change", compound.pk))
+    history = next(
+        inline
+        for inline in response.context["inline_admin_formsets"]
+        if inline.formset.model is ReviewEvent
+    )
+    assert not history.has_add_permission
+    assert not history.has_change_permission
+    assert not history.has_delete_permission
+
+
+def test_review_event_admin_lists_the_trail(client, author):
+    compound = make_compound()
+    workflow.submit(compound, author)
+    client.force_login(author)
+    response = client.get(_url(ReviewEvent, "changelist"))
+    assert response.status_code == 200
+    assert response.context["cl"].result_count == 1
+
+
+def test_review_event_admin_refuses_add(admin_client):
+    assert admin_client.get(_url(ReviewEvent, "add")).status_code == 403
+    assert admin_client.post(_url(ReviewEvent, "add"), {"comment": "x"}).status_code == 403
+
+
+def test_review_event_admin_refuses_change(admin_client, author):
+    compound = make_compound()
+    workflow.submit(compound, author)
+    event = _events(compound).get()
+    response = admin_client.post(
+        _url(ReviewEvent, "change", event.pk), {"comment": "Rewritten history."}
+    )
+    assert response.status_code == 403
+    assert ReviewEvent.objects.get(pk=event.pk).comment == ""
+
+
+def test_review_event_admin_refuses_delete(admin_client, author):
+    compound = make_compound()
+    workflow.submit(compound, author)
+    event = _events(compound).get()
+    delete_url = _url(ReviewEvent, "delete", event.pk)
+    assert admin_client.get(delete_url).status_code == 403
+    assert admin_client.post(delete_url, {"post": "yes"}).status_code == 403
+    assert ReviewEvent.objects.filter(pk=event.pk).exists()
+
+
+def test_review_event_admin_offers_no_bulk_delete(admin_client, author):
+    compound = make_compound()
+    workflow.submit(compound, author)
+    event = _events(compound).get()
+    response = admin_client.get(_url(ReviewEvent, "changelist"))
+    assert response.context["action_form"] is None or "delete_selected" not in dict(
+        response.context["action_form"].fields["action"].choices
+    )
+    admin_client.post(
+        _url(ReviewEvent, "changelist"),
+        {"action": "delete_selected", "_selected_action": [str(event.pk)], "post": "yes"},
+    )
+    assert ReviewEvent.objects.filter(pk=event.pk).exists()
+
+
+# Review screen -----------------------------------------------------------------------------
+
+
+def test_review_page_shows_the_approved_and_the_working_text(client, author, approver):
+    compound = _ready_for("withdraw", author, approver)
+    Compound.objects.filter(pk=compound.pk).update(safety_profile="Unapproved safety text.")
+    client.force_login(approver)
+    response = client.get(_page_url("review", compound))
+    assertContains(response, "<del>Generally tolerated.</del>", html=True)
+    assertContains(response, "<ins>Unapproved safety text.</ins>", html=True)
+    assertContains(response, "Changes since version 1")
+
+
+def test_review_page_of_a_never_approved_object_says_everything_is_new(client, author):
+    compound = make_compound()
+    client.force_login(author)
+    assertContains(client.get(_page_url("review", compound)), "Never approved")
+
+
+def test_review_page_offers_the_approve_form_to_an_advisor_only_in_review(client, author, advisor):
+    compound = _ready_for("approve", author, None)
+    client.force_login(advisor)
+    assertContains(client.get(_page_url("review", compound)), 'value="Approve"')
+    client.force_login(author)
+    assertNotContains(client.get(_page_url("review", compound)), 'value="Approve"')
+
+
+# An editor's change, from the admin to the public site -------------------------------------
+
+
+def test_editor_walkthrough_from_edit_to_approved_with_the_advisors_byline(
+    client, author, approver, editor, advisor
+):
+    summary = _live_summary(author, approver, human_evidence="Two small open-label trials.")
+    change_url = _url(EvidenceSummary, "change", summary.pk)
+
+    # The editor edits the approved summary.
+    client.force_login(editor)
+    opened = client.get(change_url)
+    saved = client.post(
+        change_url,
+        _change_form_data(opened, human_evidence="A randomized trial of 227 adults."),
+    )
+    assert saved.status_code == 302
+    (live,) = EvidenceSummary.objects.live()
+    assert live.human_evidence == "Two small open-label trials."
+
+    # ... and submits it for review.
+    _change_form_action(client, summary, "submit_for_review")
+    assert _fresh(summary).review_state == ReviewState.IN_REVIEW
+    (live,) = EvidenceSummary.objects.live()
+    assert live.human_evidence == "Two small open-label trials."
+
+    # The advisor compares the two texts and approves from the review page.
+    client.force_login(advisor)
+    review = client.get(_url(EvidenceSummary, "review", summary.pk))
+    assertContains(review, "<del>Two small open-label trials.</del>", html=True)
+    assertContains(review, "<ins>A randomized trial of 227 adults.</ins>", html=True)
+    approve_form = _form_with_button(review, "approve")
+    approved = client.post(approve_form["action"], approve_form["fields"])
+    assert approved.status_code == 302
+
+    (live,) = EvidenceSummary.objects.live()
+    assert live.human_evidence == "A randomized trial of 227 adults."
+    assert live.version.reviewer_byline == "Dr Ada, MD, PhD"
+    assert live.version.approved_by == advisor
+    assert timezone.localdate(live.version.approved_at) == timezone.localdate()
+    assert live.version.number == 2
