@@ -18,7 +18,7 @@ run: $(VENV)/installed .env
 	@echo
 	SITE_URL=$${SITE_URL:-http://127.0.0.1:$(PORT)} $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
-test: $(VENV)/installed .env
+test: $(VENV)/installed .env node_modules/.installed
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 lint: $(VENV)/installed
@@ -41,10 +41,17 @@ $(VENV)/installed: pyproject.toml
 	$(PY) -m pip install --quiet -e ".[test,dev]"
 	@touch $@
 
+# The outside judges of tests/e2e (vnu-jar, axe-core). Without npm those tests
+# are skipped, and say so.
+node_modules/.installed: package-lock.json
+	@if command -v npm >/dev/null; then \
+		npm ci --no-audit --no-fund --loglevel=error && touch $@; \
+	else echo "npm not found: the HTML and accessibility checks will be skipped."; fi
+
 # A development .env with its own random SECRET_KEY, written once and kept.
 .env: | $(VENV)/installed
 	cp .env.example .env
 	echo "SECRET_KEY=$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))')" >> .env
 
 clean:
-	rm -rf $(VENV) *.egg-info staticfiles
+	rm -rf $(VENV) *.egg-info staticfiles node_modules

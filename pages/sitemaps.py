@@ -5,6 +5,7 @@ addresses are built on SITE_URL, the site's public address, whatever host
 the crawler asked.
 """
 
+import functools
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -32,11 +33,12 @@ class SiteSitemap(Sitemap):
 class ReviewPageSitemap(SiteSitemap):
     """Every live pair's page of one page type."""
 
-    def __init__(self, page_type):
+    def __init__(self, page_type, pairs):
         self.page_type = page_type
+        self.pairs = pairs
 
     def items(self):
-        return sorted(live.all_pairs(), key=lambda pair: pair.url(self.page_type))
+        return self.pairs()
 
     def location(self, pair):
         return pair.url(self.page_type)
@@ -48,6 +50,7 @@ class ReviewPageSitemap(SiteSitemap):
 class HubSitemap(SiteSitemap):
     """Home, the A-Z lists, each compound, condition and research update, the grading page."""
 
+    @functools.cache  # noqa: B019 - one sitemap object serves one request
     def items(self):
         compounds = live.compounds_a_to_z()
         conditions = live.conditions_a_to_z()
@@ -84,10 +87,17 @@ def _newest(objects):
 
 
 def sections():
-    """The sitemap's sections by name, found through the page-type registry."""
+    """The sitemap's sections by name, found through the page-type registry.
+
+    The sections of one request share one read of the live pairs: Django asks
+    each section for its items more than once (to count pages, to find lastmod).
+    """
+    pairs = functools.cache(
+        lambda: sorted(live.all_pairs(), key=lambda p: (p.compound.slug, p.condition.slug))
+    )
     return {
         "hubs": HubSitemap(),
-        **{page_type.slug: ReviewPageSitemap(page_type) for page_type in page_types()},
+        **{page_type.slug: ReviewPageSitemap(page_type, pairs) for page_type in page_types()},
     }
 
 

@@ -67,3 +67,36 @@ def make_reference(summary=None, **fields):
     }
     values.update(fields)
     return Reference.objects.create(**values)
+
+
+def make_user(username, role, byline=False):
+    """A staff user in the Editor or Medical Advisor group, optionally with a byline."""
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
+
+    from compounds.models import MedicalAdvisor
+
+    user = get_user_model().objects.create_user(username, password="pw", is_staff=True)
+    user.groups.add(Group.objects.get(name=role))
+    if byline:
+        MedicalAdvisor.objects.create(
+            user=user, display_name=username.title(), slug=username, credentials="MD"
+        )
+    return user
+
+
+def approve_seed_content():
+    """Load the seed content and take all of it through review, as `make run` does."""
+    from django.core.management import call_command
+
+    from compounds import workflow
+    from compounds.models import PUBLISHABLE_MODELS, MedicalAdvisor
+
+    call_command("loaddata", "seed_content", verbosity=0)
+    editor = make_user("seed-editor", "Editor")
+    advisor = make_user("seed-advisor", "Medical Advisor")
+    MedicalAdvisor.objects.filter(slug="nikhil-joshi").update(user=advisor)
+    for model in PUBLISHABLE_MODELS:
+        for obj in model.objects.filter(live_version__isnull=True):
+            workflow.submit(obj, editor)
+            workflow.approve(obj, advisor)

@@ -1,0 +1,40 @@
+"""Where the outside judges live, and the public pages they judge."""
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+NODE_MODULES = Path(settings.BASE_DIR) / "node_modules"
+VNU_JAR = NODE_MODULES / "vnu-jar" / "build" / "dist" / "vnu.jar"
+AXE = NODE_MODULES / "axe-core" / "axe.min.js"
+
+# Every public page kind: the four review page types, the hubs, search and a 404.
+PUBLIC_PATHS = [
+    "/",
+    "/compounds/",
+    "/compounds/ketamine/",
+    "/conditions/",
+    "/conditions/leukemia/",
+    "/compounds/ketamine/leukemia/does-it-work/",
+    "/compounds/ketamine/leukemia/evidence-level/",
+    "/compounds/ketamine/neuropathic-pain/interactions/",
+    "/compounds/ketamine/neuropathic-pain/safety/",
+    "/research/",
+    "/research/low-dose-ketamine-infusions-for-chronic-pain/",
+    "/how-we-grade-evidence/",
+    "/search/?q=spravato",
+    "/search/?q=",
+    "/no-such-page/",
+]
+
+
+def need(condition, what):
+    if condition:
+        return
+    if os.environ.get("REQUIRE_E2E"):
+        pytest.fail(f"{what} is missing, and REQUIRE_E2E is set.")
+    pytest.skip(f"{what} is missing: see tests/e2e/conftest.py.")
