@@ -4,8 +4,12 @@ Everything here reads through `.live()`, which yields objects rebuilt from
 approved versions; a working copy never reaches a template.
 """
 
+import datetime
+from dataclasses import dataclass
+
 from django.db import connection
 from django.db.models.fields.json import KeyTextTransform
+from django.urls import reverse
 
 from compounds.models import Compound, Condition, EvidenceSummary, ResearchUpdate, Version
 
@@ -74,8 +78,44 @@ def summaries_for(compound=None, condition=None):
     return [Pair(s, s.compound, s.condition) for s in summaries]
 
 
-def all_pairs():
-    return [Pair(s, s.compound, s.condition) for s in EvidenceSummary.objects.live()]
+@dataclass(frozen=True)
+class PairAddress:
+    """Where a live pair's pages are and when their content was last approved: what
+    the sitemap needs, read without rebuilding whole objects."""
+
+    compound_slug: str
+    condition_slug: str
+    last_reviewed: datetime.datetime
+
+    def url(self, page_type):
+        return reverse(
+            "pages:review",
+            kwargs={
+                "compound": self.compound_slug,
+                "condition": self.condition_slug,
+                "page_type": page_type.slug,
+            },
+        )
+
+
+def pair_addresses():
+    """Every live pair's address, in one query, ordered by compound and condition."""
+    rows = (
+        EvidenceSummary.objects.live()
+        .annotate(
+            compound_slug=KeyTextTransform("slug", "compound__live_version__data"),
+            condition_slug=KeyTextTransform("slug", "condition__live_version__data"),
+        )
+        .order_by("compound_slug", "condition_slug")
+        .values_list(
+            "compound_slug",
+            "condition_slug",
+            "live_version__approved_at",
+            "compound__live_version__approved_at",
+            "condition__live_version__approved_at",
+        )
+    )
+    return [PairAddress(compound, condition, max(dates)) for compound, condition, *dates in rows]
 
 
 def research_updates(compound=None, condition=None):

@@ -92,9 +92,7 @@ def sections():
     The sections of one request share one read of the live pairs: Django asks
     each section for its items more than once (to count pages, to find lastmod).
     """
-    pairs = functools.cache(
-        lambda: sorted(live.all_pairs(), key=lambda p: (p.compound.slug, p.condition.slug))
-    )
+    pairs = functools.cache(live.pair_addresses)
     return {
         "hubs": HubSitemap(),
         **{page_type.slug: ReviewPageSitemap(page_type, pairs) for page_type in page_types()},
