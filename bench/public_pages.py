@@ -51,15 +51,21 @@ def build(compounds, conditions):
     condition_rows = []
     for j in range(conditions):
         condition = Condition.objects.create(
-            name=f"Condition {j:03}", slug=f"condition-{j:03}", specialist="oncologist",
+            name=f"Condition {j:03}",
+            slug=f"condition-{j:03}",
+            specialist="oncologist",
             standard_treatment="typically involves multiple agents",
         )
         publish(condition)
         condition_rows.append(condition)
     for i in range(compounds):
         compound = Compound.objects.create(
-            name=f"Compound {i:03}", slug=f"compound-{i:03}", aliases="alias one, alias two",
-            drug_class="Class", regulatory_status="Approved as X", evidence_overview="Overview",
+            name=f"Compound {i:03}",
+            slug=f"compound-{i:03}",
+            aliases="alias one, alias two",
+            drug_class="Class",
+            regulatory_status="Approved as X",
+            evidence_overview="Overview",
             safety_profile="Profile",
         )
         for k in range(6):
@@ -70,20 +76,30 @@ def build(compounds, conditions):
         publish(compound)
         for condition in condition_rows:
             summary = EvidenceSummary.objects.create(
-                compound=compound, condition=condition, evidence_level="level_2",
-                verdict="promising", evidence_basis="direct", human_evidence="Two trials.",
+                compound=compound,
+                condition=condition,
+                evidence_level="level_2",
+                verdict="promising",
+                evidence_basis="direct",
+                human_evidence="Two trials.",
                 regulatory_status="Not approved.",
             )
             for r in range(5):
                 Reference.objects.create(
-                    summary=summary, pmid=str(10_000 + r), title=f"Trial {r}", year=2020,
+                    summary=summary,
+                    pmid=str(10_000 + r),
+                    title=f"Trial {r}",
+                    year=2020,
                     study_design="rct",
                 )
             publish(summary)
     for u in range(30):
         update = ResearchUpdate.objects.create(
-            title=f"Update {u}", slug=f"update-{u}", summary="A study found things. " * 10,
-            study_design="rct", date="2026-01-01",
+            title=f"Update {u}",
+            slug=f"update-{u}",
+            summary="A study found things. " * 10,
+            study_design="rct",
+            date="2026-01-01",
         )
         update.compounds.set([Compound.objects.order_by("pk").first()])
         publish(update)
@@ -116,16 +132,24 @@ def main():
         build(args.compounds, args.conditions)
         built = time.perf_counter() - start
         pairs = args.compounds * args.conditions
-        print(f"{connection.vendor}: {args.compounds} compounds x {args.conditions} conditions "
-              f"= {pairs} live pairs, published in {built:.1f} s")
+        print(
+            f"{connection.vendor}: {args.compounds} compounds x {args.conditions} conditions "
+            f"= {pairs} live pairs, published in {built:.1f} s"
+        )
         client = Client()
         paths = [
-            "/", "/compounds/", "/compounds/compound-000/", "/conditions/condition-000/",
+            "/",
+            "/compounds/",
+            "/compounds/compound-000/",
+            "/conditions/condition-000/",
             "/compounds/compound-000/condition-000/does-it-work/",
             "/compounds/compound-000/condition-000/evidence-level/",
             "/compounds/compound-000/condition-000/interactions/",
             "/compounds/compound-000/condition-000/safety/",
-            "/research/", "/search/?q=compound", "/sitemap.xml", "/sitemap-safety.xml",
+            "/research/",
+            "/search/?q=compound",
+            "/sitemap.xml",
+            "/sitemap-safety.xml",
         ]
         print(f"{'page':58} {'median ms':>9} {'queries':>7} {'KiB':>6}")
         for path in paths:

@@ -5,8 +5,6 @@ and level, whether evidence is direct, whether condition-specific safety data
 exist, the specialist who treats the condition. Nothing is cut mid-word.
 """
 
-from django.utils.text import capfirst
-
 from .registry import PageType, register
 
 
@@ -26,6 +24,12 @@ def _direct_sentence(pair):
         f"No research on {c} specifically in {d} was found: what is known comes from "
         "other uses of the compound."
     )
+
+
+def _references_sentence(pair):
+    if pair.summary.references.all():
+        return "The studies this review rests on are listed under References, with links. "
+    return "No study has been added to this review's references yet. "
 
 
 @register
@@ -59,8 +63,8 @@ class Effectiveness(PageType):
             (
                 f"Has {c} been tested in {d} clinical trials?",
                 (
-                    f"Research on {c} in people with {d} has been published; the studies "
-                    "this review rests on are listed under References. "
+                    f"Research on {c} in people with {d} has been published. "
+                    + _references_sentence(pair)
                     if s.is_direct
                     else f"We found no published clinical trials of {c} in {d}. "
                 )
@@ -194,9 +198,9 @@ class Safety(PageType):
             ),
             (
                 f"Where can I find the most current {c} safety data?",
-                "The studies this review rests on are listed under References, with links "
-                "to each source; the review is checked again by the date shown under the "
-                f"title. {capfirst(specialist)}s can help you interpret new findings for "
-                "your situation.",
+                _references_sentence(pair)
+                + "This review is checked again by the date shown under the title, and "
+                "ClinicalTrials.gov lists registered studies. "
+                f"Your {specialist} can help you interpret new findings for your situation.",
             ),
         ]

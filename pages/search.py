@@ -48,6 +48,11 @@ def clean_query(raw):
     return query, None
 
 
+def searchable(query):
+    """Whether a cleaned query has anything to search for."""
+    return bool(re.search(r"\w", query))
+
+
 def run(query):
     if not query:
         return Results([], [], [])

@@ -69,7 +69,8 @@ def medical_web_page(pair, page_type, url):
             "name": version.reviewer_name,
             "honorificSuffix": version.reviewer_credentials,
         },
-        "lastReviewed": pair.last_reviewed.date().isoformat(),
+        # The date the byline shows: when an advisor approved this pair's summary.
+        "lastReviewed": version.approved_at.date().isoformat(),
         "dateModified": pair.last_reviewed.isoformat(),
         "citation": [_citation(reference) for reference in pair.summary.references.all()],
         "publisher": {"@type": "Organization", "name": SITE_NAME, "url": absolute("/")},

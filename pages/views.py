@@ -17,7 +17,7 @@ from .registry import get_page_type, page_types
 UPDATES_PER_PAGE = 10
 
 
-def _page(request, template, *, title, description, breadcrumbs, json_ld=(), status=200, **context):
+def _page(request, template, *, title, description, breadcrumbs, json_ld=(), **context):
     """Render a public page with what every page's head and frame needs."""
     # The canonical address is the page's public one, also when staff preview it.
     url = breadcrumbs[-1][1] if breadcrumbs else request.path
@@ -29,7 +29,7 @@ def _page(request, template, *, title, description, breadcrumbs, json_ld=(), sta
         json_ld=[*json_ld, seo.breadcrumb_list(breadcrumbs)] if breadcrumbs else list(json_ld),
         page_types=page_types(),
     )
-    return render(request, template, context, status=status)
+    return render(request, template, context)
 
 
 def _home_crumb():
@@ -62,7 +62,7 @@ def home(request):
 def compound_list(request):
     crumbs = [_home_crumb(), ("Compounds", request.path)]
     title = "Compounds A-Z"
-    description = "Every compound with an approved evidence review, from A to Z."
+    description = "Every compound we review, from A to Z, with its class and other names."
     return _page(
         request,
         "pages/compound_list.html",
@@ -116,7 +116,7 @@ def render_compound(request, compound, preview=False):
 def condition_list(request):
     crumbs = [_home_crumb(), ("Conditions", request.path)]
     title = "Conditions A-Z"
-    description = "Every condition with an approved evidence review, from A to Z."
+    description = "Every condition we cover, from A to Z, with the compounds reviewed for it."
     return _page(
         request,
         "pages/condition_list.html",
@@ -218,7 +218,10 @@ def research_list(request):
     paginator = Paginator(live.research_updates(), UPDATES_PER_PAGE)
     page = paginator.get_page(request.GET.get("page"))
     updates = page.object_list
-    crumbs = [_home_crumb(), ("Research updates", reverse("pages:research_list"))]
+    url = reverse("pages:research_list")
+    if page.number > 1:
+        url += f"?page={page.number}"
+    crumbs = [_home_crumb(), ("Research updates", url)]
     title = "Research updates" + (f", page {page.number}" if page.number > 1 else "")
     description = "Plain-language summaries of new studies, newest first."
     return _page(
@@ -282,7 +285,7 @@ def grading(request):
 @require_safe
 def search_view(request):
     query, problem = search.clean_query(request.GET.get("q", ""))
-    results = search.run(query) if query and not problem else None
+    results = search.run(query) if search.searchable(query) else None
     crumbs = [_home_crumb(), ("Search", request.path)]
     return _page(
         request,
