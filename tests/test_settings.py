@@ -105,3 +105,26 @@ def test_fully_configured_production_settings_pass_the_deployment_checks():
         timeout=60,
     )
     assert result.returncode == 0, result.stderr + result.stdout
+
+
+def test_production_static_files_collect_with_hashed_names(tmp_path):
+    """The manifest storage refuses a stylesheet that points at a missing file: collect
+    everything as production does, into a scratch folder, and find the site's CSS."""
+    result = subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--no-input", "-v0"],
+        env={
+            **CLEAN_ENV,
+            "DEBUG": "off",
+            "SECRET_KEY": "x" * 50,
+            "ALLOWED_HOSTS": "example.org",
+            "STATIC_ROOT": str(tmp_path),
+        },
+        cwd=settings.BASE_DIR,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr
+    manifest = (tmp_path / "staticfiles.json").read_text()
+    assert '"css/site.css": "css/site.' in manifest
+    assert list(tmp_path.glob("css/site.*.css.gz"))
