@@ -14,7 +14,7 @@ run: $(VENV)/installed .env
 	@echo
 	@echo "  Insight Swarm:           http://127.0.0.1:$(PORT)/"
 	@echo "  Admin (CMS):             http://127.0.0.1:$(PORT)/admin/"
-	@echo "  Demo accounts: admin, editor, advisor; password: $${DEMO_PASSWORD:-insightswarm-demo}"
+	@echo "  Demo accounts: admin, editor, advisor, advisor2; password: $${DEMO_PASSWORD:-insightswarm-demo}"
 	@echo
 	SITE_URL=$${SITE_URL:-http://127.0.0.1:$(PORT)} $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
