@@ -85,6 +85,12 @@ def restore(model, pk, data):
     for m2m in model._meta.many_to_many:
         # Empty until attach_live_links fills it: never the working copy's links.
         obj._prefetched_objects_cache[m2m.name] = _cached(m2m.related_model, [])
+    for rel in model._meta.related_objects:
+        # Whatever points at the object from outside the snapshot (a compound's
+        # summaries, say) reads as empty: public code asks live() for those.
+        name = rel.get_accessor_name()
+        if (rel.one_to_many or rel.many_to_many) and name not in obj._prefetched_objects_cache:
+            obj._prefetched_objects_cache[name] = _cached(rel.related_model, [])
     obj.snapshot_data = data
     return obj
 
