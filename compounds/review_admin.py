@@ -266,15 +266,7 @@ class ReviewAdmin(admin.ModelAdmin):
         """The version an edit is judged against: the live one, else the last approved."""
         if obj.live_version:
             return obj.live_version
-        return (
-            Version.objects.filter(
-                content_type__app_label=self.opts.app_label,
-                content_type__model=self.opts.model_name,
-                object_id=obj.pk,
-            )
-            .order_by("-number")
-            .first()
-        )
+        return Version.objects.of(obj).order_by("-number").first()
 
     def review_view(self, request, object_id):
         obj = self._object_or_deny(request, object_id)

@@ -203,11 +203,7 @@ def withdraw(obj, user, comment):
 
 
 def _next_version_number(obj):
-    last = Version.objects.filter(
-        content_type__app_label=obj._meta.app_label,
-        content_type__model=obj._meta.model_name,
-        object_id=obj.pk,
-    ).aggregate(last=Max("number"))["last"]
+    last = Version.objects.of(obj).aggregate(last=Max("number"))["last"]
     return (last or 0) + 1
 
 
@@ -224,12 +220,8 @@ def latest_changes_requested(obj):
     if obj.review_state != ReviewState.CHANGES_REQUESTED:
         return None
     return (
-        ReviewEvent.objects.filter(
-            content_type__app_label=obj._meta.app_label,
-            content_type__model=obj._meta.model_name,
-            object_id=obj.pk,
-            action=ReviewAction.REQUEST_CHANGES,
-        )
+        ReviewEvent.objects.of(obj)
+        .filter(action=ReviewAction.REQUEST_CHANGES)
         .select_related("user")
         .first()
     )

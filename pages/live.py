@@ -30,9 +30,7 @@ def find_pair(compound_slug, condition_slug):
         )
         .first()
     )
-    if summary is None:
-        return None
-    return Pair(summary, summary.compound, summary.condition)
+    return Pair.of(summary) if summary else None
 
 
 def find(model, slug):
@@ -42,11 +40,8 @@ def find(model, slug):
 def current_slug(model, former_slug):
     """The live slug of the object that was once published as former_slug, if any."""
     version = (
-        Version.objects.filter(
-            content_type__app_label=model._meta.app_label,
-            content_type__model=model._meta.model_name,
-            data__slug=former_slug,
-        )
+        Version.objects.of_model(model)
+        .filter(data__slug=former_slug)
         .order_by("-approved_at")
         .first()
     )
@@ -75,7 +70,7 @@ def summaries_for(compound=None, condition=None):
         summaries = summaries.filter(condition_id=condition.pk).order_by(
             KeyTextTransform("name", "compound__live_version__data")
         )
-    return [Pair(s, s.compound, s.condition) for s in summaries]
+    return [Pair.of(summary) for summary in summaries]
 
 
 @dataclass(frozen=True)

@@ -42,6 +42,10 @@ class Pair:
     compound: object
     condition: object
 
+    @classmethod
+    def of(cls, summary):
+        return cls(summary, summary.compound, summary.condition)
+
     def url(self, page_type):
         return reverse(
             "pages:review",

@@ -54,10 +54,7 @@ def searchable(query):
 
 
 def run(query):
-    if not query:
-        return Results([], [], [])
-    if len(query) > MAX_QUERY_LENGTH:
-        query = query[:MAX_QUERY_LENGTH]
+    """Live matches of a query cleaned by clean_query."""
     find = _ranked if connection.vendor == "postgresql" else _matching
     return Results(
         compounds=find(Compound, query),

@@ -17,16 +17,33 @@ from .registry import get_page_type, page_types
 UPDATES_PER_PAGE = 10
 
 
-def _page(request, template, *, title, description, breadcrumbs, json_ld=(), **context):
-    """Render a public page with what every page's head and frame needs."""
+def _page(
+    request,
+    template,
+    *,
+    title,
+    description,
+    breadcrumbs,
+    schema="WebPage",
+    named=None,
+    about=None,
+    **context,
+):
+    """Render a public page with what every page's head and frame needs.
+
+    Its structured data is a schema.org page of type `schema`, named `named` (the
+    title by default), or `about` when a review page describes itself fully; then
+    its breadcrumbs.
+    """
     # The canonical address is the page's public one, also when staff preview it.
     url = breadcrumbs[-1][1] if breadcrumbs else request.path
+    page_data = about or seo.web_page(named or title, description, url, schema)
     context.update(
         title=title,
         description=description,
         canonical=seo.absolute(url),
         breadcrumbs=breadcrumbs,
-        json_ld=[*json_ld, seo.breadcrumb_list(breadcrumbs)] if breadcrumbs else list(json_ld),
+        json_ld=[page_data, seo.breadcrumb_list(breadcrumbs)] if breadcrumbs else [page_data],
         page_types=page_types(),
     )
     return render(request, template, context)
@@ -50,7 +67,6 @@ def home(request):
         title=title,
         description=description,
         breadcrumbs=[],
-        json_ld=[seo.web_page(title, description, request.path)],
         compounds=live.compounds_a_to_z(),
         conditions=live.conditions_a_to_z(),
         updates=updates,
@@ -69,17 +85,17 @@ def compound_list(request):
         title=title,
         description=description,
         breadcrumbs=crumbs,
-        json_ld=[seo.web_page(title, description, request.path, "CollectionPage")],
+        schema="CollectionPage",
         compounds=live.compounds_a_to_z(),
     )
 
 
-def _moved(model, slug, view_name, **other_kwargs):
+def _moved(model, slug, view_name):
     """A 301 to where content published under a former slug lives now, or a 404."""
     new_slug = live.current_slug(model, slug)
     if new_slug is None:
         raise Http404
-    return redirect(view_name, permanent=True, slug=new_slug, **other_kwargs)
+    return redirect(view_name, permanent=True, slug=new_slug)
 
 
 @require_safe
@@ -104,7 +120,8 @@ def render_compound(request, compound, preview=False):
         title=f"{compound.name}: evidence by condition",
         description=description,
         breadcrumbs=crumbs,
-        json_ld=[seo.web_page(compound.name, description, url, "MedicalWebPage")],
+        schema="MedicalWebPage",
+        named=compound.name,
         compound=compound,
         pairs=live.summaries_for(compound=compound),
         updates=live.research_updates(compound=compound),
@@ -123,7 +140,7 @@ def condition_list(request):
         title=title,
         description=description,
         breadcrumbs=crumbs,
-        json_ld=[seo.web_page(title, description, request.path, "CollectionPage")],
+        schema="CollectionPage",
         conditions=live.conditions_a_to_z(),
     )
 
@@ -150,7 +167,8 @@ def render_condition(request, condition, preview=False):
         title=f"{condition.name}: compounds reviewed",
         description=description,
         breadcrumbs=crumbs,
-        json_ld=[seo.web_page(condition.name, description, url, "MedicalWebPage")],
+        schema="MedicalWebPage",
+        named=condition.name,
         condition=condition,
         pairs=live.summaries_for(condition=condition),
         updates=live.research_updates(condition=condition),
@@ -198,7 +216,7 @@ def render_review(request, pair, kind, preview=False):
         heading=kind.heading(pair),
         description=kind.meta_description(pair),
         breadcrumbs=crumbs,
-        json_ld=[seo.medical_web_page(pair, kind, url)],
+        about=seo.medical_web_page(pair, kind, url),
         pair=pair,
         page_type=kind,
         summary=pair.summary,
@@ -230,7 +248,7 @@ def research_list(request):
         title=title,
         description=description,
         breadcrumbs=crumbs,
-        json_ld=[seo.web_page(title, description, request.path, "CollectionPage")],
+        schema="CollectionPage",
         page=page,
         updates=updates,
     )
@@ -257,7 +275,7 @@ def render_research_update(request, update, preview=False):
         title=update.title,
         description=Truncator(update.summary).words(25, truncate="…"),
         breadcrumbs=crumbs,
-        json_ld=[seo.web_page(update.title, update.summary, url, "MedicalWebPage")],
+        schema="MedicalWebPage",
         update=update,
         preview=preview,
     )
@@ -277,7 +295,6 @@ def grading(request):
         title=title,
         description=description,
         breadcrumbs=crumbs,
-        json_ld=[seo.web_page(title, description, request.path)],
         levels=list(EvidenceLevel),
     )
 

@@ -89,14 +89,11 @@ def approve_seed_content():
     """Load the seed content and take all of it through review, as `make run` does."""
     from django.core.management import call_command
 
-    from compounds import workflow
-    from compounds.models import PUBLISHABLE_MODELS, MedicalAdvisor
+    from compounds.management.commands.seed_demo import approve_everything
+    from compounds.models import MedicalAdvisor
 
     call_command("loaddata", "seed_content", verbosity=0)
     editor = make_user("seed-editor", "Editor")
     advisor = make_user("seed-advisor", "Medical Advisor")
     MedicalAdvisor.objects.filter(slug="nikhil-joshi").update(user=advisor)
-    for model in PUBLISHABLE_MODELS:
-        for obj in model.objects.filter(live_version__isnull=True):
-            workflow.submit(obj, editor)
-            workflow.approve(obj, advisor)
+    approve_everything(editor, advisor)

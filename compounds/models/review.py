@@ -16,6 +16,16 @@ from django.db import models
 from django.db.models.query import ModelIterable
 
 
+class HistoryQuerySet(models.QuerySet):
+    """Versions and review events of one kind of object, or of one object."""
+
+    def of_model(self, model):
+        return self.filter(content_type=ContentType.objects.get_for_model(model))
+
+    def of(self, obj):
+        return self.of_model(type(obj)).filter(object_id=obj.pk)
+
+
 class ReviewState(models.TextChoices):
     DRAFT = "draft", "Draft"
     IN_REVIEW = "in_review", "In review"
@@ -40,6 +50,8 @@ class Version(models.Model):
     reviewer_credentials = models.CharField(max_length=200)
     approved_at = models.DateTimeField()
     next_review_due = models.DateField()
+
+    objects = HistoryQuerySet.as_manager()
 
     class Meta:
         ordering = ["content_type", "object_id", "-number"]
@@ -81,6 +93,8 @@ class ReviewEvent(models.Model):
     version = models.ForeignKey(
         Version, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+
+    objects = HistoryQuerySet.as_manager()
 
     class Meta:
         ordering = ["-at", "-id"]

@@ -12,8 +12,8 @@ from django.contrib.auth.models import Group
 
 from compounds import workflow
 from compounds.evidence import StudyDesign
+from compounds.management.commands.seed_demo import approve_everything
 from compounds.models import (
-    PUBLISHABLE_MODELS,
     Compound,
     Condition,
     EvidenceSummary,
@@ -90,15 +90,9 @@ def withdraw(advisor):
 
 
 @pytest.fixture
-def publish_all(publish):
+def publish_all(editor, advisor):
     """Approve every object that is not live yet, as seed_demo does."""
-
-    def publish_all():
-        for model in PUBLISHABLE_MODELS:
-            for obj in model.objects.filter(live_version__isnull=True):
-                publish(obj)
-
-    return publish_all
+    return lambda: approve_everything(editor, advisor)
 
 
 @pytest.fixture
