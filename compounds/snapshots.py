@@ -62,8 +62,9 @@ def _build(model, values, pk):
     return instance
 
 
-def _cached(model, instances):
-    """A queryset that lists instances and can query nothing else."""
+def listing(model, instances):
+    """A queryset that lists instances and can query nothing else: what a rebuilt
+    object's related managers return."""
     queryset = model._default_manager.none()
     queryset._result_cache = list(instances)
     queryset._prefetch_done = True
@@ -73,6 +74,11 @@ def _cached(model, instances):
 def restore(model, pk, data):
     """The object as the snapshot shows it: never read from or written to the database."""
     obj = _build(model, data, pk)
+    for f in model._meta.concrete_fields:
+        if f.many_to_one:
+            # Nothing outside the snapshot is read through it: a summary's compound is
+            # None until whoever rebuilt it attaches the approved one.
+            obj._state.fields_cache[f.name] = None
     obj._prefetched_objects_cache = {}
     for related_name in model.snapshot_children:
         parent_fk = _parent_fk(model, related_name)
@@ -81,41 +87,17 @@ def restore(model, pk, data):
             child = _build(parent_fk.model, values, values.get("id"))
             setattr(child, parent_fk.name, obj)
             children.append(child)
-        obj._prefetched_objects_cache[related_name] = _cached(parent_fk.model, children)
+        obj._prefetched_objects_cache[related_name] = listing(parent_fk.model, children)
     for m2m in model._meta.many_to_many:
-        # Empty until attach_live_links fills it: never the working copy's links.
-        obj._prefetched_objects_cache[m2m.name] = _cached(m2m.related_model, [])
+        # Empty until pages/live.py attaches the published links: never the working copy's.
+        obj._prefetched_objects_cache[m2m.name] = listing(m2m.related_model, [])
     for rel in model._meta.related_objects:
         # Whatever points at the object from outside the snapshot (a compound's
-        # summaries, say) reads as empty: public code asks live() for those.
+        # summaries, say) reads as empty: public code asks the published tables for those.
         name = rel.get_accessor_name()
         if (rel.one_to_many or rel.many_to_many) and name not in obj._prefetched_objects_cache:
-            obj._prefetched_objects_cache[name] = _cached(rel.related_model, [])
+            obj._prefetched_objects_cache[name] = listing(rel.related_model, [])
     obj.snapshot_data = data
-    return obj
-
-
-def attach_live_links(objects):
-    """Fill the many-to-many links of rebuilt objects with the live objects they were
-    approved with: one query per kind of link, whatever the number of objects."""
-    objects = list(objects)
-    if not objects:
-        return objects
-    for m2m in type(objects[0])._meta.many_to_many:
-        wanted = {pk for obj in objects for pk in obj.snapshot_data.get(m2m.name, [])}
-        found = {
-            linked.pk: linked for linked in m2m.related_model.objects.live().filter(pk__in=wanted)
-        }
-        for obj in objects:
-            linked = [found[pk] for pk in obj.snapshot_data.get(m2m.name, []) if pk in found]
-            linked.sort(key=lambda item: str(item))
-            obj._prefetched_objects_cache[m2m.name] = _cached(m2m.related_model, linked)
-    return objects
-
-
-def restore_version(model, pk, version):
-    obj = restore(model, pk, version.data)
-    obj.version = version
     return obj
 
 

@@ -17,10 +17,10 @@ import datetime
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F, Max
+from django.db.models import F
 from django.utils import timezone
 
-from compounds import snapshots
+from compounds import publishing, snapshots
 from compounds.models import MedicalAdvisor, ReviewAction, ReviewEvent, ReviewState, Version
 
 
@@ -152,11 +152,17 @@ def approve(obj, user, comment=""):
                 "advisor must approve it (four-eyes rule)."
             )
         advisor = _advisor_byline(user)
+        data = snapshots.take(current)
+        if "slug" in data:
+            taken = publishing.address_taken_by(type(current), current.pk, data["slug"])
+            if taken is not None:
+                raise ReviewError(publishing.address_taken_message(taken, data["slug"]))
+        previous = Version.objects.of(current).order_by("-number").first()
         now = timezone.now()
         version = Version.objects.create(
             content_object=current,
-            number=_next_version_number(current),
-            data=snapshots.take(current),
+            number=previous.number + 1 if previous else 1,
+            data=data,
             approved_by=user,
             reviewer_name=advisor.display_name,
             reviewer_credentials=advisor.credentials,
@@ -172,6 +178,9 @@ def approve(obj, user, comment=""):
             version,
             live_version=version,
             editors_since_approval=[],
+        )
+        publishing.publish(
+            current, version, previous_slug=previous.data.get("slug") if previous else None
         )
         return current
 
@@ -199,12 +208,8 @@ def withdraw(obj, user, comment):
         _move(
             current, user, ReviewAction.WITHDRAW, ReviewState.WITHDRAWN, comment, live_version=None
         )
+        publishing.unpublish(current)
         return current
-
-
-def _next_version_number(obj):
-    last = Version.objects.of(obj).aggregate(last=Max("number"))["last"]
-    return (last or 0) + 1
 
 
 def review_due_after(day):

@@ -45,6 +45,8 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.sitemaps",
+    # SearchVectorField and the search expressions; harmless on SQLite.
+    "django.contrib.postgres",
     "compounds",
     "pages",
 ]

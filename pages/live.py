@@ -1,82 +1,144 @@
-"""The queries behind the public pages: live content only, a fixed number of queries each.
+"""The queries behind the public pages: published rows only, each served by an index.
 
-Everything here reads through `.live()`, which yields objects rebuilt from
-approved versions; a working copy never reaches a template.
+Everything here reads the published read model (compounds/models/published.py),
+which holds approved content and nothing else, so no query here can return a
+working copy. Pages that list content read columns; a page about one object
+rebuilds it from its approved snapshot (`content()`).
 """
 
 import datetime
 from dataclasses import dataclass
 
-from django.db import connection
-from django.db.models.fields.json import KeyTextTransform
 from django.urls import reverse
 
-from compounds.models import Compound, Condition, EvidenceSummary, ResearchUpdate, Version
+from compounds import snapshots
+from compounds.models import (
+    FormerSlug,
+    PublishedCompound,
+    PublishedCondition,
+    PublishedResearchUpdate,
+    PublishedSummary,
+)
 
 from .registry import Pair
 
+PUBLISHED = {
+    "compound": PublishedCompound,
+    "condition": PublishedCondition,
+    "researchupdate": PublishedResearchUpdate,
+}
 
-def live_name(model_field="name"):
-    """Order or filter live() rows by a field's approved value."""
-    return KeyTextTransform(model_field, "live_version__data")
+
+def pair_of(row):
+    """The pair of a published summary selected with its compound and condition."""
+    return Pair.of(row.content())
 
 
 def find_pair(compound_slug, condition_slug):
-    summary = (
-        EvidenceSummary.objects.live()
-        .filter(
-            compound__live_version__data__slug=compound_slug,
-            condition__live_version__data__slug=condition_slug,
-        )
+    row = (
+        PublishedSummary.objects.select_related("compound", "condition")
+        .filter(compound__slug=compound_slug, condition__slug=condition_slug)
         .first()
     )
-    return Pair.of(summary) if summary else None
+    return pair_of(row) if row else None
 
 
-def find(model, slug):
-    return model.objects.live().filter(live_version__data__slug=slug).first()
-
-
-def current_slug(model, former_slug):
-    """The live slug of the object that was once published as former_slug, if any."""
-    version = (
-        Version.objects.of_model(model)
-        .filter(data__slug=former_slug)
-        .order_by("-approved_at")
-        .first()
-    )
-    if version is None:
+def find(kind, slug):
+    """The approved compound, condition or research update at slug, or None."""
+    row = PUBLISHED[kind].objects.filter(slug=slug).first()
+    if row is None:
         return None
-    obj = model.objects.live().filter(pk=version.object_id).first()
-    return obj.slug if obj else None
+    obj = row.content()
+    if kind == "researchupdate":
+        attach_links([obj])
+    return obj
 
 
-def compounds_a_to_z():
-    return list(Compound.objects.live().order_by(live_name()))
+def current_slug(kind, former_slug):
+    """The live slug of the object that was once published as former_slug, if any."""
+    moved = FormerSlug.objects.filter(kind=kind, slug=former_slug).values("object_id")
+    return PUBLISHED[kind].objects.filter(pk__in=moved).values_list("slug", flat=True).first()
 
 
-def conditions_a_to_z():
-    return list(Condition.objects.live().order_by(live_name()))
+def letters(kind):
+    """The A-Z letters that have at least one published compound (or condition)."""
+    return list(
+        PUBLISHED[kind].objects.order_by("letter").values_list("letter", flat=True).distinct()
+    )
+
+
+def a_to_z(kind, letter=None):
+    """Published compounds or conditions by name, optionally of one letter: a queryset to
+    paginate, of rows that carry what a list shows (name, slug, class, aliases)."""
+    rows = PUBLISHED[kind].objects.order_by("name", "id")
+    if letter:
+        rows = rows.filter(letter=letter)
+    fields = ["id", "name", "slug", "letter", "approved_at"]
+    if kind == "compound":
+        fields += ["drug_class", "aliases"]
+    return rows.only(*fields)
+
+
+def recently_reviewed(kind, count):
+    """The most recently approved compounds or conditions, for the home page."""
+    return a_to_z(kind).order_by("-approved_at", "id")[:count]
 
 
 def summaries_for(compound=None, condition=None):
-    """The live pairs of one compound or one condition, named by the other side."""
-    summaries = EvidenceSummary.objects.live()
+    """The published pairs of one compound or one condition, named by the other side:
+    a queryset to paginate, of rows with their grade and both slugs."""
+    rows = PublishedSummary.objects.select_related("compound", "condition").only(
+        "id",
+        "compound_name",
+        "condition_name",
+        "evidence_level",
+        "verdict",
+        "evidence_basis",
+        "compound__slug",
+        "condition__slug",
+    )
     if compound is not None:
-        summaries = summaries.filter(compound_id=compound.pk).order_by(
-            KeyTextTransform("name", "condition__live_version__data")
-        )
+        return rows.filter(compound_id=compound.pk).order_by("condition_name", "id")
+    return rows.filter(condition_id=condition.pk).order_by("compound_name", "id")
+
+
+def research_updates(compound=None, condition=None):
+    """Published research updates, newest first, optionally only those approved as linked
+    to a compound or condition: a queryset to paginate or slice."""
+    updates = PublishedResearchUpdate.objects.order_by("-date", "id")
+    if compound is not None:
+        updates = updates.filter(links__compound_id=compound.pk)
     if condition is not None:
-        summaries = summaries.filter(condition_id=condition.pk).order_by(
-            KeyTextTransform("name", "compound__live_version__data")
-        )
-    return [Pair.of(summary) for summary in summaries]
+        updates = updates.filter(links__condition_id=condition.pk)
+    return updates
+
+
+def contents(rows, links=False):
+    """Approved objects rebuilt from published rows; with links, research updates get
+    the published compounds and conditions they name (two more queries)."""
+    objects = [row.content() for row in rows]
+    if links and objects and isinstance(rows[0], PublishedResearchUpdate):
+        attach_links(objects)
+    return objects
+
+
+def attach_links(updates):
+    """Fill the compounds and conditions of rebuilt research updates with the published
+    ones they were approved with: one query per kind, whatever the number of updates."""
+    for name, published in (("compounds", PublishedCompound), ("conditions", PublishedCondition)):
+        wanted = {pk for update in updates for pk in update.snapshot_data.get(name, [])}
+        found = {row.pk: row.content() for row in published.objects.filter(pk__in=wanted)}
+        for update in updates:
+            linked = [found[pk] for pk in update.snapshot_data.get(name, []) if pk in found]
+            linked.sort(key=lambda obj: (obj.name, obj.pk))
+            model = published.content_model()
+            update._prefetched_objects_cache[name] = snapshots.listing(model, linked)
+    return updates
 
 
 @dataclass(frozen=True)
 class PairAddress:
-    """Where a live pair's pages are and when their content was last approved: what
-    the sitemap needs, read without rebuilding whole objects."""
+    """Where a published pair's pages are and when their content was last approved."""
 
     compound_slug: str
     condition_slug: str
@@ -91,41 +153,3 @@ class PairAddress:
                 "page_type": page_type.slug,
             },
         )
-
-
-def pair_addresses():
-    """Every live pair's address, in one query, ordered by compound and condition."""
-    rows = (
-        EvidenceSummary.objects.live()
-        .annotate(
-            compound_slug=KeyTextTransform("slug", "compound__live_version__data"),
-            condition_slug=KeyTextTransform("slug", "condition__live_version__data"),
-        )
-        .order_by("compound_slug", "condition_slug")
-        .values_list(
-            "compound_slug",
-            "condition_slug",
-            "live_version__approved_at",
-            "compound__live_version__approved_at",
-            "condition__live_version__approved_at",
-        )
-    )
-    return [PairAddress(compound, condition, max(dates)) for compound, condition, *dates in rows]
-
-
-def research_updates(compound=None, condition=None):
-    """Live research updates, newest first, optionally only those approved as linked to
-    a compound or condition. A queryset when unfiltered, for pagination."""
-    updates = ResearchUpdate.objects.live().order_by(
-        KeyTextTransform("date", "live_version__data").desc(), "pk"
-    )
-    for key, obj in (("compounds", compound), ("conditions", condition)):
-        if obj is None:
-            continue
-        # The approved links are in the version's JSON; the working copy's many-to-many
-        # rows may hold links nobody has approved yet.
-        if connection.features.supports_json_field_contains:
-            updates = updates.filter(**{f"live_version__data__{key}__contains": [obj.pk]})
-        else:
-            updates = [u for u in updates if obj.pk in u.version.data.get(key, [])]
-    return updates

@@ -13,14 +13,15 @@ from compounds.models import (
     Version,
 )
 
-from . import views
+from . import live, views
 from .registry import Pair, get_page_type, page_types
 
 
 def _as_if_approved(obj, model, request):
     """The working copy, rebuilt as approval would store it, by the previewing advisor."""
     working = snapshots.restore(model, obj.pk, snapshots.take(obj))
-    snapshots.attach_live_links([working])
+    if model is ResearchUpdate:
+        live.attach_links([working])
     advisor = MedicalAdvisor.objects.filter(user=request.user).first()
     now = timezone.now()
     working.version = Version(
@@ -34,8 +35,10 @@ def _as_if_approved(obj, model, request):
 
 def _live_or_working(model, pk, request):
     """The live version of a related object, or its working copy when it is not live."""
-    found = model.objects.live().filter(pk=pk).first()
-    return found or _as_if_approved(model.objects.get(pk=pk), model, request)
+    found = live.PUBLISHED[model._meta.model_name].objects.filter(pk=pk).first()
+    if found is not None:
+        return found.content()
+    return _as_if_approved(model.objects.get(pk=pk), model, request)
 
 
 def preview(request, obj):

@@ -1,28 +1,25 @@
-"""Search over live compounds (names and aliases), conditions and research updates.
+"""Search over published compounds (names, aliases, class), conditions and research updates.
 
-PostgreSQL ranks matches with its full-text search over the approved text;
-SQLite, the embedded default, matches words case-insensitively. Either way
-only approved versions are searched and shown.
+What is searched is stored with each published row at approval
+(compounds/publishing.py): its words normalised by compounds/searchable.py, so
+"meniere" finds Ménière's disease and "5-HT1A", "CoQ10" or "St. John's wort"
+are found as typed and by their parts. PostgreSQL matches every typed word as
+a prefix against a weighted tsvector under a GIN index and ranks by it; SQLite,
+the embedded default, matches the same words in the stored text.
 """
 
 import re
 from dataclasses import dataclass
 
 from django.db import connection
-from django.db.models import Q
-from django.db.models.fields.json import KeyTextTransform
 
-from compounds.models import Compound, Condition, ResearchUpdate
+from compounds import searchable
+from compounds.models import PublishedCompound, PublishedCondition, PublishedResearchUpdate
 
 MAX_QUERY_LENGTH = 100
 MAX_RESULTS = 20
-
-# What each kind of content is found by, most telling first.
-SEARCHED_FIELDS = {
-    Compound: ["name", "aliases", "drug_class", "evidence_overview"],
-    Condition: ["name", "specialist"],
-    ResearchUpdate: ["title", "summary", "source"],
-}
+# More words than this add nothing a reader needs and make the query costlier.
+MAX_WORDS = 8
 
 
 @dataclass
@@ -43,62 +40,46 @@ def clean_query(raw):
             f"Searches are limited to {MAX_QUERY_LENGTH} characters; we searched for the "
             "first part of yours."
         )
-    if query and not re.search(r"\w", query):
+    if query and not searchable.query_words(query):
         return query, "Type a word to search for, such as a compound or condition name."
     return query, None
 
 
-def searchable(query):
+def has_words(query):
     """Whether a cleaned query has anything to search for."""
-    return bool(re.search(r"\w", query))
+    return bool(searchable.query_words(query))
 
 
 def run(query):
-    """Live matches of a query cleaned by clean_query."""
+    """Published matches of a query cleaned by clean_query."""
+    words = searchable.query_words(query)[:MAX_WORDS]
     find = _ranked if connection.vendor == "postgresql" else _matching
     return Results(
-        compounds=find(Compound, query),
-        conditions=find(Condition, query),
-        updates=find(ResearchUpdate, query),
+        compounds=find(PublishedCompound.objects.order_by("name", "id"), words),
+        conditions=find(PublishedCondition.objects.order_by("name", "id"), words),
+        updates=find(PublishedResearchUpdate.objects.order_by("-date", "id"), words),
     )
 
 
-def _matching(model, query):
-    """Every word of the query in at least one searched field (SQLite)."""
-    queryset = model.objects.live()
-    for word in query.split():
-        any_field = Q()
-        for name in SEARCHED_FIELDS[model]:
-            any_field |= Q(**{f"live_version__data__{name}__icontains": word})
-        queryset = queryset.filter(any_field)
-    return list(
-        queryset.order_by(KeyTextTransform(SEARCHED_FIELDS[model][0], "live_version__data"))[
-            :MAX_RESULTS
-        ]
-    )
+def _matching(rows, words):
+    """SQLite: every word starts a word of the stored text."""
+    for word in words:
+        rows = rows.filter(search_text__contains=f" {word}")
+    return list(rows[:MAX_RESULTS])
 
 
-def _ranked(model, query):
-    """PostgreSQL full-text search, best first; prefixes match: "esket" finds esketamine."""
-    from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+def _ranked(rows, words):
+    """PostgreSQL: every word a prefix of an indexed word, best match first."""
+    from django.contrib.postgres.search import SearchQuery, SearchRank
+    from django.db.models import F
 
-    weights = "ABCD"
-    vector = SearchVector(
-        *(KeyTextTransform(name, "live_version__data") for name in SEARCHED_FIELDS[model][:1]),
-        weight="A",
-        config="english",
-    )
-    for weight, name in zip(weights[1:], SEARCHED_FIELDS[model][1:], strict=False):
-        vector += SearchVector(
-            KeyTextTransform(name, "live_version__data"), weight=weight, config="english"
-        )
-    words = re.findall(r"\w+", query)
-    search = SearchQuery(
-        " & ".join(f"{word}:*" for word in words), search_type="raw", config="english"
+    # The words are letters and digits only (compounds/searchable.py), so they are safe
+    # to join into tsquery syntax.
+    query = SearchQuery(
+        " & ".join(f"{word}:*" for word in words), search_type="raw", config="simple"
     )
     return list(
-        model.objects.live()
-        .annotate(document=vector, rank=SearchRank(vector, search))
-        .filter(document=search)
-        .order_by("-rank", "pk")[:MAX_RESULTS]
+        rows.filter(search_vector=query)
+        .annotate(rank=SearchRank(F("search_vector"), query))
+        .order_by("-rank", *rows.query.order_by)[:MAX_RESULTS]
     )

@@ -1,119 +1,214 @@
-"""The sitemap: one section per review page type and one for the hubs, live content only.
+"""The sitemap: an index, and files of at most 50,000 addresses, for 4,000,000 pages.
 
-Every URL's lastmod is when the content it shows was last approved, and the
-addresses are built on SITE_URL, the site's public address, whatever host
-the crawler asked.
+Each kind of page is a section: one per review page type (a page per published
+pair), compounds, conditions, research updates, and the site's own pages (home,
+lists, grading). A section's files are ranges of published ids, 50,000 ids a
+file: `/sitemap-safety-3.xml` lists the safety pages of the pairs whose ids run
+from 150,000 to 199,999. A file is read by an index range scan and streamed as it
+is read, so the last file costs what the first does and memory stays flat,
+whatever the size of the catalogue. Ids freed by withdrawals leave a file with
+fewer addresses; empty ranges get no file.
+
+Django's sitemaps framework counts and slices its items (OFFSET) and builds a
+page in memory, which is what made a file cost the whole catalogue; the
+protocol is simple enough to write here. Every lastmod is when the content its
+page shows was last approved, and addresses are built on SITE_URL, the site's
+public address, whatever host the crawler asked.
 """
 
-import functools
-from urllib.parse import urlsplit
+import datetime
+from xml.sax.saxutils import escape
 
-from django.conf import settings
-from django.contrib.sitemaps import Sitemap
-from django.contrib.sitemaps.views import SitemapIndexItem
-from django.template.response import TemplateResponse
+from django.db import connection
+from django.http import Http404, StreamingHttpResponse
 from django.urls import reverse
+from django.views.decorators.http import require_safe
 
-from . import live
-from .registry import page_types
+from compounds.models import (
+    PublishedCompound,
+    PublishedCondition,
+    PublishedResearchUpdate,
+    PublishedSummary,
+)
+
+from .registry import get_page_type, page_types
 from .seo import absolute
 
+FILE_SIZE = 50_000  # the most addresses the sitemap protocol allows in one file
+CHUNK = 5_000  # rows read from the database at a time
+SITE_PAGES = "pages"
 
-class SiteSitemap(Sitemap):
-    limit = 50_000  # the most URLs the sitemap protocol allows in one file
-
-    @property
-    def protocol(self):
-        return urlsplit(settings.SITE_URL).scheme
-
-    def get_domain(self, site=None):
-        return urlsplit(settings.SITE_URL).netloc
+XML_HEAD = '<?xml version="1.0" encoding="UTF-8"?>\n'
+URLSET_OPEN = '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n'
 
 
-class ReviewPageSitemap(SiteSitemap):
-    """Every live pair's page of one page type."""
-
-    def __init__(self, page_type, pairs):
-        self.page_type = page_type
-        self.pairs = pairs
-
-    def items(self):
-        return self.pairs()
-
-    def location(self, pair):
-        return pair.url(self.page_type)
-
-    def lastmod(self, pair):
-        return pair.last_reviewed
+def _lastmod(*moments):
+    return max(moment for moment in moments if moment).astimezone(datetime.UTC).isoformat()
 
 
-class HubSitemap(SiteSitemap):
-    """Home, the A-Z lists, each compound, condition and research update, the grading page."""
-
-    @functools.cache  # noqa: B019 - one sitemap object serves one request
-    def items(self):
-        compounds = live.compounds_a_to_z()
-        conditions = live.conditions_a_to_z()
-        updates = list(live.research_updates())
-        latest = [obj.version.approved_at for obj in (*compounds, *conditions, *updates)]
-        newest = max(latest) if latest else None
-        entries = [
-            (reverse("pages:home"), newest),
-            (reverse("pages:compound_list"), _newest(compounds)),
-            (reverse("pages:condition_list"), _newest(conditions)),
-            (reverse("pages:research_list"), _newest(updates)),
-            (reverse("pages:grading"), None),
-        ]
-        entries += [
-            (reverse("pages:compound", args=[c.slug]), c.version.approved_at) for c in compounds
-        ]
-        entries += [
-            (reverse("pages:condition", args=[c.slug]), c.version.approved_at) for c in conditions
-        ]
-        entries += [
-            (reverse("pages:research", args=[u.slug]), u.version.approved_at) for u in updates
-        ]
-        return entries
-
-    def location(self, entry):
-        return entry[0]
-
-    def lastmod(self, entry):
-        return entry[1]
+def _url(location, lastmod=None):
+    lastmod = f"<lastmod>{lastmod}</lastmod>" if lastmod else ""
+    return f"<url><loc>{escape(location)}</loc>{lastmod}</url>\n"
 
 
-def _newest(objects):
-    return max((obj.version.approved_at for obj in objects), default=None)
+def _address_pattern(view_name, slots, **fixed):
+    """An absolute address with {0}, {1}... where the slugs named in slots go: one
+    reverse() per file rather than one per address. Slugs are letters, digits,
+    hyphens and underscores, so they need no escaping."""
+    markers = {name: f"zz{n}slotzz" for n, name in enumerate(slots)}
+    pattern = absolute(reverse(view_name, kwargs={**fixed, **markers}))
+    pattern = pattern.replace("{", "{{").replace("}", "}}")
+    for n, name in enumerate(slots):
+        pattern = pattern.replace(markers[name], f"{{{n}}}")
+    return pattern
 
 
-def sections():
-    """The sitemap's sections by name, found through the page-type registry.
-
-    The sections of one request share one read of the live pairs: Django asks
-    each section for its items more than once (to count pages, to find lastmod).
-    """
-    pairs = functools.cache(live.pair_addresses)
-    return {
-        "hubs": HubSitemap(),
-        **{page_type.slug: ReviewPageSitemap(page_type, pairs) for page_type in page_types()},
-    }
-
-
-def index(request):
-    """The sitemap index, one entry per section page, on SITE_URL like the sections.
-
-    Django's own index view names the host the request came in on; a crawler
-    reaching the site under another name must still be sent to the public one.
-    """
-    entries = []
-    for name, section in sections().items():
-        url = absolute(reverse("pages:sitemap_section", kwargs={"section": name}))
-        lastmod = section.get_latest_lastmod()
-        entries.append(SitemapIndexItem(url, lastmod))
-        entries += [
-            SitemapIndexItem(f"{url}?p={page}", lastmod)
-            for page in range(2, section.paginator.num_pages + 1)
-        ]
-    return TemplateResponse(
-        request, "sitemap_index.xml", {"sitemaps": entries}, content_type="application/xml"
+def _pair_rows(low, high):
+    return (
+        PublishedSummary.objects.filter(pk__gte=low, pk__lt=high)
+        .order_by("pk")
+        .values_list(
+            "compound__slug",
+            "condition__slug",
+            "approved_at",
+            "compound__approved_at",
+            "condition__approved_at",
+        )
     )
+
+
+def _review_pages(page_type, low, high):
+    pattern = _address_pattern("pages:review", ["compound", "condition"], page_type=page_type.slug)
+    for compound, condition, *moments in _pair_rows(low, high).iterator(chunk_size=CHUNK):
+        yield _url(pattern.format(compound, condition), _lastmod(*moments))
+
+
+def _object_pages(model, view_name):
+    def pages(low, high):
+        pattern = _address_pattern(view_name, ["slug"])
+        rows = (
+            model.objects.filter(pk__gte=low, pk__lt=high)
+            .order_by("pk")
+            .values_list("slug", "approved_at")
+        )
+        for slug, approved_at in rows.iterator(chunk_size=CHUNK):
+            yield _url(pattern.format(slug), _lastmod(approved_at))
+
+    return pages
+
+
+# Sections read by id range: name -> (the published table, what its rows' pages are).
+OBJECT_SECTIONS = {
+    "compounds": (PublishedCompound, _object_pages(PublishedCompound, "pages:compound")),
+    "conditions": (PublishedCondition, _object_pages(PublishedCondition, "pages:condition")),
+    "research": (PublishedResearchUpdate, _object_pages(PublishedResearchUpdate, "pages:research")),
+}
+
+
+def _section(name):
+    """The table and the page writer of a bucketed section, or None."""
+    if name in OBJECT_SECTIONS:
+        return OBJECT_SECTIONS[name]
+    page_type = get_page_type(name)
+    if page_type is None:
+        return None
+    return PublishedSummary, lambda low, high: _review_pages(page_type, low, high)
+
+
+def file_numbers(model):
+    """The numbers of the id ranges of model's table that hold at least one row.
+
+    One query whatever the size: from the lowest to the highest id, each range
+    is asked whether it holds a row, which the primary key's index answers.
+    """
+    table = connection.ops.quote_name(model._meta.db_table)
+    sql = f"""
+        WITH RECURSIVE bounds(low, high) AS (
+            SELECT MIN(id) / %(size)s, MAX(id) / %(size)s FROM {table}
+        ), files(n) AS (
+            SELECT low FROM bounds WHERE low IS NOT NULL
+            UNION ALL
+            SELECT n + 1 FROM files, bounds WHERE n < bounds.high
+        )
+        SELECT n FROM files
+        WHERE EXISTS (
+            SELECT 1 FROM {table} WHERE id >= n * %(size)s AND id < (n + 1) * %(size)s
+        )
+        ORDER BY n
+    """  # noqa: S608 - the table name is the model's own
+    with connection.cursor() as cursor:
+        cursor.execute(sql, {"size": FILE_SIZE})
+        return [row[0] for row in cursor.fetchall()]
+
+
+def _site_pages():
+    pages = [
+        reverse("pages:home"),
+        reverse("pages:compound_list"),
+        reverse("pages:condition_list"),
+        reverse("pages:research_list"),
+        reverse("pages:grading"),
+    ]
+    for url in pages:
+        yield _url(absolute(url))
+
+
+def _stream(urls):
+    yield XML_HEAD
+    yield URLSET_OPEN
+    buffer = []
+    for url in urls:
+        buffer.append(url)
+        if len(buffer) >= 1000:
+            yield "".join(buffer)
+            buffer = []
+    yield "".join(buffer)
+    yield "</urlset>\n"
+
+
+def _xml_response(chunks):
+    return StreamingHttpResponse(chunks, content_type="application/xml; charset=utf-8")
+
+
+@require_safe
+def index(request):
+    """The sitemap index: the site's own pages, then every non-empty file of each section."""
+    files = [absolute(reverse("pages:sitemap_section", kwargs={"section": SITE_PAGES}))]
+    for name, (model, _) in OBJECT_SECTIONS.items():
+        files += [_file_url(name, n) for n in file_numbers(model)]
+    pair_files = file_numbers(PublishedSummary)
+    for page_type in page_types():
+        files += [_file_url(page_type.slug, n) for n in pair_files]
+
+    def chunks():
+        yield XML_HEAD
+        yield '<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n'
+        for url in files:
+            yield f"<sitemap><loc>{escape(url)}</loc></sitemap>\n"
+        yield "</sitemapindex>\n"
+
+    return _xml_response(chunks())
+
+
+def _file_url(section, number):
+    return absolute(reverse("pages:sitemap_file", kwargs={"section": section, "number": number}))
+
+
+@require_safe
+def site_pages(request, section):
+    if section != SITE_PAGES:
+        raise Http404
+    return _xml_response(_stream(_site_pages()))
+
+
+@require_safe
+def section_file(request, section, number):
+    """One file of a section: the pages of the published ids in its range, by id."""
+    found = _section(section)
+    if found is None or number > 10**12:
+        raise Http404
+    model, pages = found
+    low, high = number * FILE_SIZE, (number + 1) * FILE_SIZE
+    if not model.objects.filter(pk__gte=low, pk__lt=high).exists():
+        raise Http404
+    return _xml_response(_stream(pages(low, high)))

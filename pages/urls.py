@@ -1,16 +1,8 @@
-from django.contrib.sitemaps import views as sitemap_views
 from django.urls import path
 
 from . import sitemaps, views
 
 app_name = "pages"
-
-
-def sitemap_section(request, section):
-    return sitemap_views.sitemap(
-        request, sitemaps.sections(), section=section, template_name="sitemaps/sitemap.xml"
-    )
-
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -29,5 +21,6 @@ urlpatterns = [
     path("search/", views.search_view, name="search"),
     path("robots.txt", views.robots_txt, name="robots"),
     path("sitemap.xml", sitemaps.index, name="sitemap_index"),
-    path("sitemap-<slug:section>.xml", sitemap_section, name="sitemap_section"),
+    path("sitemap-<slug:section>-<int:number>.xml", sitemaps.section_file, name="sitemap_file"),
+    path("sitemap-<slug:section>.xml", sitemaps.site_pages, name="sitemap_section"),
 ]

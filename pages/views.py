@@ -1,7 +1,10 @@
-"""Public pages: each view picks live content through pages/live.py and hands it to a template."""
+"""Public pages: each view picks published content through pages/live.py and hands it to a
+template. Every list is paginated, so no page grows with the catalogue."""
+
+from urllib.parse import urlencode
 
 from django.conf import settings
-from django.core.paginator import Paginator
+from django.core.paginator import InvalidPage, Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -9,12 +12,44 @@ from django.utils.text import Truncator
 from django.views.decorators.http import require_safe
 
 from compounds.evidence import EvidenceLevel
-from compounds.models import Compound, Condition, ResearchUpdate
 
 from . import live, search, seo
 from .registry import get_page_type, page_types
 
 UPDATES_PER_PAGE = 10
+# The most links a list page carries, so that no page grows with the catalogue.
+LINKS_PER_PAGE = 200
+RELATED_UPDATES = 10
+RECENTLY_REVIEWED = 12
+
+
+def _paginate(request, rows, per_page, **params):
+    """The requested page of rows, with the addresses of it and its neighbours.
+
+    An unknown page number is a 404, not a quiet fallback to another page: each
+    address is one page, and search engines must not index copies. params are
+    the other query parameters that make part of the address (a letter).
+    """
+    paginator = Paginator(rows, per_page)
+    raw = request.GET.get("page", "1")
+    if not raw.isascii() or not raw.isdigit() or len(raw) > 6:
+        raise Http404
+    try:
+        page = paginator.page(int(raw))
+    except InvalidPage as error:
+        raise Http404 from error
+
+    def address(number):
+        query = {
+            **{k: v for k, v in params.items() if v},
+            **({"page": number} if number > 1 else {}),
+        }
+        return request.path + (f"?{urlencode(query)}" if query else "")
+
+    page.url = address(page.number)
+    page.previous_url = address(page.number - 1) if page.has_previous() else None
+    page.next_url = address(page.number + 1) if page.has_next() else None
+    return page
 
 
 def _page(
@@ -35,13 +70,19 @@ def _page(
     title by default), or `about` when a review page describes itself fully; then
     its breadcrumbs.
     """
-    # The canonical address is the page's public one, also when staff preview it.
+    # The canonical address is the page's public one, also when staff preview it; a
+    # paginated list's is that of the page shown.
+    listing = context.get("page")
     url = breadcrumbs[-1][1] if breadcrumbs else request.path
+    if listing is not None and not context.get("preview"):
+        url = listing.url
     page_data = about or seo.web_page(named or title, description, url, schema)
     context.update(
         title=title,
         description=description,
         canonical=seo.absolute(url),
+        rel_prev=listing.previous_url if listing is not None else None,
+        rel_next=listing.next_url if listing is not None else None,
         breadcrumbs=breadcrumbs,
         json_ld=[page_data, seo.breadcrumb_list(breadcrumbs)] if breadcrumbs else [page_data],
         page_types=page_types(),
@@ -55,7 +96,7 @@ def _home_crumb():
 
 @require_safe
 def home(request):
-    updates = live.research_updates()[:3]
+    updates = live.contents(live.research_updates()[:3])
     title = "Insight Swarm: honest, advisor-approved evidence reviews"
     description = (
         "Does a compound work for a condition, how strong is the evidence, is it safe, "
@@ -67,32 +108,84 @@ def home(request):
         title=title,
         description=description,
         breadcrumbs=[],
-        compounds=live.compounds_a_to_z(),
-        conditions=live.conditions_a_to_z(),
+        compounds=live.recently_reviewed("compound", RECENTLY_REVIEWED),
+        conditions=live.recently_reviewed("condition", RECENTLY_REVIEWED),
+        compound_letters=_letter_links("compound"),
+        condition_letters=_letter_links("condition"),
         updates=updates,
         levels=list(EvidenceLevel),
     )
 
 
-@require_safe
-def compound_list(request):
-    crumbs = [_home_crumb(), ("Compounds", request.path)]
-    title = "Compounds A-Z"
-    description = "Every compound we review, from A to Z, with its class and other names."
+# The A-Z letter of a list page, in its address: a to z, or "other" for the rest.
+OTHER_LETTER = "other"
+
+
+def _letter(request):
+    """The letter a list page is limited to ("A", "#"), or None; a 404 for anything else."""
+    raw = request.GET.get("letter")
+    if raw is None:
+        return None
+    if raw == OTHER_LETTER:
+        return "#"
+    if len(raw) == 1 and "a" <= raw <= "z":
+        return raw.upper()
+    raise Http404
+
+
+def _letter_param(letter):
+    return OTHER_LETTER if letter == "#" else letter.lower()
+
+
+def _letter_links(kind):
+    """(letter as shown, as in the address) of every letter that has entries."""
+    return [(letter, _letter_param(letter)) for letter in live.letters(kind)]
+
+
+def _a_to_z(request, kind, *, plural, description, template):
+    letter = _letter(request)
+    page = _paginate(
+        request,
+        live.a_to_z(kind, letter),
+        LINKS_PER_PAGE,
+        letter=_letter_param(letter) if letter else None,
+    )
+    if letter is not None and not page.object_list:
+        raise Http404
+    title = f"{plural} A-Z"
+    if letter:
+        title += f": {'other' if letter == '#' else letter}"
+    if page.number > 1:
+        title += f", page {page.number}"
+    crumbs = [_home_crumb(), (plural, reverse(f"pages:{kind}_list"))]
     return _page(
         request,
-        "pages/compound_list.html",
+        template,
         title=title,
         description=description,
         breadcrumbs=crumbs,
         schema="CollectionPage",
-        compounds=live.compounds_a_to_z(),
+        page=page,
+        rows=page.object_list,
+        letter=letter,
+        letters=_letter_links(kind),
     )
 
 
-def _moved(model, slug, view_name):
+@require_safe
+def compound_list(request):
+    return _a_to_z(
+        request,
+        "compound",
+        plural="Compounds",
+        description="Every compound we review, from A to Z, with its class and other names.",
+        template="pages/compound_list.html",
+    )
+
+
+def _moved(kind, slug, view_name):
     """A 301 to where content published under a former slug lives now, or a 404."""
-    new_slug = live.current_slug(model, slug)
+    new_slug = live.current_slug(kind, slug)
     if new_slug is None:
         raise Http404
     return redirect(view_name, permanent=True, slug=new_slug)
@@ -100,14 +193,15 @@ def _moved(model, slug, view_name):
 
 @require_safe
 def compound_detail(request, slug):
-    compound = live.find(Compound, slug)
+    compound = live.find("compound", slug)
     if compound is None:
-        return _moved(Compound, slug, "pages:compound")
+        return _moved("compound", slug, "pages:compound")
     return render_compound(request, compound)
 
 
 def render_compound(request, compound, preview=False):
     url = reverse("pages:compound", args=[compound.slug])
+    pairs = _paginate(request, live.summaries_for(compound=compound), LINKS_PER_PAGE)
     crumbs = [
         _home_crumb(),
         ("Compounds", reverse("pages:compound_list")),
@@ -123,38 +217,35 @@ def render_compound(request, compound, preview=False):
         schema="MedicalWebPage",
         named=compound.name,
         compound=compound,
-        pairs=live.summaries_for(compound=compound),
-        updates=live.research_updates(compound=compound),
+        page=pairs,
+        pairs=pairs.object_list,
+        updates=live.contents(live.research_updates(compound=compound)[:RELATED_UPDATES]),
         preview=preview,
     )
 
 
 @require_safe
 def condition_list(request):
-    crumbs = [_home_crumb(), ("Conditions", request.path)]
-    title = "Conditions A-Z"
-    description = "Every condition we cover, from A to Z, with the compounds reviewed for it."
-    return _page(
+    return _a_to_z(
         request,
-        "pages/condition_list.html",
-        title=title,
-        description=description,
-        breadcrumbs=crumbs,
-        schema="CollectionPage",
-        conditions=live.conditions_a_to_z(),
+        "condition",
+        plural="Conditions",
+        description="Every condition we cover, from A to Z, with the compounds reviewed for it.",
+        template="pages/condition_list.html",
     )
 
 
 @require_safe
 def condition_detail(request, slug):
-    condition = live.find(Condition, slug)
+    condition = live.find("condition", slug)
     if condition is None:
-        return _moved(Condition, slug, "pages:condition")
+        return _moved("condition", slug, "pages:condition")
     return render_condition(request, condition)
 
 
 def render_condition(request, condition, preview=False):
     url = reverse("pages:condition", args=[condition.slug])
+    pairs = _paginate(request, live.summaries_for(condition=condition), LINKS_PER_PAGE)
     crumbs = [
         _home_crumb(),
         ("Conditions", reverse("pages:condition_list")),
@@ -170,8 +261,9 @@ def render_condition(request, condition, preview=False):
         schema="MedicalWebPage",
         named=condition.name,
         condition=condition,
-        pairs=live.summaries_for(condition=condition),
-        updates=live.research_updates(condition=condition),
+        page=pairs,
+        pairs=pairs.object_list,
+        updates=live.contents(live.research_updates(condition=condition)[:RELATED_UPDATES]),
         preview=preview,
     )
 
@@ -184,8 +276,8 @@ def review(request, compound, condition, page_type):
     pair = live.find_pair(compound, condition)
     if pair is None:
         moved = (
-            live.current_slug(Compound, compound) or compound,
-            live.current_slug(Condition, condition) or condition,
+            live.current_slug("compound", compound) or compound,
+            live.current_slug("condition", condition) or condition,
         )
         if moved == (compound, condition):
             raise Http404
@@ -233,13 +325,9 @@ def render_review(request, pair, kind, preview=False):
 
 @require_safe
 def research_list(request):
-    paginator = Paginator(live.research_updates(), UPDATES_PER_PAGE)
-    page = paginator.get_page(request.GET.get("page"))
-    updates = page.object_list
-    url = reverse("pages:research_list")
-    if page.number > 1:
-        url += f"?page={page.number}"
-    crumbs = [_home_crumb(), ("Research updates", url)]
+    page = _paginate(request, live.research_updates(), UPDATES_PER_PAGE)
+    updates = live.contents(page.object_list)
+    crumbs = [_home_crumb(), ("Research updates", reverse("pages:research_list"))]
     title = "Research updates" + (f", page {page.number}" if page.number > 1 else "")
     description = "Plain-language summaries of new studies, newest first."
     return _page(
@@ -256,9 +344,9 @@ def research_list(request):
 
 @require_safe
 def research_detail(request, slug):
-    update = live.find(ResearchUpdate, slug)
+    update = live.find("researchupdate", slug)
     if update is None:
-        return _moved(ResearchUpdate, slug, "pages:research")
+        return _moved("researchupdate", slug, "pages:research")
     return render_research_update(request, update)
 
 
@@ -302,7 +390,7 @@ def grading(request):
 @require_safe
 def search_view(request):
     query, problem = search.clean_query(request.GET.get("q", ""))
-    results = search.run(query) if search.searchable(query) else None
+    results = search.run(query) if search.has_words(query) else None
     crumbs = [_home_crumb(), ("Search", request.path)]
     return _page(
         request,

@@ -97,3 +97,27 @@ def approve_seed_content():
     advisor = make_user("seed-advisor", "Medical Advisor")
     MedicalAdvisor.objects.filter(slug="nikhil-joshi").update(user=advisor)
     approve_everything(editor, advisor)
+
+
+def live_objects(model):
+    """The approved objects of a kind as public pages get them: rebuilt from the
+    published read model, research updates with their published links."""
+    from compounds.publishing import PUBLISHED_MODEL
+    from pages import live
+
+    return live.contents(list(PUBLISHED_MODEL[model].objects.all()), links=True)
+
+
+def live_object(model, pk):
+    """One approved object as public pages get it; DoesNotExist when it is not published."""
+    from compounds.publishing import PUBLISHED_MODEL
+    from pages import live
+
+    (obj,) = live.contents([PUBLISHED_MODEL[model].objects.get(pk=pk)], links=True)
+    return obj
+
+
+def is_live(model, pk):
+    from compounds.publishing import PUBLISHED_MODEL
+
+    return PUBLISHED_MODEL[model].objects.filter(pk=pk).exists()

@@ -8,7 +8,15 @@ from .content import (
     ResearchUpdate,
     SafetyNote,
 )
-from .review import LiveQuerySet, Publishable, ReviewAction, ReviewEvent, ReviewState, Version
+from .published import (
+    FormerSlug,
+    PublishedCompound,
+    PublishedCondition,
+    PublishedResearchUpdate,
+    PublishedSummary,
+    ResearchUpdateLink,
+)
+from .review import Publishable, ReviewAction, ReviewEvent, ReviewState, Version
 
 PUBLISHABLE_MODELS = (Compound, Condition, EvidenceSummary, ResearchUpdate)
 
@@ -17,12 +25,17 @@ __all__ = [
     "Compound",
     "Condition",
     "EvidenceSummary",
-    "LiveQuerySet",
+    "FormerSlug",
     "Mechanism",
     "MedicalAdvisor",
     "Publishable",
+    "PublishedCompound",
+    "PublishedCondition",
+    "PublishedResearchUpdate",
+    "PublishedSummary",
     "Reference",
     "ResearchUpdate",
+    "ResearchUpdateLink",
     "ReviewAction",
     "ReviewEvent",
     "ReviewState",

@@ -17,7 +17,7 @@ from django.db.models import Q
 from compounds.evidence import EvidenceBasis, EvidenceLevel, SafetyCategory, StudyDesign, Verdict
 from compounds.identifiers import ClinicalTrialIdField, DoiField, PubMedIdField
 
-from .review import LiveQuerySet, Publishable
+from .review import Publishable
 
 
 class Timestamped(models.Model):
@@ -28,12 +28,31 @@ class Timestamped(models.Model):
         abstract = True
 
 
-class SlugManager(models.Manager.from_queryset(LiveQuerySet)):
+class SlugManager(models.Manager):
     def get_by_natural_key(self, slug):
         return self.get(slug=slug)
 
 
-class Compound(Publishable, Timestamped):
+class LiveAddress(models.Model):
+    """A publishable object with its own address: no two live objects may share it.
+
+    Working copies have unique slugs too, but a live object's draft may rename it
+    while the old slug stays live; another object must not take that address.
+    """
+
+    class Meta:
+        abstract = True
+
+    def clean(self):
+        super().clean()
+        from compounds import publishing
+
+        taken = publishing.address_taken_by(type(self), self.pk, self.slug)
+        if taken is not None:
+            raise ValidationError({"slug": publishing.address_taken_message(taken, self.slug)})
+
+
+class Compound(LiveAddress, Publishable, Timestamped):
     name = models.CharField(
         max_length=200,
         unique=True,
@@ -162,7 +181,7 @@ class SafetyNote(models.Model):
     natural_key.dependencies = ["compounds.compound"]
 
 
-class Condition(Publishable, Timestamped):
+class Condition(LiveAddress, Publishable, Timestamped):
     name = models.CharField(
         max_length=200,
         unique=True,
@@ -234,7 +253,7 @@ class MedicalAdvisor(Timestamped):
         return f"{self.display_name}, {self.credentials}"
 
 
-class EvidenceSummaryManager(models.Manager.from_queryset(LiveQuerySet)):
+class EvidenceSummaryManager(models.Manager):
     def get_by_natural_key(self, compound_slug, condition_slug):
         return self.get(compound__slug=compound_slug, condition__slug=condition_slug)
 
@@ -424,7 +443,7 @@ class Reference(models.Model):
         return links
 
 
-class ResearchUpdate(Publishable, Timestamped):
+class ResearchUpdate(LiveAddress, Publishable, Timestamped):
     """A short plain-language summary of one study or body of research."""
 
     title = models.CharField(max_length=300, help_text="A plain-language headline.")

@@ -2,10 +2,10 @@
 
 The row of a compound, condition, evidence summary or research update is the
 editors' working copy. Approving it stores a *version*: a snapshot of the row
-and its inline children, with who approved it and when. The public site reads
-versions only, through `.live()`, so an edit reaches patients only once an
-advisor approves that edit. The rules of who may do what are in
-compounds/workflow.py.
+and its inline children, with who approved it and when, and writes the
+object's published form (compounds/models/published.py), which is all the
+public site reads; so an edit reaches patients only once an advisor approves
+that edit. The rules of who may do what are in compounds/workflow.py.
 """
 
 from django.conf import settings
@@ -13,7 +13,6 @@ from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
-from django.db.models.query import ModelIterable
 
 
 class HistoryQuerySet(models.QuerySet):
@@ -102,44 +101,6 @@ class ReviewEvent(models.Model):
 
     def __str__(self):
         return f"{self.get_action_display()}: {self.object_repr}"
-
-
-class LiveIterable(ModelIterable):
-    """Yields the approved versions of the rows a live() queryset selects.
-
-    Public code never sees a working copy: each row is swapped for an object
-    rebuilt from its live version, and so is each publishable row it was
-    selected with (a summary's compound and condition).
-    """
-
-    def __iter__(self):
-        from compounds import snapshots
-
-        restored = []
-        for row in super().__iter__():
-            live = snapshots.restore_version(type(row), row.pk, row.live_version)
-            for name in type(row).live_related:
-                related = getattr(row, name)
-                setattr(
-                    live,
-                    name,
-                    snapshots.restore_version(type(related), related.pk, related.live_version),
-                )
-            restored.append(live)
-        yield from snapshots.attach_live_links(restored)
-
-
-class LiveQuerySet(models.QuerySet):
-    def live(self):
-        """The approved versions of live objects: the only way public code reads content."""
-        filters = {"live_version__isnull": False}
-        related = ["live_version"]
-        for name in self.model.live_related:
-            filters[f"{name}__live_version__isnull"] = False
-            related += [name, f"{name}__live_version"]
-        queryset = self.filter(**filters).select_related(*related)
-        queryset._iterable_class = LiveIterable
-        return queryset
 
 
 class Publishable(models.Model):

@@ -1,10 +1,11 @@
-"""What live() hands public code: approved versions, and nothing that reaches a working copy."""
+"""What public code gets from the published read model: approved versions, and nothing that
+reaches a working copy."""
 
 import pytest
 
 from compounds import workflow
 from compounds.models import Compound, Mechanism
-from tests.factories import make_summary, make_user
+from tests.factories import live_object, make_summary, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -24,18 +25,18 @@ def live_pair():
 def test_a_live_compound_lists_its_approved_mechanisms_without_a_query(
     live_pair, django_assert_num_queries
 ):
-    compound = Compound.objects.live().get(pk=live_pair.compound_id)
+    compound = live_object(Compound, live_pair.compound_id)
     Mechanism.objects.create(compound=live_pair.compound, description="Unapproved mechanism")
     with django_assert_num_queries(0):
         assert [m.description for m in compound.mechanisms.all()] == ["Approved mechanism"]
 
 
 def test_a_further_query_on_live_children_finds_nothing_rather_than_the_working_copy(live_pair):
-    compound = Compound.objects.live().get(pk=live_pair.compound_id)
+    compound = live_object(Compound, live_pair.compound_id)
     assert list(compound.mechanisms.filter(description__startswith="Approved")) == []
 
 
 def test_relations_outside_the_snapshot_read_as_empty_on_a_live_object(live_pair):
-    compound = Compound.objects.live().get(pk=live_pair.compound_id)
+    compound = live_object(Compound, live_pair.compound_id)
     assert list(compound.evidence_summaries.all()) == []
     assert list(compound.research_updates.all()) == []

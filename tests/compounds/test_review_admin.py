@@ -24,7 +24,14 @@ from compounds.models import (
     ReviewState,
     Version,
 )
-from tests.factories import make_compound, make_reference, make_summary
+from tests.factories import (
+    is_live,
+    live_object,
+    live_objects,
+    make_compound,
+    make_reference,
+    make_summary,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -499,10 +506,10 @@ def test_withdraw_on_the_change_form_asks_for_a_reason_then_withdraws(
     client.force_login(advisor)
     asked = _change_form_action(client, compound, "withdraw")
     assertContains(asked, "Why is it withdrawn?")
-    assert Compound.objects.live().filter(pk=compound.pk).exists()
+    assert is_live(Compound, compound.pk)
 
     _change_form_action(client, compound, "withdraw", confirmed="yes", comment="Outdated.")
-    assert not Compound.objects.live().filter(pk=compound.pk).exists()
+    assert not is_live(Compound, compound.pk)
     assert _events(compound).last().comment == "Outdated."
 
 
@@ -545,7 +552,7 @@ def test_admin_edit_of_a_live_object_returns_it_to_draft_and_notes_the_editor(
     assert saved.review_state == ReviewState.DRAFT
     assert saved.revision == compound.revision + 1
     assert saved.editors_since_approval == [editor.pk]
-    assert Compound.objects.live().get(pk=compound.pk).safety_profile == "Generally tolerated."
+    assert live_object(Compound, compound.pk).safety_profile == "Generally tolerated."
 
 
 def test_admin_edit_of_a_mechanism_alone_is_an_edit_of_the_compound(
@@ -562,7 +569,7 @@ def test_admin_edit_of_a_mechanism_alone_is_an_edit_of_the_compound(
     )
     assert Mechanism.objects.get(pk=mechanism.pk).description == "New route"
     assert _fresh(compound).review_state == ReviewState.DRAFT
-    live = Compound.objects.live().get(pk=compound.pk)
+    live = live_object(Compound, compound.pk)
     assert [m.description for m in live.mechanisms.all()] == ["Old route"]
 
 
@@ -662,7 +669,7 @@ def test_an_edit_saved_while_an_advisor_withdraws_keeps_the_withdrawal(
         _change_form_data(form, aliases="edited meanwhile"),
     )
     assert raced and response.status_code == 302
-    assert not Compound.objects.live().filter(pk=compound.pk).exists()
+    assert not is_live(Compound, compound.pk)
 
 
 def test_advisor_cannot_publish_a_reference_they_edited_in_the_reference_admin(
@@ -816,13 +823,13 @@ def test_editor_walkthrough_from_edit_to_approved_with_the_advisors_byline(
         _change_form_data(opened, human_evidence="A randomized trial of 227 adults."),
     )
     assert saved.status_code == 302
-    (live,) = EvidenceSummary.objects.live()
+    (live,) = live_objects(EvidenceSummary)
     assert live.human_evidence == "Two small open-label trials."
 
     # ... and submits it for review.
     _change_form_action(client, summary, "submit_for_review")
     assert _fresh(summary).review_state == ReviewState.IN_REVIEW
-    (live,) = EvidenceSummary.objects.live()
+    (live,) = live_objects(EvidenceSummary)
     assert live.human_evidence == "Two small open-label trials."
 
     # The advisor compares the two texts and approves from the review page.
@@ -834,9 +841,9 @@ def test_editor_walkthrough_from_edit_to_approved_with_the_advisors_byline(
     approved = client.post(approve_form["action"], approve_form["fields"])
     assert approved.status_code == 302
 
-    (live,) = EvidenceSummary.objects.live()
+    (live,) = live_objects(EvidenceSummary)
     assert live.human_evidence == "A randomized trial of 227 adults."
     assert live.version.reviewer_byline == "Dr Ada, MD, PhD"
-    assert live.version.approved_by == advisor
+    assert _fresh(summary).live_version.approved_by == advisor
     assert timezone.localdate(live.version.approved_at) == timezone.localdate()
     assert live.version.number == 2

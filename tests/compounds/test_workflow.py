@@ -22,7 +22,14 @@ from compounds.models import (
     Version,
 )
 from compounds.workflow import ReviewError
-from tests.factories import make_compound, make_condition, make_summary
+from tests.factories import (
+    is_live,
+    live_object,
+    live_objects,
+    make_compound,
+    make_condition,
+    make_summary,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -98,7 +105,7 @@ def _versions(obj):
 
 
 def _live_compound(compound):
-    return Compound.objects.live().get(pk=compound.pk)
+    return live_object(Compound, compound.pk)
 
 
 # Submit ------------------------------------------------------------------------------------
@@ -327,14 +334,20 @@ def test_live_version_is_unchanged_by_a_later_edit_until_it_is_approved(editor, 
     assert [m.description for m in live.mechanisms.all()] == ["New route", "Added route"]
 
 
-def test_live_object_carries_its_version(editor, advisor):
+def test_live_object_carries_its_versions_byline(editor, advisor):
     compound = _live(make_compound(), editor, advisor)
-    assert _live_compound(compound).version == _fresh(compound).live_version
+    version = _fresh(compound).live_version
+    shown = _live_compound(compound).version
+    assert (shown.number, shown.approved_at, shown.reviewer_byline) == (
+        version.number,
+        version.approved_at,
+        version.reviewer_byline,
+    )
 
 
 def test_a_never_approved_object_is_not_live(editor):
     compound = _in_review(make_compound(), editor)
-    assert not Compound.objects.live().filter(pk=compound.pk).exists()
+    assert not is_live(Compound, compound.pk)
 
 
 def test_a_deleted_mechanism_stays_live_until_the_edit_is_approved(editor, advisor):
@@ -367,7 +380,7 @@ def test_live_research_update_keeps_its_approved_compound_links(editor, advisor)
     update.compounds.set([later_link])
     _edit(update, editor)
 
-    live = ResearchUpdate.objects.live().get(pk=update.pk)
+    live = live_object(ResearchUpdate, update.pk)
     assert list(live.compounds.all()) == [approved_link]
 
 
@@ -384,7 +397,7 @@ def test_live_research_update_links_only_to_live_compounds(editor, advisor):
     update.compounds.set([live_compound, draft_compound])
     _live(update, editor, advisor)
 
-    live = ResearchUpdate.objects.live().get(pk=update.pk)
+    live = live_object(ResearchUpdate, update.pk)
     assert list(live.compounds.all()) == [live_compound]
     assert live.compounds.all()[0].name == live_compound.name
 
@@ -432,7 +445,7 @@ def test_withdraw_takes_the_object_off_the_public_site(editor, advisor):
     compound = _fresh(compound)
     assert compound.review_state == ReviewState.WITHDRAWN
     assert compound.live_version is None
-    assert not Compound.objects.live().filter(pk=compound.pk).exists()
+    assert not is_live(Compound, compound.pk)
 
 
 def test_withdraw_keeps_the_withdrawn_version(editor, advisor):
@@ -452,7 +465,7 @@ def test_withdraw_refuses_an_editor(editor, advisor):
     compound = _live(make_compound(), editor, advisor)
     with pytest.raises(ReviewError, match="Only medical advisors"):
         workflow.withdraw(compound, editor, "Outdated.")
-    assert Compound.objects.live().filter(pk=compound.pk).exists()
+    assert is_live(Compound, compound.pk)
 
 
 @pytest.mark.parametrize("comment", ["", "  "], ids=["empty", "blank"])
@@ -460,7 +473,7 @@ def test_withdraw_refuses_an_empty_comment(editor, advisor, comment):
     compound = _live(make_compound(), editor, advisor)
     with pytest.raises(ReviewError, match="Say why it is withdrawn"):
         workflow.withdraw(compound, advisor, comment)
-    assert Compound.objects.live().filter(pk=compound.pk).exists()
+    assert is_live(Compound, compound.pk)
 
 
 # Next review due ---------------------------------------------------------------------------
@@ -514,7 +527,7 @@ def test_review_due_after_adds_the_interval_in_calendar_months(settings, months,
 
 
 def _live_summaries():
-    return list(EvidenceSummary.objects.live())
+    return live_objects(EvidenceSummary)
 
 
 def test_summary_is_not_live_while_its_compound_is_not(editor, advisor):

@@ -175,8 +175,15 @@ def site_path(url):
     return parts.path + (f"?{parts.query}" if parts.query else "")
 
 
+def body(response):
+    """The bytes of a response, streamed or not."""
+    if response.streaming:
+        return b"".join(response.streaming_content)
+    return response.content
+
+
 def xml(response):
-    return ET.fromstring(response.content)
+    return ET.fromstring(body(response))
 
 
 def sitemap_section_urls(client):

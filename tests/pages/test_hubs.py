@@ -4,6 +4,7 @@ import pytest
 
 from compounds.evidence import EvidenceBasis, EvidenceLevel, Verdict
 from compounds.models import ResearchUpdate
+from tests.factories import live_objects
 from tests.pages.markup import Page, get_page, sitemap_paths
 
 pytestmark = pytest.mark.usefixtures("live_seed")
@@ -80,9 +81,21 @@ def test_compound_list_names_each_compound_with_its_class_and_other_names(client
     assert "NMDA Antagonist / Anesthetic; also called esketamine, Spravato" in page.main.text
 
 
-def test_compound_list_groups_compounds_by_first_letter(client, lidocaine):
-    letters = [h.text for h in get_page(client, "/compounds/").main.find_all("h2")]
-    assert letters == ["K", "L"]
+def test_compound_list_offers_the_letters_that_have_compounds(client, lidocaine):
+    letters = get_page(client, "/compounds/").find("nav", class_="letters").links()
+    assert letters == [("/compounds/?letter=k", "K"), ("/compounds/?letter=l", "L")]
+
+
+def test_a_letter_of_the_compound_list_lists_only_its_compounds(client, lidocaine):
+    page = get_page(client, "/compounds/?letter=l")
+    assert ("/compounds/lidocaine/", "Lidocaine") in page.main.links()
+    assert ("/compounds/ketamine/", KETAMINE) not in page.main.links()
+    assert page.find("link", rel="canonical").attrs["href"].endswith("/compounds/?letter=l")
+
+
+@pytest.mark.parametrize("letter", ["q", "K", "kk", "%00", "é", "other"])
+def test_a_letter_without_compounds_or_not_a_letter_is_not_found(client, lidocaine, letter):
+    assert client.get(f"/compounds/?letter={letter}").status_code == 404
 
 
 def test_compound_page_gives_class_aliases_regulatory_status_and_safety_profile(client):
@@ -207,7 +220,7 @@ def test_a_hub_without_related_updates_does_not_claim_none_are_published(client)
     section = get_page(client, "/conditions/stage-iv-cancer/").find(
         "section", aria_labelledby="updates"
     )
-    assert ResearchUpdate.objects.live().exists()
+    assert live_objects(ResearchUpdate)
     assert "No research updates are published yet." not in section.text
 
 
@@ -243,26 +256,30 @@ def test_research_list_second_page_shows_the_rest(client, many_updates):
     assert len(second) == 6
     assert not set(first) & set(second)
     assert "Page 2 of 2" in page.find("nav", class_="pagination").text
-    assert ("?page=1", "Newer updates") in page.find("nav", class_="pagination").links()
+    assert ("/research/", "Newer updates") in page.find("nav", class_="pagination").links()
 
 
 def test_research_list_first_page_links_to_older_updates(client, many_updates):
     pagination = get_page(client, "/research/").find("nav", class_="pagination")
-    assert ("?page=2", "Older updates") in pagination.links()
+    assert ("/research/?page=2", "Older updates") in pagination.links()
 
 
 def test_research_list_pages_have_distinct_titles(client, many_updates):
     assert get_page(client, "/research/").title != get_page(client, "/research/?page=2").title
 
 
-@pytest.mark.parametrize(
-    ("query", "expected_page"), [("abc", 1), ("999", 2), ("0", 2), ("-1", 2), ("", 1)]
-)
-def test_research_list_answers_an_unusable_page_number_with_a_real_page(
-    client, many_updates, query, expected_page
+@pytest.mark.parametrize("query", ["abc", "999", "0", "-1", "", "1.5", "٢", "9" * 30])
+def test_research_list_answers_a_page_that_does_not_exist_with_not_found(
+    client, many_updates, query
 ):
-    page = get_page(client, f"/research/?page={query}")
-    assert f"Page {expected_page} of 2" in page.find("nav", class_="pagination").text
+    assert client.get(f"/research/?page={query}").status_code == 404
+
+
+def test_research_list_second_page_names_itself_as_canonical(client, many_updates):
+    page = get_page(client, "/research/?page=2")
+    assert page.find("link", rel="canonical").attrs["href"].endswith("/research/?page=2")
+    assert page.find("link", rel="prev").attrs["href"] == "/research/"
+    assert page.find("link", rel="next") is None
 
 
 def test_research_update_page_gives_the_study_and_its_source(client):

@@ -20,7 +20,7 @@ from compounds.models import (
     ResearchUpdate,
     SafetyNote,
 )
-from tests.pages.markup import sitemap_paths
+from tests.pages.markup import body, sitemap_paths, sitemap_section_urls
 
 pytestmark = pytest.mark.usefixtures("live_seed")
 
@@ -195,7 +195,7 @@ def public_site(client, extra=()):
         "/research/",
         "/research/?page=2",
         "/sitemap.xml",
-        *(f"/sitemap-{name}.xml" for name in ["hubs", *PAGE_TYPES]),
+        *sitemap_section_urls(client),
         "/robots.txt",
         "/search/?q=ketamine",
         "/search/?q=leukemia",
@@ -206,7 +206,7 @@ def public_site(client, extra=()):
     for url in urls:
         response = client.get(url)
         assert response.status_code in {200, 404}, (url, response.status_code)
-        responses[url] = response.content.decode()
+        responses[url] = body(response).decode()
     return responses
 
 

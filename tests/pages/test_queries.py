@@ -6,6 +6,7 @@ pairs and research updates.
 """
 
 import datetime
+import re
 
 import pytest
 
@@ -29,20 +30,21 @@ BOUNDS = {
     "/compounds/ketamine/leukemia/interactions/": 1,
     "/compounds/ketamine/leukemia/safety/": 1,
     "/": 5,
-    "/compounds/": 1,
-    "/compounds/ketamine/": 5,
-    "/conditions/": 1,
-    "/conditions/leukemia/": 5,
-    "/research/": 4,
-    "/research/?page=2": 4,
+    "/compounds/": 3,
+    "/compounds/?letter=k": 3,
+    "/compounds/ketamine/": 4,
+    "/conditions/": 3,
+    "/conditions/leukemia/": 4,
+    "/research/": 2,
     "/research/low-dose-ketamine-infusions-for-chronic-pain/": 3,
     "/how-we-grade-evidence/": 0,
-    "/search/?q=ketamine": 5,
+    "/search/?q=ketamine": 3,
     "/robots.txt": 0,
-    "/sitemap.xml": 6,
-    "/sitemap-hubs.xml": 5,
-    "/sitemap-does-it-work.xml": 1,
-    "/sitemap-safety.xml": 1,
+    "/sitemap.xml": 4,
+    "/sitemap-pages.xml": 0,
+    "/sitemap-compounds-0.xml": 2,
+    "/sitemap-does-it-work-0.xml": 2,
+    "/sitemap-safety-0.xml": 2,
 }
 
 
@@ -161,4 +163,5 @@ def test_the_larger_content_really_is_larger(client, much_more_content):
     assert "Mechanism 11" in body and "Safety note 11" in body
     ketamine = client.get("/compounds/ketamine/").content.decode()
     assert ketamine.count("/safety/") >= 17
-    assert ketamine.count('href="/research/ketamine-study-') == 15
+    # Nineteen updates name ketamine; its page lists the ten newest.
+    assert len(set(re.findall(r'href="/research/[\w-]+/"', ketamine))) == 10

@@ -7,7 +7,13 @@ import pytest
 
 import pages.sitemaps
 from compounds import workflow
-from compounds.models import Compound, Condition, EvidenceSummary, ResearchUpdate
+from compounds.models import (
+    Compound,
+    Condition,
+    EvidenceSummary,
+    PublishedSummary,
+    ResearchUpdate,
+)
 from pages.registry import page_types
 from tests.pages.markup import (
     SITEMAP_NS,
@@ -202,17 +208,25 @@ def test_robots_txt_keeps_crawlers_out_of_the_admin(client):
 # Sitemap ------------------------------------------------------------------------------------
 
 
-def test_the_sitemap_index_has_a_section_per_page_type_and_one_for_hubs(client, site_url):
+def test_the_sitemap_index_has_a_section_per_page_type_and_per_kind_of_hub(client, site_url):
     sections = sitemap_section_urls(client)
+    # The seed's ids are small: every section fits its first file, number 0.
     assert sorted(sections) == sorted(
-        ["/sitemap-hubs.xml", *(f"/sitemap-{kind.slug}.xml" for kind in page_types())]
+        [
+            "/sitemap-pages.xml",
+            "/sitemap-compounds-0.xml",
+            "/sitemap-conditions-0.xml",
+            "/sitemap-research-0.xml",
+            *(f"/sitemap-{kind.slug}-0.xml" for kind in page_types()),
+        ]
     )
     assert len(page_types()) == 4
 
 
 def test_the_sitemap_is_xml(client):
     assert client.get("/sitemap.xml")["Content-Type"].startswith("application/xml")
-    assert client.get("/sitemap-hubs.xml")["Content-Type"].startswith("application/xml")
+    assert client.get("/sitemap-pages.xml")["Content-Type"].startswith("application/xml")
+    assert client.get("/sitemap-safety-0.xml")["Content-Type"].startswith("application/xml")
 
 
 def test_every_sitemap_address_is_on_the_site_url(client, site_url):
@@ -235,7 +249,7 @@ def test_the_sitemap_lists_exactly_the_live_pages(client):
 
 
 def test_a_page_type_section_lists_that_page_of_every_live_pair(client):
-    urls = xml(client.get("/sitemap-safety.xml")).findall("sm:url/sm:loc", SITEMAP_NS)
+    urls = xml(client.get("/sitemap-safety-0.xml")).findall("sm:url/sm:loc", SITEMAP_NS)
     assert sorted(site_path(url.text) for url in urls) == [
         f"/compounds/ketamine/{c}/safety/" for c in PAIRS
     ]
@@ -333,22 +347,26 @@ def test_an_unapproved_edit_leaves_the_lastmod_alone(client, edit):
     assert lastmods(client) == before
 
 
-def test_a_big_section_is_split_into_pages_the_index_links(client, monkeypatch):
-    monkeypatch.setattr(pages.sitemaps.SiteSitemap, "limit", 2)
+def test_a_big_section_is_split_into_files_of_id_ranges_the_index_links(client, monkeypatch):
+    monkeypatch.setattr(pages.sitemaps, "FILE_SIZE", 2)
+    pair_ids = sorted(EvidenceSummary.objects.values_list("pk", flat=True))
+    files = sorted({pk // 2 for pk in pair_ids})
     sections = sitemap_section_urls(client)
-    assert "/sitemap-hubs.xml?p=2" in sections
-    assert "/sitemap-safety.xml?p=2" in sections
-    assert "/sitemap-safety.xml?p=3" in sections
-    assert "/sitemap-safety.xml?p=4" not in sections
+    assert [url for url in sections if url.startswith("/sitemap-safety-")] == [
+        f"/sitemap-safety-{n}.xml" for n in files
+    ]
     for section in sections:
         response = client.get(section)
         assert response.status_code == 200, section
-        assert 1 <= len(xml(response).findall("sm:url", SITEMAP_NS)) <= 2
+        assert 1 <= len(xml(response).findall("sm:url", SITEMAP_NS)) <= max(2, 5)
     assert set(sitemap_paths(client)) == LIVE_PAGES
 
 
-def test_a_sitemap_page_past_the_end_is_not_found(client):
-    assert client.get("/sitemap-safety.xml?p=2").status_code == 404
+@pytest.mark.parametrize(
+    "url", ["/sitemap-safety-99.xml", "/sitemap-nothing-0.xml", "/sitemap-hubs.xml"]
+)
+def test_a_sitemap_file_that_holds_nothing_is_not_found(client, url):
+    assert client.get(url).status_code == 404
 
 
 def test_the_structured_review_date_matches_the_date_readers_see(client, edit, publish):
@@ -357,6 +375,7 @@ def test_the_structured_review_date_matches_the_date_readers_see(client, edit, p
     type(summary.live_version).objects.filter(pk=summary.live_version_id).update(
         approved_at=reviewed
     )
+    PublishedSummary.objects.filter(pk=summary.pk).update(approved_at=reviewed)
     publish(edit(Compound.objects.get(slug="ketamine"), safety_profile="Updated later."))
     page = review_page(client, "leukemia", "safety")
     [data] = page.json_ld_of_type("MedicalWebPage")

@@ -1,0 +1,236 @@
+"""The published read model: what patients see, and nothing else.
+
+Approving an object writes its published row in the same transaction as its
+Version (compounds/publishing.py); withdrawing deletes it. A published row
+holds real, indexed columns for what public pages look up, filter and order
+by, and the approved snapshot for the rest. Public code reads these tables
+only: they hold no working-copy value and no relation to a working row, so
+no queryset form (instances, values(), aggregates, related lookups) can reach
+unapproved text.
+
+A published row's id is its working object's id, so links between approved
+objects (a summary's pair, a research update's compounds) keep their meaning.
+A summary is published only while its compound and condition are published
+too: its pages show all three.
+"""
+
+from django.contrib.postgres.search import SearchVectorField
+from django.db import models
+
+from compounds.evidence import EvidenceBasis, EvidenceLevel, Verdict
+
+
+class Published(models.Model):
+    """What every published row carries: the approved snapshot and its byline."""
+
+    id = models.BigIntegerField(primary_key=True)
+    data = models.JSONField(help_text="The approved snapshot: fields and inline children.")
+    version_number = models.PositiveIntegerField()
+    # The byline as it was at approval: the page names who approved what it shows.
+    reviewer_name = models.CharField(max_length=200)
+    reviewer_credentials = models.CharField(max_length=200)
+    approved_at = models.DateTimeField()
+    next_review_due = models.DateField()
+
+    # The working model whose approved snapshot this row holds.
+    content_model_name = ""
+
+    class Meta:
+        abstract = True
+
+    @classmethod
+    def content_model(cls):
+        from django.apps import apps
+
+        return apps.get_model("compounds", cls.content_model_name)
+
+    def content(self):
+        """The approved object, rebuilt from the snapshot: what templates are given.
+
+        An unsaved instance of the working model whose children sit in its
+        prefetch cache; it never reads or writes a working row (compounds/snapshots.py).
+        The published row stands in for its version: it carries the byline.
+        """
+        from compounds import snapshots
+
+        obj = snapshots.restore(self.content_model(), self.pk, self.data)
+        obj.version = self
+        return obj
+
+    @property
+    def reviewer_byline(self):
+        return f"{self.reviewer_name}, {self.reviewer_credentials}"
+
+    @property
+    def number(self):
+        return self.version_number
+
+
+class Searchable(models.Model):
+    """Published rows the site search finds, through a stored, indexed document.
+
+    `search_text` is the normalised words of the searched fields (accents
+    folded, punctuated names kept whole and in parts: see compounds/searchable.py);
+    on PostgreSQL `search_vector` holds them weighted by field, under a GIN index.
+    """
+
+    search_text = models.TextField(blank=True, default="")
+    # Filled on PostgreSQL only; SQLite matches search_text instead.
+    search_vector = SearchVectorField(null=True, editable=False)
+
+    class Meta:
+        abstract = True
+
+
+class Lettered(models.Model):
+    """Rows listed A to Z, a letter to a page."""
+
+    name = models.CharField(max_length=300)
+    slug = models.SlugField(max_length=300, unique=True)
+    # The A-Z group: A to Z, or "#" for names that start with anything else.
+    letter = models.CharField(max_length=1)
+
+    class Meta:
+        abstract = True
+
+
+class PublishedCompound(Published, Lettered, Searchable):
+    aliases = models.CharField(max_length=500, blank=True)
+    drug_class = models.CharField(max_length=200)
+
+    content_model_name = "compound"
+
+    class Meta:
+        ordering = ["name", "id"]
+        indexes = [
+            models.Index(fields=["letter", "name", "id"], name="pub_compound_az"),
+            models.Index(fields=["name", "id"], name="pub_compound_name"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def alias_list(self):
+        return [alias.strip() for alias in self.aliases.split(",") if alias.strip()]
+
+
+class PublishedCondition(Published, Lettered, Searchable):
+    content_model_name = "condition"
+
+    class Meta:
+        ordering = ["name", "id"]
+        indexes = [
+            models.Index(fields=["letter", "name", "id"], name="pub_condition_az"),
+            models.Index(fields=["name", "id"], name="pub_condition_name"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class PublishedSummary(Published):
+    """An evidence summary whose compound and condition are published too: a pair's pages."""
+
+    compound = models.ForeignKey(
+        PublishedCompound, on_delete=models.CASCADE, related_name="summaries"
+    )
+    condition = models.ForeignKey(
+        PublishedCondition, on_delete=models.CASCADE, related_name="summaries"
+    )
+    # Copied from the snapshot for the tables of compound and condition pages.
+    compound_name = models.CharField(max_length=300)
+    condition_name = models.CharField(max_length=300)
+    evidence_level = models.CharField(max_length=20, choices=EvidenceLevel.choices)
+    verdict = models.CharField(max_length=20, choices=Verdict.choices)
+    evidence_basis = models.CharField(max_length=20, choices=EvidenceBasis.choices)
+
+    content_model_name = "evidencesummary"
+
+    class Meta:
+        ordering = ["compound_name", "condition_name", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["compound", "condition"], name="pub_summary_pair")
+        ]
+        indexes = [
+            # A compound's page lists its conditions by name; a condition's, its compounds.
+            models.Index(fields=["compound", "condition_name", "id"], name="pub_summary_compound"),
+            models.Index(fields=["condition", "compound_name", "id"], name="pub_summary_condition"),
+        ]
+
+    def __str__(self):
+        return f"{self.compound_name} for {self.condition_name}"
+
+    def content(self):
+        """The approved summary with its approved compound and condition (select them
+        with the row to save two queries)."""
+        summary = super().content()
+        summary.compound = self.compound.content()
+        summary.condition = self.condition.content()
+        return summary
+
+    @property
+    def is_direct(self):
+        return self.evidence_basis == EvidenceBasis.DIRECT
+
+
+class PublishedResearchUpdate(Published, Searchable):
+    title = models.CharField(max_length=300)
+    slug = models.SlugField(max_length=300, unique=True)
+    date = models.DateField()
+
+    content_model_name = "researchupdate"
+
+    class Meta:
+        ordering = ["-date", "id"]
+        indexes = [models.Index(fields=["-date", "id"], name="pub_update_newest")]
+
+    def __str__(self):
+        return self.title
+
+
+class ResearchUpdateLink(models.Model):
+    """A compound or condition an approved research update names.
+
+    Kept by id, not as a relation: the link holds while the compound is off the
+    site, and shows again when it is published; a join decides what is live.
+    """
+
+    update = models.ForeignKey(
+        PublishedResearchUpdate, on_delete=models.CASCADE, related_name="links"
+    )
+    compound_id = models.BigIntegerField(null=True, blank=True)
+    condition_id = models.BigIntegerField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["compound_id"], name="pub_update_link_compound"),
+            models.Index(fields=["condition_id"], name="pub_update_link_condition"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(compound_id__isnull=False, condition_id__isnull=True)
+                | models.Q(compound_id__isnull=True, condition_id__isnull=False),
+                name="pub_update_link_one_target",
+            )
+        ]
+
+    def __str__(self):
+        target = (
+            f"compound {self.compound_id}" if self.compound_id else f"condition {self.condition_id}"
+        )
+        return f"Update {self.update_id} names {target}"
+
+
+class FormerSlug(models.Model):
+    """An address an object was once published under: it answers 301 to the current one."""
+
+    kind = models.CharField(max_length=30, help_text="The working model's name.")
+    slug = models.SlugField(max_length=300)
+    object_id = models.BigIntegerField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["kind", "slug"], name="former_slug_unique")]
+
+    def __str__(self):
+        return f"{self.kind} {self.slug} -> {self.object_id}"

@@ -1,0 +1,347 @@
+"""Writing the published read model: what approval and withdrawal do to the public tables.
+
+`publish` runs inside the approval's transaction, after its Version is stored,
+and writes the object's published row from that Version; `unpublish` runs
+inside the withdrawal's and deletes it. A summary is published only while its
+compound and condition are: publishing a compound or condition also publishes
+the live summaries that were waiting for it, and unpublishing one takes its
+summaries off with it (a cascade within the published tables).
+
+Once the transaction commits, `published_changed` tells whoever keeps copies of
+public pages (the page cache) what the object looked like on the public site
+before and after, so that exactly those pages are refreshed.
+"""
+
+from django.db import connection, transaction
+from django.dispatch import Signal
+
+from compounds import searchable
+from compounds.models import (
+    Compound,
+    Condition,
+    EvidenceSummary,
+    FormerSlug,
+    PublishedCompound,
+    PublishedCondition,
+    PublishedResearchUpdate,
+    PublishedSummary,
+    ResearchUpdate,
+    ResearchUpdateLink,
+)
+
+# Sent on commit with model (the working model), pk, before and after: what
+# `footprint` said of the object before the change and after it (None: not published).
+published_changed = Signal()
+
+PUBLISHED_MODEL = {
+    Compound: PublishedCompound,
+    Condition: PublishedCondition,
+    EvidenceSummary: PublishedSummary,
+    ResearchUpdate: PublishedResearchUpdate,
+}
+
+# What search finds each kind by, most telling first: weights A, B, C, D.
+SEARCHED_FIELDS = {
+    Compound: ["name", "aliases", "drug_class", "evidence_overview"],
+    Condition: ["name", "specialist"],
+    ResearchUpdate: ["title", "summary", "source"],
+}
+
+
+def letter_of(name):
+    """The A-Z group of a name: its first letter without accents, or "#"."""
+    first = searchable.fold(name.strip()[:1]).upper()[:1]
+    return first if "A" <= first <= "Z" else "#"
+
+
+def address_taken_by(model, pk, slug):
+    """The other published object of this kind live at slug, if any."""
+    published = PUBLISHED_MODEL[model]
+    if not hasattr(published, "slug"):
+        return None
+    return published.objects.filter(slug=slug).exclude(pk=pk).first()
+
+
+def address_taken_message(taken, slug):
+    kind = taken._meta.verbose_name.removeprefix("published ")
+    return (
+        f"The {kind} “{taken}” is live on the public site at the address “{slug}”. "
+        "Choose another slug, or change that one's first and have it approved."
+    )
+
+
+def _byline(version):
+    return {
+        "data": version.data,
+        "version_number": version.number,
+        "reviewer_name": version.reviewer_name,
+        "reviewer_credentials": version.reviewer_credentials,
+        "approved_at": version.approved_at,
+        "next_review_due": version.next_review_due,
+    }
+
+
+def _search_fields(model, data):
+    return {
+        "search_text": searchable.document(data.get(name) or "" for name in SEARCHED_FIELDS[model])
+    }
+
+
+def _columns(model, data):
+    """The indexed columns of model's published row, from an approved snapshot."""
+    if model is Compound:
+        return {
+            "name": data["name"],
+            "slug": data["slug"],
+            "letter": letter_of(data["name"]),
+            "aliases": data.get("aliases", ""),
+            "drug_class": data.get("drug_class", ""),
+            **_search_fields(model, data),
+        }
+    if model is Condition:
+        return {
+            "name": data["name"],
+            "slug": data["slug"],
+            "letter": letter_of(data["name"]),
+            **_search_fields(model, data),
+        }
+    if model is ResearchUpdate:
+        return {
+            "title": data["title"],
+            "slug": data["slug"],
+            "date": data["date"],
+            **_search_fields(model, data),
+        }
+    return {
+        "evidence_level": data["evidence_level"],
+        "verdict": data["verdict"],
+        "evidence_basis": data["evidence_basis"],
+    }
+
+
+def _summary_row(pk, version, compound, condition):
+    return PublishedSummary(
+        id=pk,
+        compound_id=compound.pk,
+        condition_id=condition.pk,
+        compound_name=compound.name,
+        condition_name=condition.name,
+        **_columns(EvidenceSummary, version.data),
+        **_byline(version),
+    )
+
+
+def _index_for_search(model, pks):
+    """PostgreSQL: the weighted search vector of freshly written rows."""
+    if connection.vendor != "postgresql" or model not in SEARCHED_FIELDS or not pks:
+        return
+    fields = SEARCHED_FIELDS[model]
+    weights = "ABCD"
+    # The words were normalised in Python (compounds/searchable.py); "simple" keeps them as
+    # they are. to_tsvector's own parser splits on punctuation, which the words no longer have.
+    parts = " || ".join(
+        f"setweight(to_tsvector('simple', %s), '{weights[i]}')" for i in range(len(fields))
+    )
+    table = PUBLISHED_MODEL[model]._meta.db_table
+    with connection.cursor() as cursor:
+        for pk, data in PUBLISHED_MODEL[model].objects.filter(pk__in=pks).values_list("pk", "data"):
+            params = [" ".join(searchable.words(data.get(name) or "")) for name in fields]
+            cursor.execute(
+                f"UPDATE {table} SET search_vector = {parts} WHERE id = %s",  # noqa: S608
+                [*params, pk],
+            )
+
+
+def footprint(model, pk):
+    """Where the object shows on the public site now: its address, its A-Z letter, and the
+    addresses of the pages that list it. None when it is not published."""
+    published = PUBLISHED_MODEL[model].objects.filter(pk=pk).first()
+    if published is None:
+        return None
+    if model is EvidenceSummary:
+        pair = PublishedSummary.objects.filter(pk=pk).values_list(
+            "compound__slug", "condition__slug"
+        )
+        compound_slug, condition_slug = pair.get()
+        return {"compound": compound_slug, "condition": condition_slug}
+    if model is ResearchUpdate:
+        links = published.links.all()
+        return {
+            "slug": published.slug,
+            "date": published.date.isoformat(),
+            "compounds": sorted(
+                PublishedCompound.objects.filter(
+                    pk__in=[link.compound_id for link in links if link.compound_id]
+                ).values_list("slug", flat=True)
+            ),
+            "conditions": sorted(
+                PublishedCondition.objects.filter(
+                    pk__in=[link.condition_id for link in links if link.condition_id]
+                ).values_list("slug", flat=True)
+            ),
+        }
+    other = "condition" if model is Compound else "compound"
+    link_field = "compound_id" if model is Compound else "condition_id"
+    return {
+        "slug": published.slug,
+        "letter": published.letter,
+        "pairs": sorted(published.summaries.values_list(f"{other}__slug", flat=True)),
+        "updates": sorted(
+            PublishedResearchUpdate.objects.filter(**{f"links__{link_field}": pk}).values_list(
+                "slug", flat=True
+            )
+        ),
+    }
+
+
+def _announce(model, pk, before):
+    after = footprint(model, pk)
+    transaction.on_commit(
+        lambda: published_changed.send(sender=model, model=model, pk=pk, before=before, after=after)
+    )
+
+
+def _remember_former_slug(model, pk, old_slug, new_slug):
+    if old_slug and old_slug != new_slug:
+        FormerSlug.objects.update_or_create(
+            kind=model._meta.model_name, slug=old_slug, defaults={"object_id": pk}
+        )
+
+
+def _waiting_summaries(**pair_side):
+    """Live summaries of a compound or condition whose other side is published: they go
+    on the site with it."""
+    return (
+        EvidenceSummary.objects.filter(live_version__isnull=False, **pair_side)
+        .filter(compound_id__in=PublishedCompound.objects.values("pk"))
+        .filter(condition_id__in=PublishedCondition.objects.values("pk"))
+        .select_related("live_version")
+        .only("id", "compound_id", "condition_id", "live_version")
+    )
+
+
+def publish(obj, version, previous_slug=None):
+    """Write obj's published row from its just-approved version.
+
+    previous_slug is the slug its last approved version had, if it was approved
+    before: the address it leaves answers 301 from now on.
+    """
+    model = type(obj)
+    published = PUBLISHED_MODEL[model]
+    before = footprint(model, obj.pk)
+    data = version.data
+    if model is EvidenceSummary:
+        compound = PublishedCompound.objects.filter(pk=obj.compound_id).first()
+        condition = PublishedCondition.objects.filter(pk=obj.condition_id).first()
+        if compound and condition:
+            _summary_row(obj.pk, version, compound, condition).save()
+        _announce(model, obj.pk, before)
+        return
+    was_published = before is not None
+    published(id=obj.pk, **_columns(model, data), **_byline(version)).save()
+    _index_for_search(model, [obj.pk])
+    _remember_former_slug(
+        model, obj.pk, before["slug"] if was_published else previous_slug, data["slug"]
+    )
+    if model is ResearchUpdate:
+        ResearchUpdateLink.objects.filter(update_id=obj.pk).delete()
+        ResearchUpdateLink.objects.bulk_create(
+            [ResearchUpdateLink(update_id=obj.pk, compound_id=pk) for pk in data["compounds"]]
+            + [ResearchUpdateLink(update_id=obj.pk, condition_id=pk) for pk in data["conditions"]]
+        )
+    elif was_published:
+        # The pair tables name the other side by its published name.
+        name_field = "compound_name" if model is Compound else "condition_name"
+        side = "compound_id" if model is Compound else "condition_id"
+        PublishedSummary.objects.filter(**{side: obj.pk}).update(**{name_field: data["name"]})
+    else:
+        side = "compound_id" if model is Compound else "condition_id"
+        _publish_waiting(_waiting_summaries(**{side: obj.pk}))
+    _announce(model, obj.pk, before)
+
+
+def _publish_waiting(summaries, batch=2000):
+    compounds, conditions, rows = {}, {}, []
+    for summary in summaries.iterator(chunk_size=batch):
+        for cache, published, pk in (
+            (compounds, PublishedCompound, summary.compound_id),
+            (conditions, PublishedCondition, summary.condition_id),
+        ):
+            if pk not in cache:
+                cache[pk] = published.objects.only("id", "name").get(pk=pk)
+        rows.append(
+            _summary_row(
+                summary.pk,
+                summary.live_version,
+                compounds[summary.compound_id],
+                conditions[summary.condition_id],
+            )
+        )
+        if len(rows) >= batch:
+            PublishedSummary.objects.bulk_create(rows)
+            rows = []
+    PublishedSummary.objects.bulk_create(rows)
+
+
+def unpublish(obj):
+    """Take obj off the public site: its published row, and a compound's or condition's
+    summaries with it."""
+    model = type(obj)
+    before = footprint(model, obj.pk)
+    PUBLISHED_MODEL[model].objects.filter(pk=obj.pk).delete()
+    _announce(model, obj.pk, before)
+
+
+def rebuild():
+    """Write the whole published read model again from the live versions.
+
+    For a database that has versions but no published rows (one migrated from
+    before the read model), or to repair one. Runs in one transaction.
+    """
+    with transaction.atomic():
+        for model in (EvidenceSummary, ResearchUpdate, Compound, Condition):
+            PUBLISHED_MODEL[model].objects.all().delete()
+        FormerSlug.objects.all().delete()
+        for model in (Compound, Condition, ResearchUpdate):
+            published = PUBLISHED_MODEL[model]
+            rows = []
+            for obj in model.objects.filter(live_version__isnull=False).select_related(
+                "live_version"
+            ):
+                version = obj.live_version
+                rows.append(
+                    published(id=obj.pk, **_columns(model, version.data), **_byline(version))
+                )
+            published.objects.bulk_create(rows, batch_size=2000)
+            _index_for_search(model, [row.pk for row in rows])
+        links = []
+        for update in PublishedResearchUpdate.objects.only("id", "data"):
+            links += [
+                ResearchUpdateLink(update_id=update.pk, compound_id=pk)
+                for pk in update.data["compounds"]
+            ]
+            links += [
+                ResearchUpdateLink(update_id=update.pk, condition_id=pk)
+                for pk in update.data["conditions"]
+            ]
+        ResearchUpdateLink.objects.bulk_create(links, batch_size=2000)
+        _publish_waiting(_waiting_summaries())
+        _rebuild_former_slugs()
+
+
+def _rebuild_former_slugs():
+    from compounds.models import Version
+
+    for model in (Compound, Condition, ResearchUpdate):
+        current = dict(PUBLISHED_MODEL[model].objects.values_list("pk", "slug"))
+        # Oldest first, so a slug used by two objects in turn points at the latest.
+        for object_id, data in (
+            Version.objects.of_model(model)
+            .order_by("approved_at", "pk")
+            .values_list("object_id", "data")
+        ):
+            slug = data.get("slug")
+            if slug and current.get(object_id) != slug:
+                FormerSlug.objects.update_or_create(
+                    kind=model._meta.model_name, slug=slug, defaults={"object_id": object_id}
+                )
