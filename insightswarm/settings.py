@@ -56,6 +56,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # ETag and Last-Modified checks: a page that has not changed answers 304.
+    "django.middleware.http.ConditionalGetMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -96,9 +98,27 @@ WSGI_APPLICATION = "insightswarm.wsgi.application"
 DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
 }
-DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=0))
+# Connections are kept between requests and checked before reuse, so a database
+# restart costs no failed request. Behind a transaction-mode pooler (PgBouncer),
+# set CONN_MAX_AGE=0 and let the pooler keep the connections.
+DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
+DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", env.bool("CONN_HEALTH_CHECKS", default=True))
 
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+if CACHES["default"]["BACKEND"].endswith("RedisCache"):
+    # A slow or stopped Redis must not hold up pages: they are served uncached instead.
+    CACHES["default"].setdefault("OPTIONS", {})
+    CACHES["default"]["OPTIONS"].setdefault("socket_connect_timeout", 0.25)
+    CACHES["default"]["OPTIONS"].setdefault("socket_timeout", 0.25)
+
+# Whole public pages are cached in this cache for this long (0: not at all), and
+# refreshed the moment an approval changes them (pages/cache.py). Every app process
+# must share the cache (Redis in production): a per-process cache would keep serving
+# a page another process has withdrawn.
+PAGE_CACHE_ALIAS = "default"
+PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=24 * 3600)
+# How long a caching proxy in front (deploy/nginx.conf) may serve a page without asking.
+PROXY_CACHE_SECONDS = env.int("PROXY_CACHE_SECONDS", default=1)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -1,23 +1,24 @@
 from django.urls import path
 
 from . import sitemaps, views
+from .cache import cached_page
 
 app_name = "pages"
 
 urlpatterns = [
-    path("", views.home, name="home"),
-    path("compounds/", views.compound_list, name="compound_list"),
-    path("compounds/<slug:slug>/", views.compound_detail, name="compound"),
+    path("", cached_page(views.home), name="home"),
+    path("compounds/", cached_page(views.compound_list), name="compound_list"),
+    path("compounds/<slug:slug>/", cached_page(views.compound_detail), name="compound"),
     path(
         "compounds/<slug:compound>/<slug:condition>/<slug:page_type>/",
-        views.review,
+        cached_page(views.review),
         name="review",
     ),
-    path("conditions/", views.condition_list, name="condition_list"),
-    path("conditions/<slug:slug>/", views.condition_detail, name="condition"),
-    path("research/", views.research_list, name="research_list"),
-    path("research/<slug:slug>/", views.research_detail, name="research"),
-    path("how-we-grade-evidence/", views.grading, name="grading"),
+    path("conditions/", cached_page(views.condition_list), name="condition_list"),
+    path("conditions/<slug:slug>/", cached_page(views.condition_detail), name="condition"),
+    path("research/", cached_page(views.research_list), name="research_list"),
+    path("research/<slug:slug>/", cached_page(views.research_detail), name="research"),
+    path("how-we-grade-evidence/", cached_page(views.grading), name="grading"),
     path("search/", views.search_view, name="search"),
     path("robots.txt", views.robots_txt, name="robots"),
     path("sitemap.xml", sitemaps.index, name="sitemap_index"),

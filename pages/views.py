@@ -8,6 +8,7 @@ from django.core.paginator import InvalidPage, Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import http_date
 from django.utils.text import Truncator
 from django.views.decorators.http import require_safe
 
@@ -62,13 +63,15 @@ def _page(
     schema="WebPage",
     named=None,
     about=None,
+    last_modified=None,
     **context,
 ):
     """Render a public page with what every page's head and frame needs.
 
     Its structured data is a schema.org page of type `schema`, named `named` (the
     title by default), or `about` when a review page describes itself fully; then
-    its breadcrumbs.
+    its breadcrumbs. last_modified is given only where it is exact: when the latest
+    approval of everything the page shows happened.
     """
     # The canonical address is the page's public one, also when staff preview it; a
     # paginated list's is that of the page shown.
@@ -87,7 +90,10 @@ def _page(
         json_ld=[page_data, seo.breadcrumb_list(breadcrumbs)] if breadcrumbs else [page_data],
         page_types=page_types(),
     )
-    return render(request, template, context)
+    response = render(request, template, context)
+    if last_modified is not None:
+        response["Last-Modified"] = http_date(last_modified.timestamp())
+    return response
 
 
 def _home_crumb():
@@ -309,6 +315,7 @@ def render_review(request, pair, kind, preview=False):
         description=kind.meta_description(pair),
         breadcrumbs=crumbs,
         about=seo.medical_web_page(pair, kind, url),
+        last_modified=None if preview else pair.last_reviewed,
         pair=pair,
         page_type=kind,
         summary=pair.summary,

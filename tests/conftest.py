@@ -8,6 +8,13 @@ def fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def no_page_cache(settings):
+    """Pages are rendered afresh in tests, whose transactions never commit (so the
+    cache is never told of an approval); tests/pages/test_cache.py turns it on."""
+    settings.PAGE_CACHE_SECONDS = 0
+
+
 @pytest.fixture
 def seed_content(db):
     """The client's seed pages as data, loaded from fixtures/."""
