@@ -62,10 +62,18 @@ def run(query):
 
 
 def _matching(rows, words):
-    """SQLite: every word starts a word of the stored text."""
+    """SQLite: every word starts a word of the stored text; matches in the name first."""
+    from django.db.models import Case, IntegerField, Value, When
+
     for word in words:
         rows = rows.filter(search_text__contains=f" {word}")
-    return list(rows[:MAX_RESULTS])
+    heading = "title" if rows.model is PublishedResearchUpdate else "name"
+    in_heading = Case(
+        When(**{f"{heading}__icontains": words[0]}, then=Value(0)),
+        default=Value(1),
+        output_field=IntegerField(),
+    )
+    return list(rows.order_by(in_heading, *rows.query.order_by)[:MAX_RESULTS])
 
 
 def _ranked(rows, words):

@@ -165,3 +165,59 @@ def test_an_unapproved_new_alias_does_not_find_the_compound(client, edit):
 def test_a_withdrawn_compound_is_not_found(client, withdraw):
     withdraw(Compound.objects.get(slug="ketamine"))
     assert KETAMINE_LINK not in found(search(client, "esketamine"), "compounds")
+
+
+@pytest.fixture
+def punctuated_names(make_live_compound, publish):
+    """Names with accents and punctuation, as a real catalogue has them."""
+    from compounds.models import Condition
+
+    make_live_compound("buspirone", "Buspirone", drug_class="5-HT1A receptor agonist")
+    make_live_compound("coenzyme-q10", "Coenzyme Q10", aliases="CoQ10, ubiquinone")
+    make_live_compound("st-johns-wort", "St. John's wort", aliases="Hypericum perforatum")
+    make_live_compound("b12-folate", "B12/folate combination")
+    publish(
+        Condition.objects.create(
+            name="Ménière's disease",
+            slug="menieres-disease",
+            specialist="ENT specialist",
+            standard_treatment="varies",
+        )
+    )
+
+
+@pytest.mark.parametrize(
+    ("query", "section", "href"),
+    [
+        ("meniere", "conditions", "/conditions/menieres-disease/"),
+        ("Ménière's", "conditions", "/conditions/menieres-disease/"),
+        ("menieres disease", "conditions", "/conditions/menieres-disease/"),
+        ("5-HT1A", "compounds", "/compounds/buspirone/"),
+        ("5HT1A", "compounds", "/compounds/buspirone/"),
+        ("5 HT1A", "compounds", "/compounds/buspirone/"),
+        ("ht1a", "compounds", "/compounds/buspirone/"),
+        ("CoQ10", "compounds", "/compounds/coenzyme-q10/"),
+        ("coq", "compounds", "/compounds/coenzyme-q10/"),
+        ("St. John's wort", "compounds", "/compounds/st-johns-wort/"),
+        ("st johns wort", "compounds", "/compounds/st-johns-wort/"),
+        ("john", "compounds", "/compounds/st-johns-wort/"),
+        ("B12/folate", "compounds", "/compounds/b12-folate/"),
+        ("b12", "compounds", "/compounds/b12-folate/"),
+        ("folate", "compounds", "/compounds/b12-folate/"),
+        ("hypericum", "compounds", "/compounds/st-johns-wort/"),
+    ],
+)
+def test_names_are_found_without_accents_and_with_or_without_their_punctuation(
+    client, punctuated_names, query, section, href
+):
+    assert href in [link for link, _ in found(search(client, query), section)]
+
+
+def test_every_word_of_a_query_must_match(client, punctuated_names):
+    assert found(search(client, "coenzyme wort"), "compounds") == []
+
+
+def test_the_name_ranks_above_a_mention_in_other_fields(client, make_live_compound):
+    make_live_compound("mentions", "Another compound", evidence_overview="Compared with ketamine.")
+    links = [href for href, _ in found(search(client, "ketamine"), "compounds")]
+    assert links.index("/compounds/ketamine/") < links.index("/compounds/mentions/")
