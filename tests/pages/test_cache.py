@@ -149,7 +149,7 @@ def test_tags_of_every_cached_page_are_known():
     os.environ.get("DATABASE_URL", "").startswith("sqlite") or not os.environ.get("DATABASE_URL"),
     reason="a second process needs a database it can open: the SQLite test database is in memory",
 )
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_second_app_process_sharing_the_cache_sees_approvals_and_withdrawals(
     tmp_path, settings, edit, editor, advisor
 ):
