@@ -98,6 +98,7 @@ def test_fully_configured_production_settings_pass_the_deployment_checks():
             "SECURE_HSTS_SECONDS": "31536000",
             "SECURE_HSTS_INCLUDE_SUBDOMAINS": "on",
             "SECURE_HSTS_PRELOAD": "on",
+            "CACHE_URL": "redis://127.0.0.1:6379/1",
         },
         cwd=settings.BASE_DIR,
         capture_output=True,
@@ -128,3 +129,13 @@ def test_production_static_files_collect_with_hashed_names(tmp_path):
     manifest = (tmp_path / "staticfiles.json").read_text()
     assert '"css/site.css": "css/site.' in manifest
     assert list(tmp_path.glob("css/site.*.css.gz"))
+
+
+def test_deploy_checks_warn_of_a_page_cache_each_process_keeps_alone(settings):
+    from pages.checks import page_cache_is_shared
+
+    settings.PAGE_CACHE_SECONDS = 3600
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    assert [w.id for w in page_cache_is_shared(None)] == ["pages.W001"]
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache"}}
+    assert page_cache_is_shared(None) == []
