@@ -26,6 +26,19 @@ class EvidenceLevel(models.TextChoices):
         return list(EvidenceLevel).index(self) + 1
 
     @property
+    def phrase(self):
+        """The level as it reads inside a sentence: "randomized controlled trials (Level 2)"."""
+        return {
+            "level_1": "systematic reviews and meta-analyses of RCTs (Level 1)",
+            "level_2": "randomized controlled trials (Level 2)",
+            "level_3": "non-randomized controlled trials (Level 3)",
+            "level_4": "case-control and cohort studies (Level 4)",
+            "level_5": "case reports and expert opinion (Level 5)",
+            "preclinical": "animal and cell culture studies only",
+            "none": "no published evidence",
+        }[self.value]
+
+    @property
     def is_human(self):
         """Whether this level rests on studies in people."""
         return self not in (EvidenceLevel.PRECLINICAL, EvidenceLevel.NONE)

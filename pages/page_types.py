@@ -5,6 +5,7 @@ and level, whether evidence is direct, whether condition-specific safety data
 exist, the specialist who treats the condition. Nothing is cut mid-word.
 """
 
+from . import claims
 from .registry import PageType, register
 
 
@@ -52,33 +53,41 @@ class Effectiveness(PageType):
         )
 
     def faq(self, pair):
-        c, d, s = pair.compound.name, pair.condition.name, pair.summary
-        specialist = pair.condition.specialist
-        return [
+        c, d = pair.compound.name, pair.condition.name
+        shown = claims.of(pair)
+        level = pair.summary.evidence_level_phrase
+        if shown.trials_in_condition:
+            trials = (
+                f"Yes: controlled trials of {c} in people with {d} have been published; the "
+                f"best evidence is {level}. " + _references_sentence(pair)
+            )
+        elif shown.human_research_in_condition:
+            trials = (
+                f"Research on {c} in people with {d} has been published, but no controlled "
+                f"trial: the best evidence is {level}. " + _references_sentence(pair)
+            )
+        else:
+            trials = f"We found no published clinical study of {c} in people with {d}."
+        faq = [
             (
                 f"Is there any scientific evidence that {c} helps {d}?",
                 f"Our verdict: {_verdict(pair)}. Best evidence: {_level(pair)}. "
                 + _direct_sentence(pair),
             ),
-            (
-                f"Has {c} been tested in {d} clinical trials?",
-                (
-                    f"Research on {c} in people with {d} has been published. "
-                    + _references_sentence(pair)
-                    if s.is_direct
-                    else f"We found no published clinical trials of {c} in {d}. "
-                )
-                + f"Your {specialist} can tell you whether a trial might suit you.",
-            ),
-            (
-                f"Why do some people report that {c} helped their {d}?",
-                "Individual reports are valuable signals but do not establish that a "
-                "treatment works. Improvement can come from the natural course of the "
-                "disease, the placebo effect, other treatments taken at the same time, or "
-                "a real effect not yet captured in trials. Only well-designed randomized "
-                "trials can show whether a treatment works for a condition.",
-            ),
+            (f"Has {c} been tested in {d} clinical trials?", trials),
         ]
+        if shown.people_report_benefit:
+            faq.append(
+                (
+                    f"Why do some people report that {c} helped their {d}?",
+                    "Individual reports are valuable signals but do not establish that a "
+                    "treatment works. Improvement can come from the natural course of the "
+                    "condition, the placebo effect, other treatments taken at the same time, "
+                    "or a real effect. Only well-designed randomized trials can show whether "
+                    "a treatment works for a condition.",
+                )
+            )
+        return faq
 
 
 @register
@@ -114,10 +123,9 @@ class EvidenceLevelAssessment(PageType):
                 "and the alternatives available to you.",
             ),
             (
-                f"Are there clinical trials that could improve the evidence for {c} in {d}?",
+                f"Where can I find registered trials of {c} in {d}?",
                 "ClinicalTrials.gov lists registered trials; the link under “How evidence "
-                f"levels evolve” searches it for {c} and {d}. Ask your {specialist} whether "
-                "taking part in a trial might be right for you.",
+                f"levels evolve” searches it for {c} and {d}.",
             ),
         ]
 
@@ -186,15 +194,17 @@ class Safety(PageType):
         return [
             (
                 f"Can {c} interfere with {d} treatments?",
-                f"Interactions between {c} ({pair.compound.drug_class}) and standard {d} "
-                f"treatments are possible and must be checked by your {specialist} against "
-                "your current medication list.",
+                (
+                    f"This review lists known interactions of {c} on its interactions page. "
+                    if pair.compound.interaction_notes
+                    else f"This review lists no specific drug interaction of {c} yet. "
+                )
+                + f"Your {specialist} or pharmacist can check it against your medication list.",
             ),
             (
                 f"Does {c} require special monitoring for {d} patients?",
-                f"Yes. People with {d} considering {c} should have baseline tests, "
-                "particularly of liver and kidney function, and periodic monitoring on a "
-                f"schedule your {specialist} sets.",
+                f"This review has no monitoring information specific to {c} in {d} yet; its "
+                f"prescribing information and your {specialist} say what monitoring it needs.",
             ),
             (
                 f"Where can I find the most current {c} safety data?",

@@ -64,20 +64,27 @@ def medical_web_page(pair, page_type, url):
             },
             {"@type": "MedicalCondition", "name": pair.condition.name},
         ],
-        "reviewedBy": {
-            "@type": "Person",
-            "name": version.reviewer_name,
-            "honorificSuffix": version.reviewer_credentials,
-        },
-        # The date the byline shows: when an advisor approved this pair's summary.
-        "lastReviewed": version.approved_at.date().isoformat(),
+        **reviewed(version),
         "dateModified": pair.last_reviewed.isoformat(),
         "citation": [_citation(reference) for reference in pair.summary.references.all()],
         "publisher": {"@type": "Organization", "name": SITE_NAME, "url": absolute("/")},
     }
 
 
-def web_page(name, description, url, page_type="WebPage"):
+def reviewed(version):
+    """Who reviewed a page's medical content and when: the date the byline shows."""
+    return {
+        "reviewedBy": {
+            "@type": "Person",
+            "name": version.reviewer_name,
+            "honorificSuffix": version.reviewer_credentials,
+        },
+        "lastReviewed": version.approved_at.date().isoformat(),
+    }
+
+
+def web_page(name, description, url, page_type="WebPage", version=None):
+    """A schema.org page; with the version of the medical content it shows, its reviewer."""
     return {
         "@context": "https://schema.org",
         "@type": page_type,
@@ -85,5 +92,6 @@ def web_page(name, description, url, page_type="WebPage"):
         "description": description,
         "url": absolute(url),
         "inLanguage": "en",
+        **(reviewed(version) if version is not None else {}),
         "publisher": {"@type": "Organization", "name": SITE_NAME, "url": absolute("/")},
     }

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_safe
 
 from compounds.evidence import EvidenceLevel
 
-from . import live, search, seo
+from . import claims, live, search, seo
 from .registry import get_page_type, page_types
 
 UPDATES_PER_PAGE = 10
@@ -79,7 +79,9 @@ def _page(
     url = breadcrumbs[-1][1] if breadcrumbs else request.path
     if listing is not None and not context.get("preview"):
         url = listing.url
-    page_data = about or seo.web_page(named or title, description, url, schema)
+    page_data = about or seo.web_page(
+        named or title, description, url, schema, context.get("version")
+    )
     context.update(
         title=title,
         description=description,
@@ -222,6 +224,7 @@ def render_compound(request, compound, preview=False):
         breadcrumbs=crumbs,
         schema="MedicalWebPage",
         named=compound.name,
+        version=compound.version,
         compound=compound,
         page=pairs,
         pairs=pairs.object_list,
@@ -266,6 +269,7 @@ def render_condition(request, condition, preview=False):
         breadcrumbs=crumbs,
         schema="MedicalWebPage",
         named=condition.name,
+        version=condition.version,
         condition=condition,
         page=pairs,
         pairs=pairs.object_list,
@@ -322,6 +326,7 @@ def render_review(request, pair, kind, preview=False):
         compound=pair.compound,
         condition=pair.condition,
         faq=kind.faq(pair),
+        claims=claims.of(pair),
         other_pages=other_pages,
         levels=list(EvidenceLevel),
         cta_url=settings.CTA_URL,
@@ -371,6 +376,7 @@ def render_research_update(request, update, preview=False):
         description=Truncator(update.summary).words(25, truncate="…"),
         breadcrumbs=crumbs,
         schema="MedicalWebPage",
+        version=update.version,
         update=update,
         preview=preview,
     )

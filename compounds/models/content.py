@@ -108,6 +108,10 @@ class Compound(LiveAddress, Publishable, Timestamped):
     def alias_list(self):
         return [alias.strip() for alias in self.aliases.split(",") if alias.strip()]
 
+    @property
+    def interaction_notes(self):
+        return [n for n in self.safety_notes.all() if n.category == SafetyCategory.INTERACTIONS]
+
 
 class CompoundPartManager(models.Manager):
     def get_by_natural_key(self, compound_slug, description):
@@ -359,6 +363,11 @@ class EvidenceSummary(Publishable, Timestamped):
     @property
     def is_direct(self):
         return self.evidence_basis == EvidenceBasis.DIRECT
+
+    @property
+    def evidence_level_phrase(self):
+        """The level as it reads inside a sentence, in lower case."""
+        return EvidenceLevel(self.evidence_level).phrase
 
 
 def not_in_future(year):

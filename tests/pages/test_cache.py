@@ -15,8 +15,8 @@ from pages import cache as page_cache
 
 pytestmark = pytest.mark.usefixtures("live_seed")
 
-LEUKEMIA = "/compounds/ketamine/leukemia/safety/"
-CHRONIC_PAIN = "/compounds/ketamine/chronic-pain/safety/"
+LEUKEMIA = "/compounds/ketamine/leukemia/does-it-work/"
+CHRONIC_PAIN = "/compounds/ketamine/chronic-pain/does-it-work/"
 
 
 @pytest.fixture(autouse=True)

@@ -110,8 +110,9 @@ def test_compound_page_lists_its_mechanisms_in_order(client):
     mechanisms = get_page(client, "/compounds/ketamine/").find("ul", class_="mechanisms")
     assert [li.text for li in mechanisms.find_all("li")] == [
         "NMDA receptor antagonism",
-        "Rapid antidepressant via AMPA activation",
-        "Opioid receptor modulation",
+        # As the editor typed it: never capitalised by the page.
+        "rapid antidepressant via AMPA activation",
+        "opioid receptor modulation",
         "BDNF release",
     ]
 
@@ -293,7 +294,7 @@ def test_research_update_page_gives_the_study_and_its_source(client):
     assert "Participants 1034" in text
     assert "Institution or source Cleveland Clinic" in text
     assert "A four-year Cleveland Clinic study of 1,034 patients" in text
-    assert "Approved by Nikhil Joshi, MD, FRCPC" in text
+    assert "Medically reviewed by Nikhil Joshi, MD, FRCPC" in text
 
 
 def test_research_update_page_links_the_compounds_and_conditions_it_is_about(client):
@@ -394,3 +395,26 @@ def test_every_public_page_has_one_heading_main_banner_footer_and_main_navigatio
             len(page.find_all("nav", aria_label="Main")),
         ]
         assert counts == [1, 1, 1, 1, 1], url
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/compounds/ketamine/",
+        "/conditions/leukemia/",
+        "/research/low-dose-ketamine-infusions-for-chronic-pain/",
+    ],
+)
+def test_pages_with_medical_content_name_their_reviewer_and_dates(client, url):
+    page = get_page(client, url)
+    byline = page.find("p", class_="byline")
+    assert "Medically reviewed by Nikhil Joshi, MD, FRCPC" in byline.text
+    assert "last reviewed" in byline.text and "next review due" in byline.text
+    [data] = page.json_ld_of_type("MedicalWebPage")
+    assert data["reviewedBy"]["name"] == "Nikhil Joshi"
+    assert data["lastReviewed"] == byline.find("time").attrs["datetime"]
+
+
+@pytest.mark.parametrize("url", ["/compounds/", "/conditions/", "/research/"])
+def test_pages_that_only_list_others_are_collection_pages(client, url):
+    assert get_page(client, url).json_ld_of_type("CollectionPage")

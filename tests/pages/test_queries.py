@@ -158,9 +158,10 @@ def test_a_page_takes_no_more_queries_with_ten_times_the_content(
 
 
 def test_the_larger_content_really_is_larger(client, much_more_content):
-    body = client.get("/compounds/ketamine/leukemia/safety/").content.decode()
+    body = client.get("/compounds/ketamine/leukemia/does-it-work/").content.decode()
     assert body.count("<cite>") == 12
-    assert "Mechanism 11" in body and "Safety note 11" in body
+    assert "Mechanism 11" in body
+    assert "Safety note 11" in client.get("/compounds/ketamine/leukemia/safety/").content.decode()
     ketamine = client.get("/compounds/ketamine/").content.decode()
     assert ketamine.count("/safety/") >= 17
     # Nineteen updates name ketamine; its page lists the ten newest.

@@ -1,0 +1,193 @@
+"""The claim table: every sentence a page may state about a pair, and the data it needs.
+
+A claim is shown only when `holds` is true of the pair's approved data. Templates
+read the claims of their pair as `claims.<name>` (see `of`), page types ask
+`claims_of(pair)` for the FAQ, and the sentence matrix test
+(tests/pages/test_claims.py) renders every page over every combination of the
+data and, wherever one of a claim's `phrases` appears in a page, checks that
+the claim holds for that page's data; `CONTRADICTS` lists the claims that may
+never stand on one page. A sentence that states or implies a clinical or
+evidential fact belongs to a claim here, with phrases that identify it.
+"""
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from compounds.evidence import EvidenceLevel, Verdict
+
+
+@dataclass(frozen=True)
+class Claim:
+    holds: Callable  # (pair) -> bool, on approved data only
+    phrases: tuple[str, ...]  # regular expressions that find the claim in a page's text
+    meaning: str
+
+
+def _level(pair):
+    return EvidenceLevel(pair.summary.evidence_level)
+
+
+def _verdict(pair):
+    return Verdict(pair.summary.verdict)
+
+
+STRONG_LEVELS = {EvidenceLevel.LEVEL_1, EvidenceLevel.LEVEL_2}
+TRIAL_LEVELS = {EvidenceLevel.LEVEL_1, EvidenceLevel.LEVEL_2, EvidenceLevel.LEVEL_3}
+WEAK_LEVELS = {EvidenceLevel.LEVEL_5, EvidenceLevel.PRECLINICAL, EvidenceLevel.NONE}
+
+CLAIMS = {
+    "direct_research": Claim(
+        lambda p: p.summary.is_direct,
+        (r"rests on research on .+ in (people|people or models) with",),
+        "The grade rests on studies in this condition.",
+    ),
+    "no_direct_research": Claim(
+        lambda p: not p.summary.is_direct,
+        (r"No research on .+ specifically in .+ was found",),
+        "Nothing was studied in this condition; the grade is extrapolated.",
+    ),
+    "human_research_in_condition": Claim(
+        lambda p: p.summary.is_direct and _level(p).is_human,
+        (r"Research on .+ in people with .+ has been published",),
+        "Studies in people with the condition exist.",
+    ),
+    "no_human_research_in_condition": Claim(
+        lambda p: not (p.summary.is_direct and _level(p).is_human),
+        (r"We found no published (clinical )?stud(y|ies) of .+ in people with",),
+        "No study in people with the condition exists.",
+    ),
+    "trials_in_condition": Claim(
+        lambda p: p.summary.is_direct and _level(p) in TRIAL_LEVELS,
+        (r"controlled trials of .+ in people with .+ have been published",),
+        "Controlled trials in the condition exist (Level 1 to 3).",
+    ),
+    "people_report_benefit": Claim(
+        lambda p: _level(p).is_human and _verdict(p) not in (Verdict.NO_BENEFIT, Verdict.HARM),
+        (r"(report|reports) that .+ helped",),
+        "People with the condition have reported benefit: there are human reports.",
+    ),
+    "no_human_data_yet": Claim(
+        lambda p: not _level(p).is_human,
+        (r"we do not have the data yet", r"no study in people has"),
+        "Nothing in people has been published for this condition.",
+    ),
+    "too_little_evidence": Claim(
+        lambda p: _verdict(p) == Verdict.INSUFFICIENT,
+        (r"too little evidence to say",),
+        "The verdict is insufficient evidence.",
+    ),
+    "evidence_is_weak": Claim(
+        lambda p: _level(p) in WEAK_LEVELS,
+        (r"\bweak evidence\b", r"evidence is weak"),
+        "The best evidence is Level 5, preclinical or none.",
+    ),
+    "controlled_studies_support_benefit": Claim(
+        lambda p: _verdict(p).is_positive and _level(p) in TRIAL_LEVELS,
+        (r"Controlled studies support a benefit",),
+        "A positive verdict resting on controlled trials.",
+    ),
+    "studies_found_no_benefit": Claim(
+        lambda p: _verdict(p) in (Verdict.NO_BENEFIT, Verdict.HARM),
+        (r"did not find (one|a benefit)", r"found that it does not help"),
+        "Studies looked for a benefit and found none.",
+    ),
+    "mechanism_relevance_documented": Claim(
+        lambda p: p.summary.mechanism_relevance_documented,
+        (r"Published work (links|documents) this mechanism",),
+        "Published work links the mechanism to the condition.",
+    ),
+    "mechanism_relevance_undocumented": Claim(
+        lambda p: (
+            not p.summary.mechanism_relevance_documented and bool(p.compound.mechanisms.all())
+        ),
+        (r"relevance (of this mechanism )?to .+ has not been documented",),
+        "The compound has documented mechanisms whose relevance here is not documented.",
+    ),
+    "condition_safety_research": Claim(
+        lambda p: p.summary.has_condition_safety_data,
+        (
+            r"Published research has examined the safety of",
+            r"summarizes what published research says about the safety of",
+            r"provides some condition-specific safety data",
+        ),
+        "Studies report safety in people with the condition.",
+    ),
+    "no_condition_safety_research": Claim(
+        lambda p: not p.summary.has_condition_safety_data,
+        (r"has no safety data specific to", r"no published research on the safety of"),
+        "No study reports safety in people with the condition.",
+    ),
+    "references_listed": Claim(
+        lambda p: bool(p.summary.references.all()),
+        (r"studies this review rests on are listed",),
+        "The review cites its studies.",
+    ),
+    "no_references": Claim(
+        lambda p: not p.summary.references.all(),
+        (r"has been added to this review('s references)? yet",),
+        "The review cites no study yet.",
+    ),
+}
+
+# Claims that may never stand on the same page: each pair says the opposite.
+CONTRADICTS = [
+    ("direct_research", "no_direct_research"),
+    ("human_research_in_condition", "no_human_research_in_condition"),
+    ("condition_safety_research", "no_condition_safety_research"),
+    ("references_listed", "no_references"),
+    ("mechanism_relevance_documented", "mechanism_relevance_undocumented"),
+    ("controlled_studies_support_benefit", "studies_found_no_benefit"),
+    ("no_human_data_yet", "trials_in_condition"),
+    ("no_human_data_yet", "human_research_in_condition"),
+    ("evidence_is_weak", "trials_in_condition"),
+]
+
+# Sentences no page may carry whatever the data: generic clinical advice that no
+# approved data stand behind, and the nudges the client's old pages gave.
+NEVER = {
+    "generic monitoring advice": r"baseline tests|full blood count|liver and kidney function",
+    "generic enzyme claim": r"compete for the same liver enzymes|CYP450",
+    "stage of the disease for every condition": r"stage of the disease",
+    "a nudge to off-label use": r"[Oo]ff-label or compassionate use",
+    "a presumed nuance": r"evidence is nuanced",
+    "a nudge to trials": r"trial might suit you|taking part in a (clinical )?trial",
+    "monitoring presumed for every compound": r"monitoring for [^?]+\?\s*Yes",
+    "a bracket after a bracketed name": r"\) \(",
+    "a grade label capitalised mid-sentence": (
+        r"\b(is|was) (No published evidence|Level \d|Preclinical)"
+    ),
+}
+
+
+class PairClaims:
+    """The claims of one pair, read by templates as claims.<name>: true when shown."""
+
+    def __init__(self, pair):
+        self._pair = pair
+        self._known = {}
+
+    def __getattr__(self, name):
+        if name.startswith("_"):
+            raise AttributeError(name)
+        if name not in CLAIMS:
+            raise AttributeError(f"No claim named {name!r} in pages/claims.py")
+        if name not in self._known:
+            self._known[name] = bool(CLAIMS[name].holds(self._pair))
+        return self._known[name]
+
+    def __getitem__(self, name):
+        return getattr(self, name)
+
+
+def of(pair):
+    return PairClaims(pair)
+
+
+def found_in(text):
+    """The names of the claims whose phrases appear in a page's text."""
+    return {
+        name
+        for name, claim in CLAIMS.items()
+        if any(re.search(phrase, text, re.IGNORECASE) for phrase in claim.phrases)
+    }

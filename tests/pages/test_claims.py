@@ -1,0 +1,204 @@
+"""The sentence matrix: every page type over every combination of a pair's data.
+
+Each combination of evidence level, verdict, direct or extrapolated basis,
+condition-specific safety data and documented mechanism relevance (those the
+model allows), each with and without references, mechanisms and safety notes,
+is rendered as every page type from in-memory approved objects (no database).
+Wherever a sentence of the claim table (pages/claims.py) appears, the data
+must support it; no two contradicting claims may stand on one page; and no
+page may carry the sentences no data stand behind.
+"""
+
+import datetime
+import itertools
+import re
+
+import pytest
+from django.test import RequestFactory
+
+from compounds import snapshots
+from compounds.evidence import EvidenceBasis, EvidenceLevel, Verdict
+from compounds.models import Compound, Condition, EvidenceSummary, PublishedSummary
+from pages import claims, views
+from pages.registry import Pair, page_types
+from tests.pages.markup import Page
+
+EDITOR_TEXT = {
+    "mechanism": "cAMP signalling in neurons",
+    "safety_note": "bladder toxicity with chronic use",
+    "human_evidence": "Qzhuman efficacy results",
+}
+
+
+def valid(level, verdict, basis):
+    if level == EvidenceLevel.NONE and basis == EvidenceBasis.DIRECT:
+        return False
+    return not (verdict.is_positive and not level.is_human)
+
+
+GRADES = [
+    combination
+    for combination in itertools.product(
+        EvidenceLevel, Verdict, EvidenceBasis, (False, True), (False, True)
+    )
+    if valid(*combination[:3])
+]
+# Each grade with one of the eight combinations of references, mechanisms and safety
+# notes, in turn, so that every one of them meets every value of every grading axis.
+CASES = [
+    (*grade, *variant)
+    for grade, variant in zip(
+        GRADES, itertools.cycle(itertools.product((False, True), repeat=3)), strict=False
+    )
+]
+
+
+def byline():
+    return PublishedSummary(
+        reviewer_name="Ada Lovelace",
+        reviewer_credentials="MD",
+        approved_at=datetime.datetime(2026, 3, 1, tzinfo=datetime.UTC),
+        next_review_due=datetime.date(2027, 3, 1),
+        version_number=1,
+    )
+
+
+def pair_of(level, verdict, basis, safety_data, relevance, references, mechanisms, notes):
+    compound = snapshots.restore(
+        Compound,
+        1,
+        {
+            "name": "Ketamine (IV / Esketamine)",
+            "slug": "ketamine",
+            "aliases": "esketamine",
+            "drug_class": "NMDA Antagonist / Anesthetic",
+            "regulatory_status": "Approved as an anesthetic.",
+            "evidence_overview": "Studied in depression.",
+            "safety_profile": "Dissociation is common.",
+            "mechanisms": (
+                [{"id": 1, "position": 1, "description": EDITOR_TEXT["mechanism"]}]
+                if mechanisms
+                else []
+            ),
+            "safety_notes": (
+                [
+                    {
+                        "id": 1,
+                        "position": 1,
+                        "category": "organ_toxicity",
+                        "description": EDITOR_TEXT["safety_note"],
+                    }
+                ]
+                if notes
+                else []
+            ),
+        },
+    )
+    condition = snapshots.restore(
+        Condition,
+        2,
+        {
+            "name": "Major Depression",
+            "slug": "major-depression",
+            "specialist": "psychiatrist",
+            "standard_treatment": "typically involves psychotherapy and medicines",
+        },
+    )
+    summary = snapshots.restore(
+        EvidenceSummary,
+        3,
+        {
+            "compound_id": 1,
+            "condition_id": 2,
+            "evidence_level": level.value,
+            "verdict": verdict.value,
+            "evidence_basis": basis.value,
+            "preclinical_evidence": "",
+            "human_evidence": EDITOR_TEXT["human_evidence"],
+            "regulatory_status": "Not approved for depression.",
+            "has_condition_safety_data": safety_data,
+            "mechanism_relevance_documented": relevance,
+            "references": (
+                [
+                    {
+                        "id": 1,
+                        "pmid": "31578302",
+                        "doi": "",
+                        "nct_id": "",
+                        "title": "A trial",
+                        "journal": "A journal",
+                        "year": 2020,
+                        "study_design": "rct",
+                        "participants": 40,
+                    }
+                ]
+                if references
+                else []
+            ),
+        },
+    )
+    for obj in (compound, condition, summary):
+        obj.version = byline()
+    summary.compound, summary.condition = compound, condition
+    return Pair.of(summary)
+
+
+def render(pair, kind):
+    request = RequestFactory().get(pair.url(kind))
+    return Page(views.render_review(request, pair, kind))
+
+
+def problems(pair, kind):
+    """What is wrong with one rendered page, in words."""
+    page = render(pair, kind)
+    text = " ".join(page.main.text.split())
+    found = claims.found_in(text)
+    wrong = [
+        f"claims {name} ({claims.CLAIMS[name].meaning})"
+        for name in sorted(found)
+        if not claims.CLAIMS[name].holds(pair)
+    ]
+    wrong += [f"contradicts itself: {a} and {b}" for a, b in claims.CONTRADICTS if {a, b} <= found]
+    wrong += [f"says {what}" for what, pattern in claims.NEVER.items() if re.search(pattern, text)]
+    shows_mechanisms = kind.slug in ("does-it-work", "evidence-level")
+    if shows_mechanisms and pair.compound.mechanisms.all() and EDITOR_TEXT["mechanism"] not in text:
+        wrong.append("changes the mechanism as typed")
+    shows_notes = kind.slug in ("safety", "interactions")
+    if shows_notes and pair.compound.safety_notes.all() and EDITOR_TEXT["safety_note"] not in text:
+        wrong.append("changes the safety note as typed")
+    if kind.slug == "safety" and EDITOR_TEXT["human_evidence"] in text:
+        wrong.append("quotes efficacy results on the safety page")
+    return wrong
+
+
+def label(case):
+    level, verdict, basis, safety, relevance, references, mechanisms, notes = case
+    return (
+        f"{level.value}-{verdict.value}-{basis.value}"
+        f"{'-safety' if safety else ''}{'-relevant' if relevance else ''}"
+        f"{'-refs' if references else ''}{'-mech' if mechanisms else ''}"
+        f"{'-notes' if notes else ''}"
+    )
+
+
+@pytest.mark.parametrize("case", CASES, ids=label)
+def test_no_page_claims_what_its_data_lack(case):
+    pair = pair_of(*case)
+    wrong = {kind.slug: problems(pair, kind) for kind in page_types()}
+    assert {slug: found for slug, found in wrong.items() if found} == {}
+
+
+def test_the_matrix_covers_every_value_of_every_axis():
+    for axis, values in enumerate([EvidenceLevel, Verdict, EvidenceBasis, *[(False, True)] * 5]):
+        assert {case[axis] for case in CASES} == set(values)
+    assert len(CASES) > 250
+
+
+def test_every_claim_is_shown_somewhere_in_the_matrix():
+    """A claim no page ever shows is a rule nobody checks: the table keeps none."""
+    shown = set()
+    for case in CASES[::3]:
+        pair = pair_of(*case)
+        for kind in page_types():
+            shown |= claims.found_in(" ".join(render(pair, kind).main.text.split()))
+    assert set(claims.CLAIMS) - shown == set()
