@@ -418,3 +418,16 @@ def test_pages_with_medical_content_name_their_reviewer_and_dates(client, url):
 @pytest.mark.parametrize("url", ["/compounds/", "/conditions/", "/research/"])
 def test_pages_that_only_list_others_are_collection_pages(client, url):
     assert get_page(client, url).json_ld_of_type("CollectionPage")
+
+
+@pytest.mark.parametrize("url", ["/", "/search/", "/conditions/leukemia/", "/research/"])
+def test_the_page_frame_names_no_compound_of_the_catalogue(client, url):
+    """Examples in search boxes and help text are generic: the frame is the same for
+    every page of every compound."""
+    page = get_page(client, url)
+    frame = " ".join(
+        [i.attrs.get("placeholder", "") for i in page.find_all("input")]
+        + [page.find("header").text, page.find("footer").text]
+    )
+    assert "ketamine" not in frame.lower()
+    assert "spravato" not in frame.lower()
