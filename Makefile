@@ -55,3 +55,19 @@ node_modules/.installed: package-lock.json
 
 clean:
 	rm -rf $(VENV) *.egg-info staticfiles node_modules
+
+# The catalogue-scale benchmark (bench/run.py): SCALE=small (20,000 pairs, a few
+# minutes) or SCALE=full (1,000,000 pairs). Needs PostgreSQL and Redis on
+# 127.0.0.1, and wrk and nginx, which are installed here when root can apt-get them.
+SCALE ?= small
+.PHONY: bench
+bench: $(VENV)/installed
+	@missing=""; for tool in wrk nginx; do \
+		PATH="$$PATH:/usr/sbin:/sbin" command -v $$tool >/dev/null || missing="$$missing $$tool"; done; \
+	if [ -n "$$missing" ]; then \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+		else echo "make bench needs$$missing (Debian: sudo apt-get install$$missing)."; exit 1; fi; \
+	fi
+	$(PY) -m pip install --quiet -e ".[production]"
+	$(PY) -m bench.run --scale $(SCALE)
