@@ -1,7 +1,10 @@
 from django.contrib import admin
+from django.contrib.admin.options import ShowFacets
+from django.db.models import Q
 from django.forms.models import BaseInlineFormSet
 from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.text import smart_split, unescape_string_literal
 
 from .models import (
     Compound,
@@ -13,7 +16,7 @@ from .models import (
     ResearchUpdate,
     SafetyNote,
 )
-from .review_admin import ReviewAdmin
+from .review_admin import ReviewAdmin, filtered_list_link, related_object_filter
 
 
 class MechanismInline(admin.TabularInline):
@@ -30,7 +33,7 @@ class SafetyNoteInline(admin.TabularInline):
 
 @admin.register(Compound)
 class CompoundAdmin(ReviewAdmin):
-    list_display = ["name", "drug_class", "aliases", "updated_at"]
+    list_display = ["name", "drug_class", "aliases", "updated_at", "summaries"]
     search_fields = ["name", "aliases", "drug_class"]
     list_filter = ["drug_class"]
     prepopulated_fields = {"slug": ["name"]}
@@ -43,12 +46,20 @@ class CompoundAdmin(ReviewAdmin):
         ),
     ]
 
+    @admin.display(description="evidence summaries")
+    def summaries(self, compound):
+        return filtered_list_link(EvidenceSummary, "compound", compound, "Summaries")
+
 
 @admin.register(Condition)
 class ConditionAdmin(ReviewAdmin):
-    list_display = ["name", "specialist", "updated_at"]
+    list_display = ["name", "specialist", "updated_at", "summaries"]
     search_fields = ["name", "specialist"]
     prepopulated_fields = {"slug": ["name"]}
+
+    @admin.display(description="evidence summaries")
+    def summaries(self, condition):
+        return filtered_list_link(EvidenceSummary, "condition", condition, "Summaries")
 
 
 @admin.register(MedicalAdvisor)
@@ -100,14 +111,65 @@ class ReferenceInline(admin.StackedInline):
     ]
 
 
+def search_terms(search_term):
+    """The terms of a search as Django's admin splits them: words, or quoted phrases."""
+    for bit in smart_split(search_term):
+        if bit.startswith(('"', "'")) and bit[0] == bit[-1]:
+            bit = unescape_string_literal(bit)
+        if bit:
+            yield bit
+
+
 @admin.register(EvidenceSummary)
 class EvidenceSummaryAdmin(ReviewAdmin):
+    """The list of every pair: a million rows at the client's size.
+
+    Each filter and the ordering are served by an index (EvidenceSummary.Meta), the
+    compound and condition filters list only the object selected, and the search looks
+    names up in the small compound and condition tables before it touches this one.
+    """
+
     list_display = ["__str__", "evidence_level", "verdict", "evidence_basis", "updated_at"]
     list_select_related = ["compound", "condition"]
-    list_filter = ["evidence_level", "verdict", "evidence_basis", "compound", "condition"]
+    list_filter = [
+        "evidence_level",
+        "verdict",
+        "evidence_basis",
+        related_object_filter("compound", Compound),
+        related_object_filter("condition", Condition),
+    ]
+    # Most recently edited first: the index on (updated_at, id) serves it, alone and
+    # after any filter of the sidebar (each has an index that ends with those columns).
+    # Ordering by compound and condition name, the model's order, sorts the whole
+    # table on every page.
+    ordering = ["-updated_at", "-id"]
+    # Other columns would sort a million rows for a page of a hundred.
+    sortable_by = ["updated_at"]
+    # Facet counts would count the whole table once for each option of each filter.
+    show_facets = ShowFacets.NEVER
+    # Searched by get_search_results, which looks the names up first.
     search_fields = ["compound__name", "compound__aliases", "condition__name"]
+    search_help_text = "Compound name or alias, or condition name. Every word must match."
     autocomplete_fields = ["compound", "condition"]
     inlines = [ReferenceInline]
+
+    def get_search_results(self, request, queryset, search_term):
+        """Each term as Django's search takes it, with the same result, found by index.
+
+        `compound__name__icontains` on the summaries joins and scans all of them. There
+        are only thousands of compounds and conditions, though: the names are matched
+        there, and the summaries are then found by their compound and condition keys.
+        """
+        for term in search_terms(search_term):
+            compounds = Compound.objects.filter(
+                Q(name__icontains=term) | Q(aliases__icontains=term)
+            ).values_list("pk", flat=True)
+            conditions = Condition.objects.filter(name__icontains=term).values_list("pk", flat=True)
+            # Lists, not subqueries: the planner sees the ids and picks the key indexes.
+            queryset = queryset.filter(
+                Q(compound__in=list(compounds)) | Q(condition__in=list(conditions))
+            )
+        return queryset, False
 
     def get_readonly_fields(self, request, obj=None):
         # A summary is its pair: reviewing another pair means another summary.
@@ -159,7 +221,12 @@ class ReferenceAdmin(admin.ModelAdmin):
 @admin.register(ResearchUpdate)
 class ResearchUpdateAdmin(ReviewAdmin):
     list_display = ["title", "date", "study_design", "participants", "source"]
-    list_filter = ["study_design", "date", "compounds", "conditions"]
+    list_filter = [
+        "study_design",
+        "date",
+        related_object_filter("compounds", Compound),
+        related_object_filter("conditions", Condition),
+    ]
     search_fields = ["title", "summary", "source"]
     date_hierarchy = "date"
     prepopulated_fields = {"slug": ["title"]}

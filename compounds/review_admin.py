@@ -6,16 +6,22 @@ The rules themselves are in compounds/workflow.py; this module only asks them.
 """
 
 import datetime
+import re
 
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.admin.options import ActionLocation
 from django.contrib.contenttypes.admin import GenericTabularInline
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
+from django.utils.html import format_html
 
 from compounds import snapshots, workflow
 from compounds.models import ReviewEvent, ReviewState, Version
@@ -77,34 +83,149 @@ class ReviewDueFilter(admin.SimpleListFilter):
     title = "review due"
     parameter_name = "review_due"
     SOON = datetime.timedelta(days=30)
+    # Lists of content due for review come in the order it falls due, which the index on
+    # Version.next_review_due serves (see ReviewAdmin.get_ordering).
+    BY_DUE_DATE = ("overdue", "soon", "due")
 
     def lookups(self, request, model_admin):
         return [
             ("overdue", "Overdue"),
             ("soon", "Within 30 days"),
+            ("due", "Overdue or within 30 days"),
             ("later", "Later"),
             ("not_live", "Not on the public site"),
         ]
 
+    @staticmethod
+    def due(queryset, **lookups):
+        """Objects whose live version is due for review as `lookups` on the due date say.
+
+        The versions of every kind of content share one table; naming the kind lets the
+        index on (content type, next review due) find this kind's versions by date.
+        """
+        content_type = ContentType.objects.get_for_model(queryset.model)
+        due = {f"live_version__next_review_due__{lookup}": on for lookup, on in lookups.items()}
+        return queryset.filter(live_version__content_type=content_type, **due)
+
     def queryset(self, request, queryset):
         today = timezone.localdate()
-        due = "live_version__next_review_due"
         match self.value():
             case "overdue":
-                return queryset.filter(**{f"{due}__lt": today})
+                return self.due(queryset, lt=today)
             case "soon":
-                return queryset.filter(**{f"{due}__gte": today, f"{due}__lte": today + self.SOON})
+                return self.due(queryset, gte=today, lte=today + self.SOON)
+            case "due":
+                return self.due(queryset, lte=today + self.SOON)
             case "later":
-                return queryset.filter(**{f"{due}__gt": today + self.SOON})
+                return self.due(queryset, gt=today + self.SOON)
             case "not_live":
                 return queryset.filter(live_version__isnull=True)
         return queryset
+
+
+class AtLeast(int):
+    """A row count that stopped counting: compares as its number, reads "1,000+".
+
+    The admin's templates print the count in several places (the pagination line,
+    the search result count, "Select all N"); each reads right with "1,000+".
+    `__html__` keeps the template engine's number formatting from printing the bare
+    number instead.
+    """
+
+    def __str__(self):
+        return f"{int(self):,}+"
+
+    def __html__(self):
+        return str(self)
+
+
+def capped_count(rows, cap):
+    """The number of rows, or AtLeast(cap) when there are more: counts at most cap + 1."""
+    # Ordering a count only slows it down: the order of the rows counted is moot.
+    counted = rows.order_by()[: cap + 1].count() if isinstance(rows, QuerySet) else len(rows)
+    return AtLeast(cap) if counted > cap else counted
+
+
+class CappedPaginator(Paginator):
+    """Counts at most `cap` rows, so that no list page counts a million of them.
+
+    COUNT(*) over a large table reads all of it, on every page of the list. This
+    counts the rows of `LIMIT cap + 1` instead, which stops early; past the cap the
+    count reads "1,000+" and the pages end at the cap, ten pages of a hundred.
+    Narrowing the list with a filter or a search reaches the rest. The cap bounds
+    the worst case: two filters together that no one index serves make the count
+    read about cap / (the share of rows that match) rows.
+    """
+
+    cap = 1_000
+
+    @cached_property
+    def count(self):
+        return capped_count(self.object_list, self.cap)
+
+    @property
+    def capped(self):
+        return isinstance(self.count, AtLeast)
+
+
+class RelatedObjectFilter(admin.SimpleListFilter):
+    """Narrows a list to the rows of one related object, named in the address: ?compound=12.
+
+    A relation's own list filter lists every related object, 2,000 compounds in the
+    sidebar. This one offers only the object selected, with "All"; lists and change
+    forms of the related objects link here. An id that is not a number is ignored;
+    an unknown one lists nothing, and says so.
+    """
+
+    related_model = None
+
+    def value(self):
+        value = super().value()
+        # Up to 18 digits: anything longer could overflow the database's integer.
+        return value if value is not None and re.fullmatch(r"[0-9]{1,18}", value) else None
+
+    def lookups(self, request, model_admin):
+        pk = self.value()
+        if pk is None:
+            return []
+        obj = self.related_model._default_manager.filter(pk=pk).first()
+        verbose_name = self.related_model._meta.verbose_name
+        return [(pk, str(obj) if obj is not None else f"Unknown {verbose_name} (id {pk})")]
+
+    def queryset(self, request, queryset):
+        if self.value() is None:
+            return queryset
+        return queryset.filter(**{self.parameter_name: self.value()})
+
+
+def related_object_filter(field_name, related_model):
+    """A RelatedObjectFilter on `field_name`, whose address parameter is the field's name."""
+    return type(
+        f"{related_model.__name__}Filter",
+        (RelatedObjectFilter,),
+        {
+            "title": related_model._meta.verbose_name,
+            "parameter_name": field_name,
+            "related_model": related_model,
+        },
+    )
+
+
+def filtered_list_link(model, field_name, obj, label):
+    """A link to `model`'s list narrowed to the rows of `obj` by a RelatedObjectFilter."""
+    opts = model._meta
+    url = reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist")
+    return format_html('<a href="{}?{}={}">{}</a>', url, field_name, obj.pk, label)
 
 
 class ReviewAdmin(admin.ModelAdmin):
     """A ModelAdmin for publishable content: compounds, conditions, summaries, updates."""
 
     form = ReviewedForm
+    # Lists of any size: no COUNT(*) of the whole table, and a capped count of the rows
+    # listed (see CappedPaginator).
+    show_full_result_count = False
+    paginator = CappedPaginator
     change_form_template = "admin/compounds/review_change_form.html"
     actions = ["submit_for_review", "approve", "request_changes", "withdraw"]
     review_list_display = ["review_state", "is_live", "next_review_due"]
@@ -118,8 +239,21 @@ class ReviewAdmin(admin.ModelAdmin):
     def get_list_filter(self, request):
         return [*self.review_list_filter, *super().get_list_filter(request)]
 
+    def get_ordering(self, request):
+        # Content due for review is listed most overdue first. Newest edit first would also
+        # be slow here: what is overdue was mostly edited long ago, so the newest-first
+        # scan would pass over most of the table before it found a page of it.
+        if request.GET.get(ReviewDueFilter.parameter_name) in ReviewDueFilter.BY_DUE_DATE:
+            return ["live_version__next_review_due", "id"]
+        return super().get_ordering(request)
+
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("live_version")
+        # Django applies list_select_related only to a queryset that selects nothing yet;
+        # selecting the live version here would drop it, and every row would then query
+        # its own relations. So the list's relations are selected here too.
+        related = self.list_select_related
+        related = list(related) if isinstance(related, (list, tuple)) else []
+        return super().get_queryset(request).select_related("live_version", *related)
 
     @admin.display(description="live", boolean=True)
     def is_live(self, obj):
@@ -168,6 +302,23 @@ class ReviewAdmin(admin.ModelAdmin):
             obj.save(update_fields=["revision", *workflow.BOOKKEEPING_FIELDS])
 
     # Transitions ----------------------------------------------------------------------
+
+    def response_action(self, request, queryset, **kwargs):
+        # "Select all" past the count's cap could mean a million objects, more than one
+        # request can take through a review step: the list is narrowed first.
+        select_across = forms.BooleanField(required=False).to_python(
+            request.POST.get("select_across")
+        )
+        cap = getattr(self.paginator, "cap", None)
+        if select_across and cap and isinstance(capped_count(queryset, cap), AtLeast):
+            self.message_user(
+                request,
+                f"An action runs on at most {cap:,} {self.opts.verbose_name_plural} at a "
+                "time: narrow the list with a filter or a search first.",
+                messages.WARNING,
+            )
+            return None
+        return super().response_action(request, queryset, **kwargs)
 
     def _run(self, request, queryset, step, done, **kwargs):
         succeeded = 0

@@ -326,6 +326,25 @@ class EvidenceSummary(Publishable, Timestamped):
         verbose_name_plural = "evidence summaries"
         permissions = [("review_evidencesummary", "Can approve, request changes to and withdraw")]
         ordering = ["compound__name", "condition__name"]
+        # The admin lists summaries newest edit first (-updated_at, -id), whole or after
+        # one filter of its sidebar: each index below serves one of those, the filter's
+        # column first. The compound and condition filters and the search use the
+        # foreign-key indexes; the review-due filter the index of Version by kind and date.
+        indexes = [
+            models.Index(fields=["-updated_at", "-id"], name="summary_updated_idx"),
+            models.Index(
+                fields=["review_state", "-updated_at", "-id"], name="summary_state_updated_idx"
+            ),
+            models.Index(
+                fields=["evidence_level", "-updated_at", "-id"], name="summary_level_updated_idx"
+            ),
+            models.Index(
+                fields=["verdict", "-updated_at", "-id"], name="summary_verdict_updated_idx"
+            ),
+            models.Index(
+                fields=["evidence_basis", "-updated_at", "-id"], name="summary_basis_updated_idx"
+            ),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["compound", "condition"],

@@ -59,7 +59,12 @@ class Version(models.Model):
                 fields=["content_type", "object_id", "number"], name="version_number_unique"
             )
         ]
-        indexes = [models.Index(fields=["next_review_due"])]
+        indexes = [
+            models.Index(fields=["next_review_due"]),
+            # What is due for review, of one kind of content, by date: the admin's
+            # review-due filter and the dashboard's list.
+            models.Index(fields=["content_type", "next_review_due"], name="version_type_due_idx"),
+        ]
 
     def __str__(self):
         return f"Version {self.number} of {self.content_type.name} {self.object_id}"
