@@ -3,14 +3,15 @@
 Each cached page is filed under the tags of what it shows, read from its
 address alone: a review page under its compound, its condition and its pair; a
 compound page under the compound and its list of pairs; and so on
-(`tags_of`). Every tag has a token in the cache, and a page's key is made of
-its address and the current tokens of its tags. When an approval or a
-withdrawal commits, compounds.publishing says what the object looked like on
-the site before and after; `invalidate` gives new tokens to exactly the tags
-of the pages that show it, so those pages get new keys and the old copies are
-never read again (they age out). Nothing is deleted, so a page rendered from
-the old content by a request that raced the approval is stored under the old
-key, where nobody looks.
+(`tags_of`). Every tag has a token in the cache, and a page is stored with the
+tokens its tags had when it was rendered; it is served only while they are
+still current, which one round trip to the cache tells (the page and its tags'
+tokens in one get_many). When an approval or a withdrawal commits,
+compounds.publishing says what the object looked like on the site before and
+after; `invalidate` gives new tokens to exactly the tags of the pages that
+show it, so those copies are never served again. A page rendered from the old
+content by a request that raced the approval carries the old tokens, and is
+never served either.
 
 Keys are made of text and a hash of the code and templates that render the
 pages (`RELEASE`), never of per-process values: every app process sharing the
@@ -35,6 +36,8 @@ from django.utils.http import quote_etag
 logger = logging.getLogger(__name__)
 
 PREFIX = "page"
+# The headers a cached page is served with again.
+STORED_HEADERS = ["Content-Type", "Last-Modified", "ETag", "Cache-Control", "X-Accel-Expires"]
 # Query parameters that make part of a page's address; any other makes it uncached.
 ADDRESS_PARAMETERS = {"page", "letter"}
 # How long the cache is left alone after it failed.
@@ -99,22 +102,33 @@ def tags_of(url_name, kwargs, query):
     return None
 
 
-def _key(request, tags):
-    """The page's key under the tags' current tokens; a tag without one gets one."""
-    tokens = _cache().get_many([f"{PREFIX}:tag:{tag}" for tag in tags]) if tags else {}
-    fresh = {}
-    for tag in tags:
-        name = f"{PREFIX}:tag:{tag}"
-        if name not in tokens:
-            fresh[name] = tokens[name] = secrets.token_hex(8)
-    if fresh:
-        # add, not set: two processes that both found no token agree on the first one.
-        for name, token in fresh.items():
-            if not _cache().add(name, token, timeout=None):
-                tokens[name] = _cache().get(name) or token
-    state = "|".join(tokens[f"{PREFIX}:tag:{tag}"] for tag in tags)
-    address = hashlib.sha256(f"{request.get_full_path()}|{state}".encode()).hexdigest()
+def _page_key(request):
+    address = hashlib.sha256(request.get_full_path().encode()).hexdigest()
     return f"{PREFIX}:{RELEASE}:{address}"
+
+
+def _tag_key(tag):
+    return f"{PREFIX}:tag:{tag}"
+
+
+def _lookup(request, tags):
+    """The stored page, if its tags still have the tokens it was stored under, and the
+    tags' current tokens: one round trip to the cache."""
+    key = _page_key(request)
+    found = _cache().get_many([key, *(_tag_key(tag) for tag in tags)])
+    tokens = [found.get(_tag_key(tag)) for tag in tags]
+    if None in tokens:
+        # A tag nobody has filed a page under yet: give it a token. add, not set, so two
+        # processes that both found none agree on the first.
+        for n, tag in enumerate(tags):
+            if tokens[n] is None:
+                _cache().add(_tag_key(tag), secrets.token_hex(8), timeout=None)
+                tokens[n] = _cache().get(_tag_key(tag))
+        return None, tokens
+    stored = found.get(key)
+    if stored is None or stored[0] != tokens:
+        return None, tokens
+    return stored, tokens
 
 
 def cached_page(view):
@@ -127,30 +141,32 @@ def cached_page(view):
             return _headers(view(request, *args, **kwargs))
         tags = tags_of(request.resolver_match.url_name, kwargs, query)
         try:
-            key = _key(request, tags)
-            stored = _cache().get(key)
+            stored, tokens = _lookup(request, tags)
         except Exception as error:  # noqa: BLE001 - any cache failure: serve uncached
             _failed(error)
             return _headers(view(request, *args, **kwargs))
         if stored is not None:
-            content, content_type, last_modified = stored
-            response = HttpResponse(content, content_type=content_type)
-            if last_modified:
-                response["Last-Modified"] = last_modified
+            _, content, headers = stored
+            response = HttpResponse(content)
+            for name, value in headers.items():
+                response[name] = value
             response["X-Page-Cache"] = "hit"
-            return _headers(response)
-        response = view(request, *args, **kwargs)
+            return response
+        response = _headers(view(request, *args, **kwargs))
         if response.status_code == 200 and not response.streaming:
+            headers = {name: response[name] for name in STORED_HEADERS if response.has_header(name)}
             try:
+                # Stored with the tokens its tags had before it was rendered: if an
+                # approval changed them meanwhile, the copy is never served.
                 _cache().set(
-                    key,
-                    (response.content, response["Content-Type"], response.get("Last-Modified")),
+                    _page_key(request),
+                    (tokens, response.content, headers),
                     settings.PAGE_CACHE_SECONDS,
                 )
             except Exception as error:  # noqa: BLE001
                 _failed(error)
             response["X-Page-Cache"] = "miss"
-        return _headers(response)
+        return response
 
     return cached
 

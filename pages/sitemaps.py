@@ -20,6 +20,8 @@ import datetime
 from xml.sax.saxutils import escape
 
 from django.db import connection
+from django.db.models import CharField, F, Func, Value
+from django.db.models.functions import Greatest
 from django.http import Http404, StreamingHttpResponse
 from django.urls import reverse
 from django.views.decorators.http import require_safe
@@ -31,6 +33,7 @@ from compounds.models import (
     PublishedSummary,
 )
 
+from . import addresses
 from .registry import get_page_type, page_types
 from .seo import absolute
 
@@ -42,8 +45,8 @@ XML_HEAD = '<?xml version="1.0" encoding="UTF-8"?>\n'
 URLSET_OPEN = '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n'
 
 
-def _lastmod(*moments):
-    return max(moment for moment in moments if moment).astimezone(datetime.UTC).isoformat()
+def _lastmod(moment):
+    return moment.astimezone(datetime.UTC).isoformat()
 
 
 def _url(location, lastmod=None):
@@ -52,35 +55,45 @@ def _url(location, lastmod=None):
 
 
 def _address_pattern(view_name, slots, **fixed):
-    """An absolute address with {0}, {1}... where the slugs named in slots go: one
-    reverse() per file rather than one per address. Slugs are letters, digits,
-    hyphens and underscores, so they need no escaping."""
-    markers = {name: f"zz{n}slotzz" for n, name in enumerate(slots)}
-    pattern = absolute(reverse(view_name, kwargs={**fixed, **markers}))
-    pattern = pattern.replace("{", "{{").replace("}", "}}")
-    for n, name in enumerate(slots):
-        pattern = pattern.replace(markers[name], f"{{{n}}}")
-    return pattern
+    return absolute(addresses.pattern(view_name, slots, **fixed))
+
+
+def _as_lastmod(moment):
+    """A moment as a sitemap lastmod. PostgreSQL writes the text itself, which saves
+    a third of a file's time (its connections run in UTC); elsewhere Python does."""
+    if connection.vendor != "postgresql":
+        return moment
+    return Func(
+        moment,
+        Value('YYYY-MM-DD"T"HH24:MI:SS.US"+00:00"'),
+        function="to_char",
+        output_field=CharField(),
+    )
+
+
+def _lastmod_text(value):
+    return value if isinstance(value, str) else _lastmod(value)
 
 
 def _pair_rows(low, high):
+    """Each pair's slugs and when what its pages show was last approved (the latest of
+    the summary's, the compound's and the condition's approvals)."""
+    shown = Greatest("approved_at", "compound__approved_at", "condition__approved_at")
     return (
         PublishedSummary.objects.filter(pk__gte=low, pk__lt=high)
         .order_by("pk")
-        .values_list(
-            "compound__slug",
-            "condition__slug",
-            "approved_at",
-            "compound__approved_at",
-            "condition__approved_at",
-        )
+        .annotate(shown=_as_lastmod(shown))
+        .values_list("compound__slug", "condition__slug", "shown")
     )
 
 
 def _review_pages(page_type, low, high):
+    # The work per address is one str.format, 50,000 of them in a file: the pattern is
+    # escaped once, and slugs and ISO dates need no escaping.
     pattern = _address_pattern("pages:review", ["compound", "condition"], page_type=page_type.slug)
-    for compound, condition, *moments in _pair_rows(low, high).iterator(chunk_size=CHUNK):
-        yield _url(pattern.format(compound, condition), _lastmod(*moments))
+    line = f"<url><loc>{escape(pattern)}</loc><lastmod>{{2}}</lastmod></url>\n"
+    for compound, condition, shown in _pair_rows(low, high).iterator(chunk_size=CHUNK):
+        yield line.format(compound, condition, _lastmod_text(shown))
 
 
 def _object_pages(model, view_name):
@@ -89,10 +102,12 @@ def _object_pages(model, view_name):
         rows = (
             model.objects.filter(pk__gte=low, pk__lt=high)
             .order_by("pk")
-            .values_list("slug", "approved_at")
+            .annotate(shown=_as_lastmod(F("approved_at")))
+            .values_list("slug", "shown")
         )
-        for slug, approved_at in rows.iterator(chunk_size=CHUNK):
-            yield _url(pattern.format(slug), _lastmod(approved_at))
+        line = f"<url><loc>{escape(pattern)}</loc><lastmod>{{1}}</lastmod></url>\n"
+        for slug, shown in rows.iterator(chunk_size=CHUNK):
+            yield line.format(slug, _lastmod_text(shown))
 
     return pages
 

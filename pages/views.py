@@ -14,7 +14,7 @@ from django.views.decorators.http import require_safe
 
 from compounds.evidence import EvidenceLevel
 
-from . import claims, live, search, seo
+from . import addresses, claims, live, search, seo
 from .registry import get_page_type, page_types
 
 UPDATES_PER_PAGE = 10
@@ -98,6 +98,33 @@ def _page(
     return response
 
 
+def _with_url(rows, view_name):
+    """Published rows with their page's address, from one pattern for the whole list."""
+    page = addresses.pattern(view_name, ["slug"])
+    rows = list(rows)
+    for row in rows:
+        row.url = page.format(row.slug)
+    return rows
+
+
+def _with_addresses(pairs):
+    """Published pair rows with the addresses a pair table links: each built from one
+    pattern per page type (pages/addresses.py), not a reverse() per link."""
+    compound_page = addresses.pattern("pages:compound", ["slug"])
+    condition_page = addresses.pattern("pages:condition", ["slug"])
+    review_pages = [
+        (kind, addresses.pattern("pages:review", ["compound", "condition"], page_type=kind.slug))
+        for kind in page_types()
+    ]
+    pairs = list(pairs)
+    for pair in pairs:
+        compound, condition = pair.compound.slug, pair.condition.slug
+        pair.compound_url = compound_page.format(compound)
+        pair.condition_url = condition_page.format(condition)
+        pair.page_links = [(kind, url.format(compound, condition)) for kind, url in review_pages]
+    return pairs
+
+
 def _home_crumb():
     return ("Home", reverse("pages:home"))
 
@@ -174,7 +201,7 @@ def _a_to_z(request, kind, *, plural, description, template):
         breadcrumbs=crumbs,
         schema="CollectionPage",
         page=page,
-        rows=page.object_list,
+        rows=_with_url(page.object_list, f"pages:{kind}"),
         letter=letter,
         letters=_letter_links(kind),
     )
@@ -207,9 +234,14 @@ def compound_detail(request, slug):
     return render_compound(request, compound)
 
 
+def _pairs_per_page():
+    """Pair rows a page holds: each links its other side and every page type."""
+    return LINKS_PER_PAGE // (len(page_types()) + 1)
+
+
 def render_compound(request, compound, preview=False):
     url = reverse("pages:compound", args=[compound.slug])
-    pairs = _paginate(request, live.summaries_for(compound=compound), LINKS_PER_PAGE)
+    pairs = _paginate(request, live.summaries_for(compound=compound), _pairs_per_page())
     crumbs = [
         _home_crumb(),
         ("Compounds", reverse("pages:compound_list")),
@@ -227,7 +259,7 @@ def render_compound(request, compound, preview=False):
         version=compound.version,
         compound=compound,
         page=pairs,
-        pairs=pairs.object_list,
+        pairs=_with_addresses(pairs.object_list),
         updates=live.contents(live.research_updates(compound=compound)[:RELATED_UPDATES]),
         preview=preview,
     )
@@ -254,7 +286,7 @@ def condition_detail(request, slug):
 
 def render_condition(request, condition, preview=False):
     url = reverse("pages:condition", args=[condition.slug])
-    pairs = _paginate(request, live.summaries_for(condition=condition), LINKS_PER_PAGE)
+    pairs = _paginate(request, live.summaries_for(condition=condition), _pairs_per_page())
     crumbs = [
         _home_crumb(),
         ("Conditions", reverse("pages:condition_list")),
@@ -272,7 +304,7 @@ def render_condition(request, condition, preview=False):
         version=condition.version,
         condition=condition,
         page=pairs,
-        pairs=pairs.object_list,
+        pairs=_with_addresses(pairs.object_list),
         updates=live.contents(live.research_updates(condition=condition)[:RELATED_UPDATES]),
         preview=preview,
     )
