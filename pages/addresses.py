@@ -3,17 +3,47 @@
 reverse() costs about 0.1 ms; a list of 200 pairs with five links each spent half
 its time there. A pattern is reversed once with markers where the slugs go, and
 filled with str.format for each row. Slugs are letters, digits, hyphens and
-underscores (SlugField), so they need no escaping in a path or in HTML.
+underscores (SlugField), so they need no escaping in a path or in HTML. Patterns
+are kept for the life of the process (the URLconf does not change while it runs),
+per script prefix, so a site mounted under a path gets its own.
 """
 
-from django.urls import reverse
+import functools
+
+from django.urls import get_script_prefix, reverse
 
 
 def pattern(view_name, slots, **fixed):
     """The path of view_name with {0}, {1}... where the slugs named in slots go."""
+    return _pattern(get_script_prefix(), view_name, tuple(slots), tuple(sorted(fixed.items())))
+
+
+@functools.cache
+def _pattern(prefix, view_name, slots, fixed):
     markers = {name: f"zz{n}slotzz" for n, name in enumerate(slots)}
-    path = reverse(view_name, kwargs={**fixed, **markers})
+    path = reverse(view_name, kwargs={**dict(fixed), **markers})
     path = path.replace("{", "{{").replace("}", "}}")
     for n, name in enumerate(slots):
         path = path.replace(markers[name], f"{{{n}}}")
     return path
+
+
+@functools.cache
+def _site(prefix):
+    return {
+        name: reverse(f"pages:{name}")
+        for name in (
+            "home",
+            "compound_list",
+            "condition_list",
+            "research_list",
+            "grading",
+            "search",
+            "sitemap_index",
+        )
+    }
+
+
+def site(request):
+    """Context processor: the addresses of the site's fixed pages, as `site.<name>`."""
+    return {"site": _site(get_script_prefix())}

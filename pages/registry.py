@@ -47,14 +47,10 @@ class Pair:
         return cls(summary, summary.compound, summary.condition)
 
     def url(self, page_type):
-        return reverse(
-            "pages:review",
-            kwargs={
-                "compound": self.compound.slug,
-                "condition": self.condition.slug,
-                "page_type": page_type.slug,
-            },
-        )
+        from .addresses import pattern
+
+        review = pattern("pages:review", ["compound", "condition"], page_type=page_type.slug)
+        return review.format(self.compound.slug, self.condition.slug)
 
     @property
     def last_reviewed(self):

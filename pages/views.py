@@ -20,6 +20,9 @@ from .registry import get_page_type, page_types
 UPDATES_PER_PAGE = 10
 # The most links a list page carries, so that no page grows with the catalogue.
 LINKS_PER_PAGE = 200
+# Names on a page of the A-Z lists: fewer than the bound, since each row reads more
+# than its link (class, other names), and a long page costs a phone reader too.
+A_TO_Z_PER_PAGE = 100
 RELATED_UPDATES = 10
 RECENTLY_REVIEWED = 12
 
@@ -143,8 +146,12 @@ def home(request):
         title=title,
         description=description,
         breadcrumbs=[],
-        compounds=live.recently_reviewed("compound", RECENTLY_REVIEWED),
-        conditions=live.recently_reviewed("condition", RECENTLY_REVIEWED),
+        compounds=_with_url(
+            live.recently_reviewed("compound", RECENTLY_REVIEWED), "pages:compound"
+        ),
+        conditions=_with_url(
+            live.recently_reviewed("condition", RECENTLY_REVIEWED), "pages:condition"
+        ),
         compound_letters=_letter_links("compound"),
         condition_letters=_letter_links("condition"),
         updates=updates,
@@ -182,7 +189,7 @@ def _a_to_z(request, kind, *, plural, description, template):
     page = _paginate(
         request,
         live.a_to_z(kind, letter),
-        LINKS_PER_PAGE,
+        A_TO_Z_PER_PAGE,
         letter=_letter_param(letter) if letter else None,
     )
     if letter is not None and not page.object_list:
