@@ -121,3 +121,23 @@ def is_live(model, pk):
     from compounds.publishing import PUBLISHED_MODEL
 
     return PUBLISHED_MODEL[model].objects.filter(pk=pk).exists()
+
+
+def save_edit(obj, editor, **fields):
+    """Save an edit of the working copy as the admin books it; nothing is approved."""
+    from compounds import workflow
+
+    obj = type(obj).objects.get(pk=obj.pk)
+    for name, value in fields.items():
+        setattr(obj, name, value)
+    workflow.record_edit(obj, editor)
+    obj.save()
+    return obj
+
+
+def approve_as(obj, editor, advisor):
+    """Take an object through review: submitted by the editor, approved by the advisor."""
+    from compounds import workflow
+
+    workflow.submit(obj, editor)
+    return workflow.approve(obj, advisor)

@@ -18,7 +18,14 @@ from compounds.models import (
     ResearchUpdateLink,
 )
 from compounds.workflow import ReviewError
-from tests.factories import make_compound, make_condition, make_summary, make_user
+from tests.factories import (
+    approve_as,
+    make_compound,
+    make_condition,
+    make_summary,
+    make_user,
+    save_edit,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -32,28 +39,12 @@ def people():
 
 @pytest.fixture
 def publish(people):
-    editor, advisor = people
-
-    def publish(obj):
-        workflow.submit(obj, editor)
-        return workflow.approve(obj, advisor)
-
-    return publish
+    return lambda obj: approve_as(obj, *people)
 
 
 @pytest.fixture
 def edit(people):
-    editor, _ = people
-
-    def edit(obj, **fields):
-        obj = type(obj).objects.get(pk=obj.pk)
-        for name, value in fields.items():
-            setattr(obj, name, value)
-        workflow.record_edit(obj, editor)
-        obj.save()
-        return obj
-
-    return edit
+    return lambda obj, **fields: save_edit(obj, people[0], **fields)
 
 
 @pytest.fixture

@@ -21,6 +21,7 @@ from compounds.models import (
     Reference,
     ResearchUpdate,
 )
+from tests.factories import approve_as, save_edit
 
 User = get_user_model()
 
@@ -59,26 +60,14 @@ def advisor(seed_content):
 def publish(editor, advisor):
     """Take an object through review: submitted by the editor, approved by the advisor."""
 
-    def publish(obj):
-        workflow.submit(obj, editor)
-        return workflow.approve(obj, advisor)
-
-    return publish
+    return lambda obj: approve_as(obj, editor, advisor)
 
 
 @pytest.fixture
 def edit(editor):
     """Save an edit of the working copy, booked as the admin books it; nothing is approved."""
 
-    def edit(obj, **fields):
-        obj = type(obj).objects.get(pk=obj.pk)
-        for name, value in fields.items():
-            setattr(obj, name, value)
-        workflow.record_edit(obj, editor)
-        obj.save()
-        return obj
-
-    return edit
+    return lambda obj, **fields: save_edit(obj, editor, **fields)
 
 
 @pytest.fixture
