@@ -201,6 +201,13 @@ class Condition(LiveAddress, Publishable, Timestamped):
         help_text='Who treats it, as it reads inside a sentence, in lower case: "hematologist '
         'or oncologist". Pages capitalise it where a sentence starts.',
     )
+    urgent_help = models.TextField(
+        "urgent-help notice",
+        blank=True,
+        help_text="Where a reader in crisis gets help now, shown first on the condition's page "
+        "and on every page of its reviews: for suicidal ideation, a crisis line. Leave empty "
+        "for conditions that need none.",
+    )
     standard_treatment = models.TextField(
         "standard-treatment context",
         help_text="What its usual treatment involves, for the interactions page: "

@@ -431,3 +431,35 @@ def test_the_page_frame_names_no_compound_of_the_catalogue(client, url):
     )
     assert "ketamine" not in frame.lower()
     assert "spravato" not in frame.lower()
+
+
+CRISIS_LINE = "call or text 988"
+
+
+def test_a_condition_with_an_urgent_help_notice_shows_it_first(client):
+    page = get_page(client, "/conditions/suicidal-ideation/")
+    notice = page.find("aside", aria_label="Urgent help")
+    assert CRISIS_LINE in notice.text
+    assert page.main.text.index(CRISIS_LINE) < page.main.text.index("Compounds reviewed for")
+
+
+def test_every_review_page_of_the_condition_shows_its_urgent_help(client, make_live_compound):
+    make_live_compound(
+        "lithium",
+        "Lithium",
+        conditions=[
+            ("suicidal-ideation", EvidenceLevel.LEVEL_1, Verdict.EFFECTIVE, EvidenceBasis.DIRECT)
+        ],
+    )
+    for kind in PAGE_TYPES:
+        page = get_page(client, f"/compounds/lithium/suicidal-ideation/{kind}/")
+        assert CRISIS_LINE in page.find("aside", aria_label="Urgent help").text, kind
+
+
+def test_a_research_update_about_the_condition_shows_its_urgent_help(client):
+    page = get_page(client, "/research/ketamine-for-suicidal-ideation-in-major-depression/")
+    assert CRISIS_LINE in page.find("aside", aria_label="Urgent help").text
+
+
+def test_a_condition_without_a_notice_shows_none(client):
+    assert get_page(client, "/conditions/leukemia/").find("aside", aria_label="Urgent help") is None
