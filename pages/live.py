@@ -84,9 +84,22 @@ def recently_reviewed(kind, count):
     return a_to_z(kind).order_by("-approved_at", "id")[:count]
 
 
-def summaries_for(compound=None, condition=None):
-    """The published pairs of one compound or one condition, named by the other side:
-    a queryset to paginate, of rows with their grade and both slugs."""
+def summary_ids_for(compound=None, condition=None):
+    """The ids of the published pairs of one compound or one condition, in the order of
+    the other side's name: a queryset to paginate.
+
+    A page of ids is read from the (side, name, id) index alone, so a late page's OFFSET
+    skips index entries rather than joined rows; `summaries` then reads that page's rows.
+    """
+    rows = PublishedSummary.objects.values_list("id", flat=True)
+    if compound is not None:
+        return rows.filter(compound_id=compound.pk).order_by("condition_name", "id")
+    return rows.filter(condition_id=condition.pk).order_by("compound_name", "id")
+
+
+def summaries(ids):
+    """The published pair rows of ids, in that order, with their grade and both slugs."""
+    ids = list(ids)
     rows = PublishedSummary.objects.select_related("compound", "condition").only(
         "id",
         "compound_name",
@@ -97,9 +110,8 @@ def summaries_for(compound=None, condition=None):
         "compound__slug",
         "condition__slug",
     )
-    if compound is not None:
-        return rows.filter(compound_id=compound.pk).order_by("condition_name", "id")
-    return rows.filter(condition_id=condition.pk).order_by("compound_name", "id")
+    found = rows.in_bulk(ids)
+    return [found[pk] for pk in ids if pk in found]
 
 
 def research_updates(compound=None, condition=None):

@@ -248,7 +248,7 @@ def _pairs_per_page():
 
 def render_compound(request, compound, preview=False):
     url = reverse("pages:compound", args=[compound.slug])
-    pairs = _paginate(request, live.summaries_for(compound=compound), _pairs_per_page())
+    pairs = _paginate(request, live.summary_ids_for(compound=compound), _pairs_per_page())
     crumbs = [
         _home_crumb(),
         ("Compounds", reverse("pages:compound_list")),
@@ -266,7 +266,7 @@ def render_compound(request, compound, preview=False):
         version=compound.version,
         compound=compound,
         page=pairs,
-        pairs=_with_addresses(pairs.object_list),
+        pairs=_with_addresses(live.summaries(pairs.object_list)),
         updates=live.contents(live.research_updates(compound=compound)[:RELATED_UPDATES]),
         preview=preview,
     )
@@ -293,7 +293,7 @@ def condition_detail(request, slug):
 
 def render_condition(request, condition, preview=False):
     url = reverse("pages:condition", args=[condition.slug])
-    pairs = _paginate(request, live.summaries_for(condition=condition), _pairs_per_page())
+    pairs = _paginate(request, live.summary_ids_for(condition=condition), _pairs_per_page())
     crumbs = [
         _home_crumb(),
         ("Conditions", reverse("pages:condition_list")),
@@ -311,7 +311,7 @@ def render_condition(request, condition, preview=False):
         version=condition.version,
         condition=condition,
         page=pairs,
-        pairs=_with_addresses(pairs.object_list),
+        pairs=_with_addresses(live.summaries(pairs.object_list)),
         updates=live.contents(live.research_updates(condition=condition)[:RELATED_UPDATES]),
         preview=preview,
     )
