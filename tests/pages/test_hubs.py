@@ -438,7 +438,7 @@ CRISIS_LINE = "call or text 988"
 
 def test_a_condition_with_an_urgent_help_notice_shows_it_first(client):
     page = get_page(client, "/conditions/suicidal-ideation/")
-    notice = page.find("aside", aria_label="Urgent help")
+    notice = page.find("div", aria_label="Urgent help")
     assert CRISIS_LINE in notice.text
     assert page.main.text.index(CRISIS_LINE) < page.main.text.index("Compounds reviewed for")
 
@@ -453,13 +453,13 @@ def test_every_review_page_of_the_condition_shows_its_urgent_help(client, make_l
     )
     for kind in PAGE_TYPES:
         page = get_page(client, f"/compounds/lithium/suicidal-ideation/{kind}/")
-        assert CRISIS_LINE in page.find("aside", aria_label="Urgent help").text, kind
+        assert CRISIS_LINE in page.find("div", aria_label="Urgent help").text, kind
 
 
 def test_a_research_update_about_the_condition_shows_its_urgent_help(client):
     page = get_page(client, "/research/ketamine-for-suicidal-ideation-in-major-depression/")
-    assert CRISIS_LINE in page.find("aside", aria_label="Urgent help").text
+    assert CRISIS_LINE in page.find("div", aria_label="Urgent help").text
 
 
 def test_a_condition_without_a_notice_shows_none(client):
-    assert get_page(client, "/conditions/leukemia/").find("aside", aria_label="Urgent help") is None
+    assert get_page(client, "/conditions/leukemia/").find("div", aria_label="Urgent help") is None
