@@ -19,6 +19,9 @@ PUBLIC_PATHS = [
     "/compounds/ketamine/",
     "/conditions/",
     "/conditions/leukemia/",
+    # A condition with an urgent-help notice, and one letter of an A-Z list.
+    "/conditions/suicidal-ideation/",
+    "/compounds/?letter=k",
     "/compounds/ketamine/leukemia/does-it-work/",
     "/compounds/ketamine/leukemia/evidence-level/",
     "/compounds/ketamine/neuropathic-pain/interactions/",
