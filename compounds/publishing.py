@@ -305,9 +305,10 @@ def rebuild():
         for model in (Compound, Condition, ResearchUpdate):
             published = PUBLISHED_MODEL[model]
             rows = []
-            for obj in model.objects.filter(live_version__isnull=False).select_related(
-                "live_version"
-            ):
+            # Only the version is read: migration 0003 runs this against the schema of its
+            # time, which may lack content fields added later.
+            live = model.objects.filter(live_version__isnull=False).select_related("live_version")
+            for obj in live.only("id", "live_version"):
                 version = obj.live_version
                 rows.append(
                     published(id=obj.pk, **_columns(model, version.data), **_byline(version))
