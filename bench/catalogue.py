@@ -370,6 +370,7 @@ class Catalogue:
                 "name": name,
                 "slug": slugify(name),
                 "specialist": specialist_of.get(name) or rng.choice(text.SPECIALISTS),
+                "urgent_help": "",
                 "standard_treatment": "typically involves "
                 + rng.choice(
                     [
