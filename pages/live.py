@@ -6,11 +6,6 @@ working copy. Pages that list content read columns; a page about one object
 rebuilds it from its approved snapshot (`content()`).
 """
 
-import datetime
-from dataclasses import dataclass
-
-from django.urls import reverse
-
 from compounds import snapshots
 from compounds.models import (
     FormerSlug,
@@ -19,13 +14,16 @@ from compounds.models import (
     PublishedResearchUpdate,
     PublishedSummary,
 )
+from compounds.publishing import PUBLISHED_MODEL
 
 from .registry import Pair
 
+# The published tables of the kinds that have pages of their own, by the working
+# model's name (the kind in FormerSlug and in addresses).
 PUBLISHED = {
-    "compound": PublishedCompound,
-    "condition": PublishedCondition,
-    "researchupdate": PublishedResearchUpdate,
+    model._meta.model_name: published
+    for model, published in PUBLISHED_MODEL.items()
+    if published is not PublishedSummary
 }
 
 
@@ -146,22 +144,3 @@ def attach_links(updates):
             model = published.content_model()
             update._prefetched_objects_cache[name] = snapshots.listing(model, linked)
     return updates
-
-
-@dataclass(frozen=True)
-class PairAddress:
-    """Where a published pair's pages are and when their content was last approved."""
-
-    compound_slug: str
-    condition_slug: str
-    last_reviewed: datetime.datetime
-
-    def url(self, page_type):
-        return reverse(
-            "pages:review",
-            kwargs={
-                "compound": self.compound_slug,
-                "condition": self.condition_slug,
-                "page_type": page_type.slug,
-            },
-        )

@@ -45,13 +45,8 @@ XML_HEAD = '<?xml version="1.0" encoding="UTF-8"?>\n'
 URLSET_OPEN = '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n'
 
 
-def _lastmod(moment):
-    return moment.astimezone(datetime.UTC).isoformat()
-
-
-def _url(location, lastmod=None):
-    lastmod = f"<lastmod>{lastmod}</lastmod>" if lastmod else ""
-    return f"<url><loc>{escape(location)}</loc>{lastmod}</url>\n"
+def _url(location):
+    return f"<url><loc>{escape(location)}</loc></url>\n"
 
 
 def _address_pattern(view_name, slots, **fixed):
@@ -72,7 +67,8 @@ def _as_lastmod(moment):
 
 
 def _lastmod_text(value):
-    return value if isinstance(value, str) else _lastmod(value)
+    """The lastmod text: as PostgreSQL wrote it, or from the moment elsewhere."""
+    return value if isinstance(value, str) else value.astimezone(datetime.UTC).isoformat()
 
 
 def _pair_rows(low, high):
