@@ -42,22 +42,27 @@ from django.utils.text import slugify
 
 from compounds import publishing, searchable, snapshots
 from compounds.models import (
+    Caution,
     Compound,
     Condition,
     EvidenceSummary,
     FormerSlug,
+    Interaction,
     Mechanism,
     MedicalAdvisor,
+    Monitoring,
     PublishedCompound,
     PublishedCondition,
     PublishedResearchUpdate,
     PublishedSummary,
     Reference,
+    ResearchReference,
     ResearchUpdate,
     ResearchUpdateLink,
     ReviewAction,
     ReviewEvent,
     ReviewState,
+    SafetyFinding,
     SafetyNote,
     Version,
 )
@@ -205,9 +210,14 @@ class Catalogue:
             Compound,
             Mechanism,
             SafetyNote,
+            Monitoring,
+            Caution,
+            Interaction,
             EvidenceSummary,
             Reference,
+            SafetyFinding,
             ResearchUpdate,
+            ResearchReference,
             ResearchUpdate.compounds.through,
             ResearchUpdate.conditions.through,
             Version,
@@ -444,9 +454,39 @@ class Catalogue:
             }
             t[SafetyNote].write(compound_id=pk, **row)
             children["safety_notes"].append(row)
+        children.update(self._safety_rows(t, pk, values["slug"]))
         self._publish(t, Compound, pk, values, children, name, 0, 90)
         for condition_pk, condition_name in conditions:
             self._summary(t, pk, name, condition_pk, condition_name)
+
+    def _safety_rows(self, t, pk, slug):
+        """A compound's monitoring, cautions and interactions, as its snapshot lists them."""
+        rng = self.rng
+        source = {
+            "source": "Prescribing information",
+            "source_url": text.LABEL_URL.format(slug=slug),
+        }
+        rows = {"monitoring": [], "cautions": [], "interactions": []}
+        for model, name, fields, choices in (
+            (Monitoring, "monitoring", ("what", "when", "how_long"), text.MONITORING),
+            (Caution, "cautions", ("kind", "description"), text.CAUTIONS),
+            (
+                Interaction,
+                "interactions",
+                ("drug", "severity", "effect", "management"),
+                text.INTERACTIONS,
+            ),
+        ):
+            for position, picked in enumerate(rng.sample(choices, rng.randrange(0, 4)), 1):
+                row = {
+                    "id": self.next_id(model),
+                    "position": position,
+                    **source,
+                    **dict(zip(fields, picked, strict=True)),
+                }
+                t[model].write(compound_id=pk, **row)
+                rows[name].append(row)
+        return rows
 
     def _summary(self, t, compound_pk, compound_name, condition_pk, condition_name):
         rng = self.rng
@@ -467,6 +507,11 @@ class Catalogue:
             "human_evidence": text.sentences(rng, text.HUMAN_SENTENCES, 2 + (r() < 0.5), **names),
             "regulatory_status": text.sentences(rng, text.REGULATORY_SENTENCES, 1, **names),
             "has_condition_safety_data": r() < 0.3,
+            "key_takeaways": "\n".join(
+                line.format(**names) for line in rng.sample(text.TAKEAWAYS, rng.randrange(2, 5))
+            )
+            if r() < 0.5
+            else "",
             "mechanism_relevance_documented": r() < 0.5,
         }
         references = []
@@ -479,6 +524,8 @@ class Catalogue:
                 "pmid": str(10_000_000 + int(r() * 30_000_000)),
                 "doi": f"10.{1000 + int(r() * 9000)}/bench.{year}.{pk}" if r() < 0.5 else "",
                 "nct_id": f"NCT{int(r() * 10**8):08d}" if r() < 0.2 else "",
+                "url": "",
+                "authors": "",
                 "title": text.pick(rng, text.TITLE_PATTERNS).format(**names)[:500],
                 "journal": text.pick(rng, text.JOURNALS),
                 "year": year,
@@ -487,7 +534,24 @@ class Catalogue:
             }
             t[Reference].write(summary_id=pk, **row)
             references.append(row)
-        data = snapshot(EvidenceSummary, values, {"references": references})
+        findings = []
+        if values["has_condition_safety_data"]:
+            for position, (kind, line) in enumerate(
+                rng.sample(text.FINDINGS, rng.randrange(1, 3)), 1
+            ):
+                row = {
+                    "id": self.next_id(SafetyFinding),
+                    "position": position,
+                    "kind": kind,
+                    "description": line.format(**names),
+                    "source": "A study in this condition",
+                    "source_url": "",
+                }
+                t[SafetyFinding].write(summary_id=pk, **row)
+                findings.append(row)
+        data = snapshot(
+            EvidenceSummary, values, {"references": references, "safety_findings": findings}
+        )
         at = self._moment(90, 395)
         label = f"{compound_name} for {condition_name}"
         version = self._approve(t, EvidenceSummary, pk, data, label, at)
@@ -531,7 +595,28 @@ class Catalogue:
                     t[through].write(
                         id=self.next_id(through), researchupdate_id=pk, **{field: other}
                     )
-            children = {"compounds": compounds, "conditions": linked_conditions}
+            references = []
+            if rng.random() < 0.7:
+                row = {
+                    "id": self.next_id(ResearchReference),
+                    "pmid": str(10_000_000 + pk),
+                    "doi": "",
+                    "nct_id": "",
+                    "url": "",
+                    "authors": "Bench A, Bench B, et al.",
+                    "title": title,
+                    "journal": rng.choice(text.JOURNALS),
+                    "year": date.year,
+                    "study_design": values["study_design"],
+                    "participants": values["participants"],
+                }
+                t[ResearchReference].write(update_id=pk, **row)
+                references.append(row)
+            children = {
+                "compounds": compounds,
+                "conditions": linked_conditions,
+                "references": references,
+            }
             self._publish(t, ResearchUpdate, pk, values, children, title, 300, 399)
             for compound_pk in compounds:
                 t[ResearchUpdateLink].write(
@@ -569,7 +654,11 @@ class Catalogue:
                 )
                 # Read first: the connection can run no other query during the COPY.
                 rows = [
-                    [pk] + [" ".join(searchable.words(data.get(name) or "")) for name in fields]
+                    [pk]
+                    + [
+                        " ".join(searchable.words(publishing.searched_text(data, names)))
+                        for names in fields
+                    ]
                     for pk, data in published.objects.values_list("pk", "data")
                 ]
                 with cursor.cursor.copy(

@@ -318,6 +318,40 @@ SAFETY_NOTES = [
     (SafetyCategory.SPECIAL_POPULATIONS, "Lower doses for older adults and kidney impairment"),
     (SafetyCategory.OTHER, "Product quality varies between supplement brands"),
 ]
+# Rows of a compound's safety data and of a pair's findings: (field values) tuples.
+MONITORING = [
+    ("Blood pressure", "Before each dose and after it", "Until it is back to normal"),
+    ("Sedation and dissociation", "After each dose", "At least 2 hours"),
+    ("Liver enzymes", "Before starting and every 3 months", ""),
+    ("Kidney function", "Before starting and once a year", ""),
+]
+CAUTIONS = [
+    ("contraindication", "people with a known allergy to it"),
+    ("contraindication", "people with uncontrolled high blood pressure"),
+    ("caution", "people with liver disease"),
+    ("caution", "older adults, who may need lower doses"),
+    ("caution", "people who are pregnant or breastfeeding"),
+]
+INTERACTIONS = [
+    ("Benzodiazepines", "major", "More sedation and slowed breathing", "Watch closely"),
+    ("Opioids", "major", "More sedation and slowed breathing", "Avoid, or watch closely"),
+    ("MAO inhibitors", "major", "A rise in blood pressure", "Monitor blood pressure"),
+    ("Alcohol", "moderate", "More drowsiness", "Avoid alcohol on treatment days"),
+    ("Psychostimulants", "moderate", "A rise in blood pressure", "Monitor blood pressure"),
+    ("Antacids", "minor", "Slower absorption", "Take two hours apart"),
+]
+FINDINGS = [
+    ("finding", "No new safety signal was reported in the trials in {d}."),
+    ("finding", "Side effects in people with {d} matched those known from other uses."),
+    ("caution", "People with {d} may need closer monitoring in the first weeks."),
+]
+TAKEAWAYS = [
+    "The best evidence for {c} in {d} is limited.",
+    "Ask your doctor before trying {c}.",
+    "Side effects are known from other uses of {c}.",
+    "More trials are under way.",
+]
+LABEL_URL = "https://example.org/labels/{slug}.pdf"
 JOURNALS = [
     "The Lancet",
     "JAMA",

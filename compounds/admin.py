@@ -7,13 +7,18 @@ from django.utils.html import format_html
 from django.utils.text import smart_split, unescape_string_literal
 
 from .models import (
+    Caution,
     Compound,
     Condition,
     EvidenceSummary,
+    Interaction,
     Mechanism,
     MedicalAdvisor,
+    Monitoring,
     Reference,
+    ResearchReference,
     ResearchUpdate,
+    SafetyFinding,
     SafetyNote,
 )
 from .review_admin import ReviewAdmin, filtered_list_link, related_object_filter
@@ -31,13 +36,44 @@ class SafetyNoteInline(admin.TabularInline):
     fields = ["position", "category", "description"]
 
 
+class MonitoringInline(admin.StackedInline):
+    model = Monitoring
+    extra = 0
+    fields = [("position", "what"), ("when", "how_long"), ("source", "source_url")]
+
+
+class CautionInline(admin.StackedInline):
+    model = Caution
+    extra = 0
+    fields = [("position", "kind"), "description", ("source", "source_url")]
+
+
+class InteractionInline(admin.StackedInline):
+    model = Interaction
+    extra = 0
+    fields = [("position", "drug", "severity"), "effect", "management", ("source", "source_url")]
+
+
+class SafetyFindingInline(admin.StackedInline):
+    model = SafetyFinding
+    extra = 0
+    verbose_name = "condition-specific safety finding"
+    fields = [("position", "kind"), "description", ("source", "source_url")]
+
+
 @admin.register(Compound)
 class CompoundAdmin(ReviewAdmin):
     list_display = ["name", "drug_class", "aliases", "updated_at", "summaries"]
     search_fields = ["name", "aliases", "drug_class"]
     list_filter = ["drug_class"]
     prepopulated_fields = {"slug": ["name"]}
-    inlines = [MechanismInline, SafetyNoteInline]
+    inlines = [
+        MechanismInline,
+        SafetyNoteInline,
+        MonitoringInline,
+        CautionInline,
+        InteractionInline,
+    ]
     fieldsets = [
         (None, {"fields": ["name", "slug", "aliases", "drug_class"]}),
         (
@@ -70,26 +106,21 @@ class MedicalAdvisorAdmin(admin.ModelAdmin):
     autocomplete_fields = ["user"]
 
 
-class ReferenceFormSet(BaseInlineFormSet):
-    """Refuses one identifier cited twice in the same save.
+class CitationFormSet(BaseInlineFormSet):
+    """Refuses one source cited twice in the same save.
 
     The database refuses it too, but Django's formset checks only unconditional
     unique constraints, so without this the editor would get a server error.
     """
 
-    IDENTIFIERS = {
-        "pmid": "This summary already cites this PMID.",
-        "doi": "This summary already cites this DOI.",
-        "nct_id": "This summary already cites this trial.",
-    }
-
     def clean(self):
         super().clean()
-        seen = {field: set() for field in self.IDENTIFIERS}
+        identifiers = self.model.IDENTIFIERS
+        seen = {field: set() for field in identifiers}
         for form in self.forms:
             if self._should_delete_form(form):
                 continue
-            for field, message in self.IDENTIFIERS.items():
+            for field, message in identifiers.items():
                 # Cleaned by the model field, so a pasted address and a bare id match.
                 value = getattr(form.instance, field, "")
                 if not value:
@@ -99,16 +130,30 @@ class ReferenceFormSet(BaseInlineFormSet):
                 seen[field].add(value)
 
 
+CITATION_FIELDS = [
+    ("pmid", "doi", "nct_id"),
+    "url",
+    "authors",
+    "title",
+    ("journal", "year"),
+    ("study_design", "participants"),
+]
+
+
 class ReferenceInline(admin.StackedInline):
     model = Reference
-    formset = ReferenceFormSet
+    formset = CitationFormSet
     extra = 0
-    fields = [
-        ("pmid", "doi", "nct_id"),
-        "title",
-        ("journal", "year"),
-        ("study_design", "participants"),
-    ]
+    fields = CITATION_FIELDS
+
+
+class ResearchReferenceInline(admin.StackedInline):
+    model = ResearchReference
+    formset = CitationFormSet
+    extra = 0
+    verbose_name = "source cited"
+    verbose_name_plural = "sources cited"
+    fields = CITATION_FIELDS
 
 
 def search_terms(search_term):
@@ -151,7 +196,7 @@ class EvidenceSummaryAdmin(ReviewAdmin):
     search_fields = ["compound__name", "compound__aliases", "condition__name"]
     search_help_text = "Compound name or alias, or condition name. Every word must match."
     autocomplete_fields = ["compound", "condition"]
-    inlines = [ReferenceInline]
+    inlines = [ReferenceInline, SafetyFindingInline]
 
     def get_search_results(self, request, queryset, search_term):
         """Each term as Django's search takes it, with the same result, found by index.
@@ -184,6 +229,7 @@ class EvidenceSummaryAdmin(ReviewAdmin):
                 "fields": [
                     "preclinical_evidence",
                     "human_evidence",
+                    "key_takeaways",
                     "regulatory_status",
                     "has_condition_safety_data",
                     "mechanism_relevance_documented",
@@ -231,3 +277,4 @@ class ResearchUpdateAdmin(ReviewAdmin):
     date_hierarchy = "date"
     prepopulated_fields = {"slug": ["title"]}
     autocomplete_fields = ["compounds", "conditions"]
+    inlines = [ResearchReferenceInline]

@@ -78,6 +78,8 @@ class StudyDesign(models.TextChoices):
     CASE_REPORT = "case_report", "Case report or case series"
     NARRATIVE_REVIEW = "narrative_review", "Narrative review"
     EXPERT_OPINION = "expert_opinion", "Expert opinion or guideline"
+    # A regulator's label or prescribing information: cited by its address.
+    OFFICIAL_DOCUMENT = "official_document", "Regulator's label or official document"
     ANIMAL = "animal", "Animal study"
     IN_VITRO = "in_vitro", "Cell culture (in vitro) study"
 
@@ -91,3 +93,26 @@ class SafetyCategory(models.TextChoices):
     MONITORING = "monitoring", "Monitoring requirements"
     SPECIAL_POPULATIONS = "special_populations", "Special populations"
     OTHER = "other", "Other"
+
+
+class Severity(models.TextChoices):
+    """How serious a drug interaction is, as interaction checkers grade it."""
+
+    MAJOR = "major", "Major: avoid the combination, or use it only under close supervision"
+    MODERATE = "moderate", "Moderate: usually avoid, or combine with monitoring"
+    MINOR = "minor", "Minor: little clinical effect; be aware"
+
+    @property
+    def word(self):
+        """The grade alone, as a table cell shows it: "Major"."""
+        return self.label.split(":")[0]
+
+
+class CautionKind(models.TextChoices):
+    CONTRAINDICATION = "contraindication", "Contraindication: must not be used"
+    CAUTION = "caution", "Caution: use with care"
+
+
+class FindingKind(models.TextChoices):
+    FINDING = "finding", "What studies found"
+    CAUTION = "caution", "Caution for these patients"

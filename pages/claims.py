@@ -105,7 +105,7 @@ CLAIMS = {
         "The compound has documented mechanisms whose relevance here is not documented.",
     ),
     "condition_safety_research": Claim(
-        lambda p: p.summary.has_condition_safety_data,
+        lambda p: p.summary.has_safety_research,
         (
             r"Published research has examined the safety of",
             r"summarizes what published research says about the safety of",
@@ -114,9 +114,49 @@ CLAIMS = {
         "Studies report safety in people with the condition.",
     ),
     "no_condition_safety_research": Claim(
-        lambda p: not p.summary.has_condition_safety_data,
+        lambda p: not p.summary.has_safety_research,
         (r"has no safety data specific to", r"no published research on the safety of"),
         "No study reports safety in people with the condition.",
+    ),
+    "safety_findings_listed": Claim(
+        lambda p: bool(p.summary.safety_findings.all()),
+        (r"in people with .+ found about its safety",),
+        "The review lists what studies in the condition found about safety.",
+    ),
+    "monitoring_listed": Claim(
+        lambda p: bool(p.compound.monitoring.all()),
+        (r"lists this monitoring for everyone",),
+        "The compound's approved information sets out monitoring.",
+    ),
+    "no_monitoring": Claim(
+        lambda p: not p.compound.monitoring.all(),
+        (r"has no monitoring information for",),
+        "The review records no monitoring for the compound.",
+    ),
+    "contraindications_listed": Claim(
+        lambda p: any(c.kind == "contraindication" for c in p.compound.cautions.all()),
+        (r"must not be used by",),
+        "The compound has contraindications on record.",
+    ),
+    "cautions_listed": Claim(
+        lambda p: any(c.kind == "caution" for c in p.compound.cautions.all()),
+        (r"with care in:",),
+        "The compound has cautions on record.",
+    ),
+    "no_contraindications": Claim(
+        lambda p: not p.compound.cautions.all(),
+        (r"lists no contraindication",),
+        "The review records no contraindication or caution.",
+    ),
+    "interactions_listed": Claim(
+        lambda p: bool(p.compound.interactions.all()),
+        (r"is known to interact with", r"lists known interactions of"),
+        "The compound has drug interactions on record.",
+    ),
+    "no_interactions": Claim(
+        lambda p: not p.compound.interactions.all(),
+        (r"lists no specific drug interaction",),
+        "The review records no drug interaction.",
     ),
     "references_listed": Claim(
         lambda p: bool(p.summary.references.all()),
@@ -136,6 +176,11 @@ CONTRADICTS = [
     ("human_research_in_condition", "no_human_research_in_condition"),
     ("condition_safety_research", "no_condition_safety_research"),
     ("references_listed", "no_references"),
+    ("safety_findings_listed", "no_condition_safety_research"),
+    ("monitoring_listed", "no_monitoring"),
+    ("contraindications_listed", "no_contraindications"),
+    ("cautions_listed", "no_contraindications"),
+    ("interactions_listed", "no_interactions"),
     ("mechanism_relevance_documented", "mechanism_relevance_undocumented"),
     ("controlled_studies_support_benefit", "studies_found_no_benefit"),
     ("no_human_data_yet", "trials_in_condition"),

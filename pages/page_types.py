@@ -165,6 +165,24 @@ class Interactions(PageType):
         ]
 
 
+def _monitoring(pair):
+    c, d = pair.compound.name, pair.condition.name
+    specialist = pair.condition.specialist
+    rows = pair.compound.monitoring.all()
+    if not rows:
+        return (
+            f"This review has no monitoring information for {c} yet; its prescribing "
+            f"information and your {specialist} say what monitoring it needs."
+        )
+    # Each row as typed: "Blood pressure (Before each dose and after it)".
+    listed = "; ".join(f"{row.what} ({row.when})" for row in rows)
+    return (
+        f"Its approved information lists this monitoring for everyone who takes {c}: "
+        f"{listed}. This review has no monitoring advice specific to {d}; your {specialist} "
+        "says what applies to you."
+    )
+
+
 @register
 class Safety(PageType):
     slug = "safety"
@@ -196,16 +214,12 @@ class Safety(PageType):
                 f"Can {c} interfere with {d} treatments?",
                 (
                     f"This review lists known interactions of {c} on its interactions page. "
-                    if pair.compound.interaction_notes
+                    if pair.compound.interactions.all()
                     else f"This review lists no specific drug interaction of {c} yet. "
                 )
                 + f"Your {specialist} or pharmacist can check it against your medication list.",
             ),
-            (
-                f"Does {c} require special monitoring for {d} patients?",
-                f"This review has no monitoring information specific to {c} in {d} yet; its "
-                f"prescribing information and your {specialist} say what monitoring it needs.",
-            ),
+            (f"Does {c} require special monitoring for {d} patients?", _monitoring(pair)),
             (
                 f"Where can I find the most current {c} safety data?",
                 _references_sentence(pair)

@@ -2,6 +2,8 @@
 
 from django.conf import settings
 
+from compounds.evidence import StudyDesign
+
 SITE_NAME = "Insight Swarm"
 
 
@@ -21,9 +23,11 @@ def breadcrumb_list(crumbs):
 
 
 def _citation(reference):
+    document = reference.study_design == StudyDesign.OFFICIAL_DOCUMENT
     item = {
-        "@type": "ScholarlyArticle",
+        "@type": "CreativeWork" if document else "ScholarlyArticle",
         "name": reference.title,
+        "author": reference.authors or None,
         "datePublished": str(reference.year),
     }
     if reference.journal:
@@ -41,7 +45,7 @@ def _citation(reference):
         )
         if value
     ]
-    item["identifier"] = identifiers
+    item["identifier"] = identifiers or None
     return {key: value for key, value in item.items() if value is not None}
 
 
@@ -66,7 +70,7 @@ def medical_web_page(pair, page_type, url):
         ],
         **reviewed(version),
         "dateModified": pair.last_reviewed.isoformat(),
-        "citation": [_citation(reference) for reference in pair.summary.references.all()],
+        "citation": citations(pair.summary.references.all()),
         "publisher": {"@type": "Organization", "name": SITE_NAME, "url": absolute("/")},
     }
 
@@ -83,8 +87,13 @@ def reviewed(version):
     }
 
 
-def web_page(name, description, url, page_type="WebPage", version=None):
-    """A schema.org page; with the version of the medical content it shows, its reviewer."""
+def citations(references):
+    return [_citation(reference) for reference in references]
+
+
+def web_page(name, description, url, page_type="WebPage", version=None, cites=None):
+    """A schema.org page; with the version of the medical content it shows, its reviewer;
+    with the sources it reports, their citations."""
     return {
         "@context": "https://schema.org",
         "@type": page_type,
@@ -93,5 +102,6 @@ def web_page(name, description, url, page_type="WebPage", version=None):
         "url": absolute(url),
         "inLanguage": "en",
         **(reviewed(version) if version is not None else {}),
+        **({"citation": citations(cites)} if cites else {}),
         "publisher": {"@type": "Organization", "name": SITE_NAME, "url": absolute("/")},
     }

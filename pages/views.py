@@ -83,7 +83,7 @@ def _page(
     if listing is not None and not context.get("preview"):
         url = listing.url
     page_data = about or seo.web_page(
-        named or title, description, url, schema, context.get("version")
+        named or title, description, url, schema, context.get("version"), context.get("cites")
     )
     context.update(
         title=title,
@@ -416,6 +416,7 @@ def render_research_update(request, update, preview=False):
         breadcrumbs=crumbs,
         schema="MedicalWebPage",
         version=update.version,
+        cites=update.references.all(),
         update=update,
         preview=preview,
     )

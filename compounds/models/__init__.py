@@ -1,10 +1,10 @@
+from .citations import Reference, ResearchReference
 from .content import (
     Compound,
     Condition,
     EvidenceSummary,
     Mechanism,
     MedicalAdvisor,
-    Reference,
     ResearchUpdate,
     SafetyNote,
 )
@@ -17,28 +17,34 @@ from .published import (
     ResearchUpdateLink,
 )
 from .review import Publishable, ReviewAction, ReviewEvent, ReviewState, Version
+from .safety import Caution, Interaction, Monitoring, SafetyFinding
 
 PUBLISHABLE_MODELS = (Compound, Condition, EvidenceSummary, ResearchUpdate)
 
 __all__ = [
     "PUBLISHABLE_MODELS",
+    "Caution",
     "Compound",
     "Condition",
     "EvidenceSummary",
     "FormerSlug",
+    "Interaction",
     "Mechanism",
     "MedicalAdvisor",
+    "Monitoring",
     "Publishable",
     "PublishedCompound",
     "PublishedCondition",
     "PublishedResearchUpdate",
     "PublishedSummary",
     "Reference",
+    "ResearchReference",
     "ResearchUpdate",
     "ResearchUpdateLink",
     "ReviewAction",
     "ReviewEvent",
     "ReviewState",
+    "SafetyFinding",
     "SafetyNote",
     "Version",
 ]

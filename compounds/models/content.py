@@ -6,8 +6,6 @@ place instead of adding copies, and never clobbers rows that happen to share a
 primary key.
 """
 
-import datetime
-
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
@@ -15,9 +13,10 @@ from django.db import models
 from django.db.models import Q
 
 from compounds.evidence import EvidenceBasis, EvidenceLevel, SafetyCategory, StudyDesign, Verdict
-from compounds.identifiers import ClinicalTrialIdField, DoiField, PubMedIdField
 
+from .citations import not_in_future  # noqa: F401  (migration 0001 refers to it here)
 from .review import Publishable
+from .safety import CompoundPartManager
 
 
 class Timestamped(models.Model):
@@ -92,7 +91,7 @@ class Compound(LiveAddress, Publishable, Timestamped):
 
     objects = SlugManager()
 
-    snapshot_children = ("mechanisms", "safety_notes")
+    snapshot_children = ("mechanisms", "safety_notes", "monitoring", "cautions", "interactions")
 
     class Meta:
         ordering = ["name"]
@@ -108,15 +107,6 @@ class Compound(LiveAddress, Publishable, Timestamped):
     def alias_list(self):
         return [alias.strip() for alias in self.aliases.split(",") if alias.strip()]
 
-    @property
-    def interaction_notes(self):
-        return [n for n in self.safety_notes.all() if n.category == SafetyCategory.INTERACTIONS]
-
-
-class CompoundPartManager(models.Manager):
-    def get_by_natural_key(self, compound_slug, description):
-        return self.get(compound__slug=compound_slug, description=description)
-
 
 class Mechanism(models.Model):
     compound = models.ForeignKey(Compound, on_delete=models.CASCADE, related_name="mechanisms")
@@ -129,6 +119,7 @@ class Mechanism(models.Model):
     )
 
     objects = CompoundPartManager()
+    natural_field = "description"
 
     class Meta:
         ordering = ["compound", "position", "id"]
@@ -165,6 +156,7 @@ class SafetyNote(models.Model):
     )
 
     objects = CompoundPartManager()
+    natural_field = "description"
 
     class Meta:
         ordering = ["compound", "position", "id"]
@@ -316,6 +308,11 @@ class EvidenceSummary(Publishable, Timestamped):
         help_text="Tick only when published studies report safety in patients with this "
         "condition; the safety page says so.",
     )
+    key_takeaways = models.TextField(
+        blank=True,
+        help_text="Two to four key takeaways for patients, in plain language, one per line. "
+        "They head the pair's pages; each must be supported by the evidence above.",
+    )
     mechanism_relevance_documented = models.BooleanField(
         "mechanism's relevance documented",
         default=False,
@@ -325,7 +322,7 @@ class EvidenceSummary(Publishable, Timestamped):
 
     objects = EvidenceSummaryManager()
 
-    snapshot_children = ("references",)
+    snapshot_children = ("references", "safety_findings")
     # A pair's pages go live only when its compound and condition are live too.
     live_related = ("compound", "condition")
 
@@ -386,6 +383,26 @@ class EvidenceSummary(Publishable, Timestamped):
 
     natural_key.dependencies = ["compounds.compound", "compounds.condition"]
 
+    def clean(self):
+        super().clean()
+        lines = self.takeaway_list
+        if lines and not 2 <= len(lines) <= 4:
+            raise ValidationError(
+                {
+                    "key_takeaways": f"Give two to four takeaways, one per line; this has "
+                    f"{len(lines)}."
+                }
+            )
+
+    @property
+    def takeaway_list(self):
+        return [line.strip() for line in self.key_takeaways.splitlines() if line.strip()]
+
+    @property
+    def has_safety_research(self):
+        """Whether studies report safety in people with the condition: ticked, or found."""
+        return self.has_condition_safety_data or bool(self.safety_findings.all())
+
     @property
     def is_direct(self):
         return self.evidence_basis == EvidenceBasis.DIRECT
@@ -394,88 +411,6 @@ class EvidenceSummary(Publishable, Timestamped):
     def evidence_level_phrase(self):
         """The level as it reads inside a sentence, in lower case."""
         return EvidenceLevel(self.evidence_level).phrase
-
-
-def not_in_future(year):
-    if year > datetime.date.today().year + 1:
-        raise ValidationError(
-            "%(year)s is in the future; give the year the work was published.",
-            params={"year": year},
-        )
-
-
-class Reference(models.Model):
-    """A published source an evidence summary rests on."""
-
-    summary = models.ForeignKey(
-        EvidenceSummary, on_delete=models.CASCADE, related_name="references"
-    )
-    pmid = PubMedIdField(
-        "PMID", blank=True, help_text="PubMed ID, or the PubMed address it came from."
-    )
-    doi = DoiField("DOI", blank=True, help_text="Digital Object Identifier, or its doi.org link.")
-    nct_id = ClinicalTrialIdField(
-        "NCT id", blank=True, help_text="ClinicalTrials.gov registration, such as NCT01234567."
-    )
-    title = models.CharField(max_length=500, help_text="The title as published.")
-    journal = models.CharField(
-        max_length=300, blank=True, help_text="Journal, or registry for a trial record."
-    )
-    year = models.PositiveSmallIntegerField(
-        validators=[MinValueValidator(1900), not_in_future],
-        help_text="Year of publication.",
-    )
-    study_design = models.CharField(max_length=30, choices=StudyDesign.choices)
-    participants = models.PositiveIntegerField(
-        null=True,
-        blank=True,
-        validators=[MinValueValidator(1)],
-        help_text="Number of people studied. Leave empty for animal, cell or review work.",
-    )
-
-    class Meta:
-        ordering = ["summary", "-year", "title"]
-        constraints = [
-            models.CheckConstraint(
-                condition=~Q(pmid="", doi="", nct_id=""),
-                name="reference_has_identifier",
-                violation_error_message="Give at least one of PMID, DOI or NCT id, so "
-                "readers can find the source.",
-            ),
-            models.UniqueConstraint(
-                fields=["summary", "pmid"],
-                condition=~Q(pmid=""),
-                name="reference_pmid_unique_per_summary",
-                violation_error_message="This summary already cites this PMID.",
-            ),
-            models.UniqueConstraint(
-                fields=["summary", "doi"],
-                condition=~Q(doi=""),
-                name="reference_doi_unique_per_summary",
-                violation_error_message="This summary already cites this DOI.",
-            ),
-            models.UniqueConstraint(
-                fields=["summary", "nct_id"],
-                condition=~Q(nct_id=""),
-                name="reference_nct_unique_per_summary",
-                violation_error_message="This summary already cites this trial.",
-            ),
-        ]
-
-    def __str__(self):
-        return f"{self.title} ({self.year})"
-
-    @property
-    def links(self):
-        """(label, URL) for every identifier the reference has, PubMed first."""
-        links = []
-        if self.pmid:
-            links.append(("PubMed", f"https://pubmed.ncbi.nlm.nih.gov/{self.pmid}/"))
-        if self.doi:
-            links.append(("DOI", f"https://doi.org/{self.doi}"))
-        if self.nct_id:
-            links.append(("ClinicalTrials.gov", f"https://clinicaltrials.gov/study/{self.nct_id}"))
-        return links
 
 
 class ResearchUpdate(LiveAddress, Publishable, Timestamped):
@@ -507,6 +442,8 @@ class ResearchUpdate(LiveAddress, Publishable, Timestamped):
     conditions = models.ManyToManyField(Condition, blank=True, related_name="research_updates")
 
     objects = SlugManager()
+
+    snapshot_children = ("references",)
 
     class Meta:
         ordering = ["-date", "title"]

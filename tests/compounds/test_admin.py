@@ -27,7 +27,10 @@ pytestmark = pytest.mark.django_db
 ADMIN_MODELS = [Compound, Condition, MedicalAdvisor, EvidenceSummary, Reference, ResearchUpdate]
 
 UNIQUE_PAIR_MESSAGE = "already has an evidence summary"
-NO_IDENTIFIER_MESSAGE = "Give at least one of PMID, DOI or NCT id, so readers can find the source."
+NO_IDENTIFIER_MESSAGE = (
+    "Give at least one of PMID, DOI or NCT id, or the address of an official document, so "
+    "readers can find the source."
+)
 BAD_NCT_MESSAGE = 'A ClinicalTrials.gov id is "NCT" followed by eight digits, such as NCT01234567.'
 
 
@@ -150,7 +153,7 @@ def _inline(prefix, rows):
     return data
 
 
-def _compound_form(mechanisms=(), safety_notes=()):
+def _compound_form(mechanisms=(), safety_notes=(), monitoring=(), cautions=(), interactions=()):
     return {
         "name": "Psilocybin",
         "slug": "psilocybin",
@@ -162,6 +165,9 @@ def _compound_form(mechanisms=(), safety_notes=()):
         "revision": "0",
         **_inline("mechanisms", mechanisms),
         **_inline("safety_notes", safety_notes),
+        **_inline("monitoring", monitoring),
+        **_inline("cautions", cautions),
+        **_inline("interactions", interactions),
     }
 
 
@@ -179,7 +185,7 @@ def _reference_row(**fields):
     }
 
 
-def _summary_form(compound, condition, references=()):
+def _summary_form(compound, condition, references=(), findings=(), **fields):
     return {
         "compound": str(compound.pk),
         "condition": str(condition.pk),
@@ -191,6 +197,8 @@ def _summary_form(compound, condition, references=()):
         "regulatory_status": "Not approved for this condition",
         "revision": "0",
         **_inline("references", references),
+        **_inline("safety_findings", findings),
+        **fields,
     }
 
 
@@ -375,7 +383,7 @@ def test_one_pmid_cited_twice_in_one_save_is_refused_and_saves_nothing(admin_cli
     data = _summary_form(_compound(), _condition(), references=references)
     response = admin_client.post(_url(EvidenceSummary, "add"), data)
 
-    assertContains(response, "This summary already cites this PMID.", status_code=200)
+    assertContains(response, "This PMID is already cited here.", status_code=200)
     assert not EvidenceSummary.objects.exists()
     assert not Reference.objects.exists()
 
@@ -388,7 +396,7 @@ def test_one_doi_cited_twice_in_different_case_is_refused(admin_client):
     data = _summary_form(_compound(), _condition(), references=references)
     response = admin_client.post(_url(EvidenceSummary, "add"), data)
 
-    assertContains(response, "This summary already cites this DOI.", status_code=200)
+    assertContains(response, "This DOI is already cited here.", status_code=200)
     assert not Reference.objects.exists()
 
 
@@ -476,3 +484,109 @@ def test_demo_editor_sees_the_evidence_summary_changelist(client, demo_accounts)
     assert response.status_code == 200
     assert EvidenceSummary.objects.exists()
     assert response.context["cl"].result_count == EvidenceSummary.objects.count()
+
+
+# Monitoring, cautions, interactions, findings and takeaways ------------------------------
+
+
+def _sourced_row(**fields):
+    return {"position": "1", "source": "Test label, section 5", "source_url": "", **fields}
+
+
+def test_adding_compound_saves_its_monitoring_cautions_and_interactions(admin_client):
+    data = _compound_form(
+        monitoring=[_sourced_row(what="Blood pressure", when="Before each dose", how_long="")],
+        cautions=[_sourced_row(kind="contraindication", description="people with an aneurysm")],
+        interactions=[
+            _sourced_row(
+                drug="Benzodiazepines",
+                severity="major",
+                effect="More sedation",
+                management="Watch closely",
+            )
+        ],
+    )
+    response = admin_client.post(_url(Compound, "add"), data)
+
+    assertRedirects(response, _url(Compound, "changelist"))
+    compound = Compound.objects.get(slug="psilocybin")
+    assert list(compound.monitoring.values_list("what", "when")) == [
+        ("Blood pressure", "Before each dose")
+    ]
+    assert list(compound.cautions.values_list("kind", "description")) == [
+        ("contraindication", "people with an aneurysm")
+    ]
+    assert list(compound.interactions.values_list("drug", "severity", "source")) == [
+        ("Benzodiazepines", "major", "Test label, section 5")
+    ]
+
+
+def test_an_interaction_without_severity_or_source_is_refused_and_nothing_is_saved(
+    admin_client,
+):
+    data = _compound_form(
+        interactions=[
+            _sourced_row(drug="Benzodiazepines", severity="", effect="x", management="y", source="")
+        ]
+    )
+    response = admin_client.post(_url(Compound, "add"), data)
+
+    assert response.status_code == 200
+    errors = response.context["inline_admin_formsets"][4].formset.forms[0].errors
+    assert set(errors) == {"severity", "source"}
+    assert not Compound.objects.filter(slug="psilocybin").exists()
+
+
+@pytest.mark.parametrize("lines", [1, 5])
+def test_key_takeaways_must_be_two_to_four_lines(admin_client, lines):
+    takeaways = "\n".join(f"Takeaway {n}." for n in range(lines))
+    data = _summary_form(_compound(), _condition(), key_takeaways=takeaways)
+    response = admin_client.post(_url(EvidenceSummary, "add"), data)
+
+    assertContains(response, f"Give two to four takeaways, one per line; this has {lines}.")
+    assert not EvidenceSummary.objects.exists()
+
+
+def test_a_summary_saves_its_takeaways_and_condition_specific_safety_findings(admin_client):
+    data = _summary_form(
+        _compound(),
+        _condition(),
+        key_takeaways="One small trial.\n\nAsk your oncologist.",
+        findings=[_sourced_row(kind="finding", description="No new safety signal.")],
+    )
+    response = admin_client.post(_url(EvidenceSummary, "add"), data)
+
+    assertRedirects(response, _url(EvidenceSummary, "changelist"))
+    summary = EvidenceSummary.objects.get()
+    assert summary.takeaway_list == ["One small trial.", "Ask your oncologist."]
+    assert list(summary.safety_findings.values_list("kind", "description")) == [
+        ("finding", "No new safety signal.")
+    ]
+
+
+def test_a_research_update_cites_an_official_document_by_its_address(admin_client):
+    data = {
+        "title": "A label update",
+        "slug": "a-label-update",
+        "summary": "The label changed.",
+        "study_design": "official_document",
+        "date": "2025-01-15",
+        "revision": "0",
+        **_inline(
+            "references",
+            [
+                {
+                    "url": "https://www.accessdata.fda.gov/label.pdf",
+                    "title": "Prescribing information",
+                    "journal": "US Food and Drug Administration",
+                    "year": "2023",
+                    "study_design": "official_document",
+                }
+            ],
+        ),
+    }
+    response = admin_client.post(_url(ResearchUpdate, "add"), data)
+
+    assertRedirects(response, _url(ResearchUpdate, "changelist"))
+    (reference,) = ResearchUpdate.objects.get(slug="a-label-update").references.all()
+    assert reference.links == [("Document", "https://www.accessdata.fda.gov/label.pdf")]

@@ -111,7 +111,7 @@ def test_reference_without_any_identifier_is_refused_by_the_database():
 def test_the_same_pmid_twice_on_one_summary_is_refused():
     existing = make_reference(pmid="31578302")
     errors = _errors(_reference(summary=existing.summary, pmid="31578302"))
-    assert "This summary already cites this PMID." in errors["__all__"]
+    assert "This PMID is already cited here." in errors["__all__"]
 
 
 def test_the_same_pmid_on_two_summaries_is_allowed():
@@ -138,13 +138,19 @@ def test_zero_participants_is_refused():
 def test_links_point_to_pubmed_doi_and_clinicaltrials_gov():
     reference = _reference(pmid="31578302", doi="10.1000/xyz", nct_id="NCT01234567")
     assert reference.links == [
-        ("PubMed", "https://pubmed.ncbi.nlm.nih.gov/31578302/"),
-        ("DOI", "https://doi.org/10.1000/xyz"),
-        ("ClinicalTrials.gov", "https://clinicaltrials.gov/study/NCT01234567"),
+        ("PubMed 31578302", "https://pubmed.ncbi.nlm.nih.gov/31578302/"),
+        ("DOI 10.1000/xyz", "https://doi.org/10.1000/xyz"),
+        ("ClinicalTrials.gov NCT01234567", "https://clinicaltrials.gov/study/NCT01234567"),
     ]
 
 
 def test_links_name_only_the_identifiers_a_reference_has():
     assert _reference(nct_id="NCT01234567").links == [
-        ("ClinicalTrials.gov", "https://clinicaltrials.gov/study/NCT01234567")
+        ("ClinicalTrials.gov NCT01234567", "https://clinicaltrials.gov/study/NCT01234567")
     ]
+
+
+def test_an_official_document_is_cited_by_its_address():
+    reference = _reference(url="https://www.accessdata.fda.gov/label.pdf")
+    reference.full_clean()
+    assert reference.links == [("Document", "https://www.accessdata.fda.gov/label.pdf")]

@@ -2,8 +2,10 @@
 
 Each combination of evidence level, verdict, direct or extrapolated basis,
 condition-specific safety data and documented mechanism relevance (those the
-model allows), each with and without references, mechanisms and safety notes,
-is rendered as every page type from in-memory approved objects (no database).
+model allows), each with and without references, mechanisms, safety notes,
+monitoring, contraindications and cautions, interactions, condition-specific
+safety findings and key takeaways, is rendered as every page type from
+in-memory approved objects (no database).
 Wherever a sentence of the claim table (pages/claims.py) appears, the data
 must support it; no two contradicting claims may stand on one page; and no
 page may carry the sentences no data stand behind.
@@ -11,6 +13,7 @@ page may carry the sentences no data stand behind.
 
 import datetime
 import itertools
+import random
 import re
 
 import pytest
@@ -27,7 +30,24 @@ EDITOR_TEXT = {
     "mechanism": "cAMP signalling in neurons",
     "safety_note": "bladder toxicity with chronic use",
     "human_evidence": "Qzhuman efficacy results",
+    "monitoring": "blood pressure Qzmonitored",
+    "caution": "people with a Qzvascular aneurysm",
+    "interaction": "Qzbenzodiazepines",
+    "finding": "Qzfinding: no new safety signal in 40 patients.",
+    "takeaway": "Qztakeaway: two small trials, no firm answer.",
 }
+SOURCE = "Qzlabel section 5"
+# The data each variant adds, in the order of a case's flags after the grade.
+VARIANTS = (
+    "references",
+    "mechanisms",
+    "notes",
+    "monitoring",
+    "cautions",
+    "interactions",
+    "findings",
+    "takeaways",
+)
 
 
 def valid(level, verdict, basis):
@@ -43,14 +63,11 @@ GRADES = [
     )
     if valid(*combination[:3])
 ]
-# Each grade with one of the eight combinations of references, mechanisms and safety
-# notes, in turn, so that every one of them meets every value of every grading axis.
-CASES = [
-    (*grade, *variant)
-    for grade, variant in zip(
-        GRADES, itertools.cycle(itertools.product((False, True), repeat=3)), strict=False
-    )
-]
+# Each grade with a mix of the data variants drawn from a fixed seed, so that every
+# variant, present and absent, meets every value of every grading axis (a test below
+# checks it) while the matrix stays one case a grade.
+_mix = random.Random(8)
+CASES = [(*grade, *(_mix.random() < 0.5 for _ in VARIANTS)) for grade in GRADES]
 
 
 def byline():
@@ -63,7 +80,12 @@ def byline():
     )
 
 
-def pair_of(level, verdict, basis, safety_data, relevance, references, mechanisms, notes):
+def _sourced(**fields):
+    return {"id": 1, "position": 1, "source": SOURCE, "source_url": "", **fields}
+
+
+def pair_of(level, verdict, basis, safety_data, relevance, *flags):
+    has = dict(zip(VARIANTS, flags, strict=True))
     compound = snapshots.restore(
         Compound,
         1,
@@ -77,7 +99,7 @@ def pair_of(level, verdict, basis, safety_data, relevance, references, mechanism
             "safety_profile": "Dissociation is common.",
             "mechanisms": (
                 [{"id": 1, "position": 1, "description": EDITOR_TEXT["mechanism"]}]
-                if mechanisms
+                if has["mechanisms"]
                 else []
             ),
             "safety_notes": (
@@ -89,7 +111,32 @@ def pair_of(level, verdict, basis, safety_data, relevance, references, mechanism
                         "description": EDITOR_TEXT["safety_note"],
                     }
                 ]
-                if notes
+                if has["notes"]
+                else []
+            ),
+            "monitoring": (
+                [_sourced(what=EDITOR_TEXT["monitoring"], when="before each dose", how_long="")]
+                if has["monitoring"]
+                else []
+            ),
+            "cautions": (
+                [
+                    _sourced(kind="contraindication", description=EDITOR_TEXT["caution"]),
+                    _sourced(id=2, kind="caution", description="people with liver disease"),
+                ]
+                if has["cautions"]
+                else []
+            ),
+            "interactions": (
+                [
+                    _sourced(
+                        drug=EDITOR_TEXT["interaction"],
+                        severity="major",
+                        effect="more sedation",
+                        management="avoid",
+                    )
+                ]
+                if has["interactions"]
                 else []
             ),
         },
@@ -132,8 +179,16 @@ def pair_of(level, verdict, basis, safety_data, relevance, references, mechanism
                         "participants": 40,
                     }
                 ]
-                if references
+                if has["references"]
                 else []
+            ),
+            "safety_findings": (
+                [_sourced(kind="finding", description=EDITOR_TEXT["finding"])]
+                if has["findings"]
+                else []
+            ),
+            "key_takeaways": (
+                f"{EDITOR_TEXT['takeaway']}\nAsk your doctor." if has["takeaways"] else ""
             ),
         },
     )
@@ -168,16 +223,43 @@ def problems(pair, kind):
         wrong.append("changes the safety note as typed")
     if kind.slug == "safety" and EDITOR_TEXT["human_evidence"] in text:
         wrong.append("quotes efficacy results on the safety page")
+    wrong += _missing_rows(pair, kind, page, text)
+    return wrong
+
+
+# Where each kind of row must appear, as typed: (page type, rows of the pair, text).
+SHOWN_ON = {
+    "safety": [
+        (lambda p: p.compound.monitoring.all(), EDITOR_TEXT["monitoring"]),
+        (lambda p: p.compound.cautions.all(), EDITOR_TEXT["caution"]),
+        (lambda p: p.summary.safety_findings.all(), EDITOR_TEXT["finding"]),
+    ],
+    "interactions": [(lambda p: p.compound.interactions.all(), EDITOR_TEXT["interaction"])],
+    "does-it-work": [(lambda p: p.summary.key_takeaways, EDITOR_TEXT["takeaway"])],
+    "evidence-level": [(lambda p: p.summary.key_takeaways, EDITOR_TEXT["takeaway"])],
+}
+
+
+def _missing_rows(pair, kind, page, text):
+    wrong = [
+        f"leaves out {typed!r}"
+        for rows, typed in SHOWN_ON.get(kind.slug, [])
+        if rows(pair) and typed not in text
+    ]
+    if kind.slug == "interactions" and pair.compound.interactions.all():
+        # Each interaction is named with its severity and its source.
+        for needed in ("Major: avoid", SOURCE):
+            if needed not in text:
+                wrong.append(f"names an interaction without {needed!r}")
     return wrong
 
 
 def label(case):
-    level, verdict, basis, safety, relevance, references, mechanisms, notes = case
+    level, verdict, basis, safety, relevance, *flags = case
     return (
         f"{level.value}-{verdict.value}-{basis.value}"
         f"{'-safety' if safety else ''}{'-relevant' if relevance else ''}"
-        f"{'-refs' if references else ''}{'-mech' if mechanisms else ''}"
-        f"{'-notes' if notes else ''}"
+        + "".join(f"-{name}" for name, on in zip(VARIANTS, flags, strict=True) if on)
     )
 
 
@@ -189,9 +271,18 @@ def test_no_page_claims_what_its_data_lack(case):
 
 
 def test_the_matrix_covers_every_value_of_every_axis():
-    for axis, values in enumerate([EvidenceLevel, Verdict, EvidenceBasis, *[(False, True)] * 5]):
+    axes = [EvidenceLevel, Verdict, EvidenceBasis, *[(False, True)] * (2 + len(VARIANTS))]
+    for axis, values in enumerate(axes):
         assert {case[axis] for case in CASES} == set(values)
     assert len(CASES) > 250
+
+
+def test_every_data_variant_meets_every_value_of_every_grading_axis():
+    for grading_axis in range(5):
+        for variant in range(5, 5 + len(VARIANTS)):
+            met = {(case[grading_axis], case[variant]) for case in CASES}
+            values = {case[grading_axis] for case in CASES}
+            assert met == {(value, flag) for value in values for flag in (False, True)}
 
 
 def test_every_claim_is_shown_somewhere_in_the_matrix():

@@ -12,12 +12,17 @@ import pytest
 from compounds import workflow
 from compounds.evidence import SafetyCategory, StudyDesign
 from compounds.models import (
+    Caution,
     Compound,
     Condition,
     EvidenceSummary,
+    Interaction,
     Mechanism,
+    Monitoring,
     Reference,
+    ResearchReference,
     ResearchUpdate,
+    SafetyFinding,
     SafetyNote,
 )
 from tests.pages.markup import body, sitemap_paths, sitemap_section_urls
@@ -114,6 +119,19 @@ def pending_edits(edit, editor):
         category=SafetyCategory.INTERACTIONS,
         description=f"{EDIT} safety note",
     )
+    sourced = {"source": f"{EDIT} source", "source_url": "https://example.org/qz"}
+    Monitoring.objects.create(compound=ketamine, what=f"{EDIT} what", when=f"{EDIT}", **sourced)
+    Caution.objects.create(
+        compound=ketamine, kind="contraindication", description=f"{EDIT} caution", **sourced
+    )
+    Interaction.objects.create(
+        compound=ketamine,
+        drug=f"{EDIT}drug",
+        severity="major",
+        effect=f"{EDIT} effect",
+        management=f"{EDIT} management",
+        **sourced,
+    )
     edit(
         ketamine,
         name=f"Ketamine {EDIT}",
@@ -140,8 +158,12 @@ def pending_edits(edit, editor):
     Reference.objects.filter(summary=ketamine_summary("neuropathic-pain")).update(
         title=f"{EDIT} retitled reference"
     )
+    SafetyFinding.objects.create(
+        summary=leukemia, kind="finding", description=f"{EDIT} finding", **sourced
+    )
     edit(
         leukemia,
+        key_takeaways=f"{EDIT} takeaway one\n{EDIT} takeaway two",
         human_evidence=f"{EDIT} human evidence",
         preclinical_evidence=f"{EDIT} preclinical",
         regulatory_status=f"{EDIT} regulatory",
@@ -152,6 +174,13 @@ def pending_edits(edit, editor):
     workflow.submit(ketamine_summary("leukemia"), editor)
     update = ResearchUpdate.objects.get(slug="low-dose-ketamine-infusions-for-chronic-pain")
     update.conditions.add(Condition.objects.get(slug="stage-iv-cancer"))
+    ResearchReference.objects.create(
+        update=update,
+        url="https://example.org/qz-label.pdf",
+        title=f"{EDIT} label",
+        year=2024,
+        study_design=StudyDesign.OFFICIAL_DOCUMENT,
+    )
     edit(update, title=f"{EDIT} title", summary=f"{EDIT} summary", source=f"{EDIT} source")
 
 

@@ -162,6 +162,24 @@ def test_an_unapproved_new_alias_does_not_find_the_compound(client, edit):
     assert KETAMINE_LINK in found(search(client, "Spravato"), "compounds")
 
 
+def test_a_compound_is_found_by_the_drugs_it_interacts_with_once_approved(client, edit, publish):
+    from compounds.models import Interaction
+
+    ketamine = Compound.objects.get(slug="ketamine")
+    Interaction.objects.create(
+        compound=ketamine,
+        drug="Benzodiazepines",
+        severity="major",
+        effect="More sedation",
+        management="Watch closely for sedation",
+        source="A label",
+    )
+    edit(ketamine)
+    assert KETAMINE_LINK not in found(search(client, "benzodiazepines"), "compounds")
+    publish(ketamine)
+    assert KETAMINE_LINK in found(search(client, "benzodiazepines"), "compounds")
+
+
 def test_a_withdrawn_compound_is_not_found(client, withdraw):
     withdraw(Compound.objects.get(slug="ketamine"))
     assert KETAMINE_LINK not in found(search(client, "esketamine"), "compounds")
