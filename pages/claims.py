@@ -44,7 +44,7 @@ CLAIMS = {
     ),
     "no_direct_research": Claim(
         lambda p: not p.summary.is_direct,
-        (r"No research on .+ specifically in .+ was found",),
+        (r"No research on .+ as a treatment for .+ was found",),
         "Nothing was studied in this condition; the grade is extrapolated.",
     ),
     "human_research_in_condition": Claim(
@@ -54,8 +54,8 @@ CLAIMS = {
     ),
     "no_human_research_in_condition": Claim(
         lambda p: not (p.summary.is_direct and _level(p).is_human),
-        (r"We found no published (clinical )?stud(y|ies) of .+ in people with",),
-        "No study in people with the condition exists.",
+        (r"We found no published (clinical )?stud(y|ies) of .+ as a treatment for",),
+        "No clinical study of it as a treatment for the condition exists.",
     ),
     "trials_in_condition": Claim(
         lambda p: p.summary.is_direct and _level(p) in TRIAL_LEVELS,

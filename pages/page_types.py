@@ -22,7 +22,7 @@ def _direct_sentence(pair):
     if s.is_direct:
         return f"This grade rests on research on {c} in people or models with {d}."
     return (
-        f"No research on {c} specifically in {d} was found: what is known comes from "
+        f"No research on {c} as a treatment for {d} was found: what is known comes from "
         "other uses of the compound."
     )
 
@@ -67,7 +67,9 @@ class Effectiveness(PageType):
                 f"trial: the best evidence is {level}. " + _references_sentence(pair)
             )
         else:
-            trials = f"We found no published clinical study of {c} in people with {d}."
+            # "As a treatment for": a compound studied for another problem of the same
+            # patients (ketamine for anxiety in people with cancer) is not a treatment study.
+            trials = f"We found no published clinical study of {c} as a treatment for {d}."
         faq = [
             (
                 f"Is there any scientific evidence that {c} helps {d}?",

@@ -287,7 +287,7 @@ APPROVED_TEXT = {
         "Does Ketamine (IV / Esketamine) work for Leukemia?",
         "No published study has shown that ketamine works for leukemia.",
         "Limited, and not specifically designed for leukemia.",
-        "No research on Ketamine (IV / Esketamine) specifically in Leukemia was found",
+        "No research on Ketamine (IV / Esketamine) as a treatment for Leukemia was found",
         "hematologist or oncologist",
         "Insufficient evidence",
     ],

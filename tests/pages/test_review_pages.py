@@ -6,6 +6,8 @@ uses. Ketamine for treatment-resistant depression documents its mechanism's
 relevance; the other two do not.
 """
 
+import re
+
 import pytest
 
 from compounds.evidence import EvidenceLevel
@@ -161,7 +163,7 @@ def test_a_pair_with_direct_evidence_says_the_grade_rests_on_research_in_the_con
 @pytest.mark.parametrize("kind", GRADING_PAGES)
 def test_a_pair_without_evidence_says_no_research_in_the_condition_was_found(client, kind):
     text = page(client, NO_EVIDENCE, kind).main.text
-    assert f"No research on {KETAMINE} specifically in Leukemia was found" in text
+    assert f"No research on {KETAMINE} as a treatment for Leukemia was found" in text
 
 
 @pytest.mark.parametrize("kind", PAGE_TYPES)
@@ -361,3 +363,14 @@ def test_the_safety_faq_names_the_specialist_as_written(client):
     faq = page(client, NO_EVIDENCE, "safety").find("section", class_="faq").text
     assert "oncologists" not in faq
     assert "hematologist or oncologist can help you interpret" in faq.lower()
+
+
+@pytest.mark.parametrize("kind", PAGE_TYPES)
+def test_stage_iv_pages_never_deny_the_cancer_anxiety_studies_they_mention(client, kind):
+    """Ketamine was studied for anxiety in people with cancer: no stage IV page may say
+    that no study in people with stage IV cancer exists."""
+    text = " ".join(page(client, "stage-iv-cancer", kind).main.text.split())
+    denial = r"[Nn]o (published )?(clinical )?(research|stud\w*)[^.:]* in people with Stage IV"
+    assert re.search(denial, text) is None
+    if kind == "does-it-work":
+        assert "studied for anxiety in people with cancer" in text
