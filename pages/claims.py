@@ -125,7 +125,7 @@ CLAIMS = {
     ),
     "monitoring_listed": Claim(
         lambda p: bool(p.compound.monitoring.all()),
-        (r"lists this monitoring for everyone",),
+        (r"sets out this monitoring",),
         "The compound's approved information sets out monitoring.",
     ),
     "no_monitoring": Claim(
@@ -134,13 +134,13 @@ CLAIMS = {
         "The review records no monitoring for the compound.",
     ),
     "contraindications_listed": Claim(
-        lambda p: any(c.kind == "contraindication" for c in p.compound.cautions.all()),
-        (r"must not be used by",),
+        lambda p: bool(p.compound.contraindications),
+        (r"must not be used",),
         "The compound has contraindications on record.",
     ),
     "cautions_listed": Claim(
-        lambda p: any(c.kind == "caution" for c in p.compound.cautions.all()),
-        (r"with care in:",),
+        lambda p: bool(p.compound.general_cautions),
+        (r"Cautions in the approved information",),
         "The compound has cautions on record.",
     ),
     "no_contraindications": Claim(

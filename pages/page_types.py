@@ -179,7 +179,7 @@ def _monitoring(pair):
     # Each row as typed: "Blood pressure (Before each dose and after it)".
     listed = "; ".join(f"{row.what} ({row.when})" for row in rows)
     return (
-        f"Its approved information lists this monitoring for everyone who takes {c}: "
+        f"The approved information on {c} sets out this monitoring, whatever the condition: "
         f"{listed}. This review has no monitoring advice specific to {d}; your {specialist} "
         "says what applies to you."
     )

@@ -12,7 +12,14 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 
-from compounds.evidence import EvidenceBasis, EvidenceLevel, SafetyCategory, StudyDesign, Verdict
+from compounds.evidence import (
+    CautionKind,
+    EvidenceBasis,
+    EvidenceLevel,
+    SafetyCategory,
+    StudyDesign,
+    Verdict,
+)
 
 from .citations import not_in_future  # noqa: F401  (migration 0001 refers to it here)
 from .review import Publishable
@@ -106,6 +113,14 @@ class Compound(LiveAddress, Publishable, Timestamped):
     @property
     def alias_list(self):
         return [alias.strip() for alias in self.aliases.split(",") if alias.strip()]
+
+    @property
+    def contraindications(self):
+        return [c for c in self.cautions.all() if c.kind == CautionKind.CONTRAINDICATION]
+
+    @property
+    def general_cautions(self):
+        return [c for c in self.cautions.all() if c.kind == CautionKind.CAUTION]
 
 
 class Mechanism(models.Model):

@@ -116,8 +116,8 @@ class Caution(CompoundPart, Sourced):
     )
     description = models.CharField(
         max_length=300,
-        help_text="Who, or in what situation, as it reads after “must not be used by” or "
-        "“use with care in”: “people with a blood vessel disease such as an aneurysm”.",
+        help_text="One contraindication or caution in a full sentence, as its source states "
+        "it: “People with an aneurysm must not use it.”",
     )
 
     class Meta(CompoundPart.Meta):

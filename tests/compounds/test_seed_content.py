@@ -41,9 +41,10 @@ def test_seed_compound_is_ketamine_as_the_pages_describe_it(seed_content):
     assert ketamine.name == "Ketamine (IV / Esketamine)"
     assert ketamine.alias_list == ["esketamine", "Spravato"]
     assert ketamine.drug_class == "NMDA Antagonist / Anesthetic"
-    assert "esketamine (Spravato) approved for treatment-resistant depression" in (
+    assert "esketamine nasal spray (Spravato) approved for treatment-resistant depression" in (
         ketamine.regulatory_status
     )
+    assert "IV ketamine for depression is off-label" in ketamine.regulatory_status
     assert [m.description for m in ketamine.mechanisms.all()] == [
         "NMDA receptor antagonism",
         "rapid antidepressant via AMPA activation",
@@ -123,3 +124,28 @@ def test_every_seed_row_passes_model_validation(seed_content):
     for model in apps.get_app_config("compounds").get_models():
         for row in model.objects.all():
             row.full_clean()
+
+
+LABELS = (
+    "https://dailymed.nlm.nih.gov/dailymed/drugInfo.cfm?setid=d81a6a79-a74a-44b7-822c-0dfa3036eaed",
+    "https://dailymed.nlm.nih.gov/dailymed/drugInfo.cfm?setid=46dab560-8ecd-4d92-8c92-6baa2310b09b",
+)
+
+
+def test_ketamine_safety_rows_come_only_from_its_us_labels_cited_by_address(seed_content):
+    ketamine = Compound.objects.get(slug="ketamine")
+    rows = [*ketamine.monitoring.all(), *ketamine.cautions.all(), *ketamine.interactions.all()]
+    assert len(rows) > 10
+    for row in rows:
+        assert row.source_url in LABELS, row
+        assert row.source.startswith(("SPRAVATO", "KETALAR")), row
+    assert {i.drug: i.severity for i in ketamine.interactions.all()}[
+        "Theophylline or aminophylline"
+    ] == "major"
+
+
+def test_the_cleveland_clinic_study_is_called_a_retrospective_uncontrolled_registry(seed_content):
+    update = ResearchUpdate.objects.get(slug="low-dose-ketamine-infusions-for-chronic-pain")
+    assert update.study_design == "retrospective"
+    assert "no comparison group" in update.summary
+    assert "was safe" not in update.summary

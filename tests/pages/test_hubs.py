@@ -102,7 +102,7 @@ def test_compound_page_gives_class_aliases_regulatory_status_and_safety_profile(
     text = get_page(client, "/compounds/ketamine/").main.text
     assert "Class NMDA Antagonist / Anesthetic" in text
     assert "Also called esketamine, Spravato" in text
-    assert "FDA-approved as anesthetic; esketamine (Spravato) approved" in text
+    assert "FDA-approved as an anesthetic (Ketalar); esketamine nasal spray (Spravato)" in text
     assert "bladder toxicity with chronic use" in text
 
 
@@ -290,10 +290,11 @@ def test_research_update_page_gives_the_study_and_its_source(client):
         == "Low-dose ketamine infusions eased chronic pain for up to six months"
     )
     text = page.main.text
-    assert "Study design Observational study" in text
+    assert "Study design Retrospective study" in text
     assert "Participants 1034" in text
     assert "Institution or source Cleveland Clinic" in text
-    assert "A four-year Cleveland Clinic study of 1,034 patients" in text
+    assert "A four-year Cleveland Clinic study looked back at 1,034 patients" in text
+    assert "no comparison group" in text
     assert "Medically reviewed by Nikhil Joshi, MD, FRCPC" in text
 
 

@@ -298,7 +298,7 @@ APPROVED_TEXT = {
     "/research/low-dose-ketamine-infusions-for-chronic-pain/": [
         "Low-dose ketamine infusions eased chronic pain for up to six months",
         "Cleveland Clinic",
-        "A four-year Cleveland Clinic study of 1,034 patients",
+        "A four-year Cleveland Clinic study looked back at 1,034 patients",
     ],
 }
 

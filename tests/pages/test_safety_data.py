@@ -5,16 +5,7 @@ import pytest
 from django.urls import reverse
 
 from compounds.evidence import StudyDesign
-from compounds.models import (
-    Caution,
-    Compound,
-    EvidenceSummary,
-    Interaction,
-    Monitoring,
-    ResearchReference,
-    ResearchUpdate,
-    SafetyFinding,
-)
+from compounds.models import EvidenceSummary, ResearchReference, ResearchUpdate, SafetyFinding
 from tests.pages.markup import get_page
 
 pytestmark = pytest.mark.usefixtures("live_seed")
@@ -27,69 +18,60 @@ def _sourced(**fields):
     return {"source": "Test label, section 5", "source_url": LABEL, **fields}
 
 
-@pytest.fixture
-def ketamine_safety(edit, publish):
-    """Monitoring, a contraindication, a caution and an interaction of ketamine, approved."""
-    ketamine = Compound.objects.get(slug="ketamine")
-    Monitoring.objects.create(
-        compound=ketamine,
-        what="Blood pressure",
-        when="Before each dose and after it",
-        how_long="Until it is back to normal",
-        **_sourced(),
-    )
-    Caution.objects.create(
-        compound=ketamine,
-        kind="contraindication",
-        description="people with an aneurysm",
-        **_sourced(),
-    )
-    Caution.objects.create(
-        compound=ketamine, kind="caution", description="people with liver disease", **_sourced()
-    )
-    Interaction.objects.create(
-        compound=ketamine,
-        drug="Benzodiazepines",
-        severity="major",
-        effect="More sedation",
-        management="Watch closely for sedation",
-        **_sourced(),
-    )
-    edit(ketamine)
-    publish(ketamine)
-    return ketamine
+SPRAVATO_LABEL = (
+    "https://dailymed.nlm.nih.gov/dailymed/drugInfo.cfm?setid=d81a6a79-a74a-44b7-822c-0dfa3036eaed"
+)
+KETALAR_LABEL = (
+    "https://dailymed.nlm.nih.gov/dailymed/drugInfo.cfm?setid=46dab560-8ecd-4d92-8c92-6baa2310b09b"
+)
 
 
-def test_the_interactions_page_names_each_drug_with_its_severity_and_source(
-    client, ketamine_safety
-):
+def _item(page, heading):
+    """The list item a row's h3 heads."""
+    (item,) = [h3.parent for h3 in page.find_all("h3") if h3.text.strip() == heading]
+    return item
+
+
+def test_the_interactions_page_of_ketamine_names_each_drug_with_severity_and_source(client):
     page = get_page(client, PAGE.format("leukemia", "interactions"))
-    (item,) = [h3.parent for h3 in page.find_all("h3") if h3.text.strip() == "Benzodiazepines"]
+    item = _item(page, "Theophylline or aminophylline")
     text = " ".join(item.text.split())
     assert "Severity Major: avoid the combination" in text
-    assert "What happens More sedation" in text
-    assert "What to do Watch closely for sedation" in text
-    assert ("https://example.org/label.pdf", "Test label, section 5") in item.links()
+    assert "What happens Taken with IV ketamine, they may lower the threshold for seizures." in text
+    assert "What to do The label says not to give them together with IV ketamine." in text
+    assert (KETALAR_LABEL, "KETALAR (ketamine) US prescribing information, section 7") in (
+        item.links()
+    )
+    maois = " ".join(_item(page, "Monoamine oxidase inhibitors (MAOIs)").text.split())
+    assert "Severity Moderate" in maois
     assert "lists no specific drug interaction" not in page.main.text
 
 
-def test_the_safety_page_lists_monitoring_contraindications_and_cautions(client, ketamine_safety):
+def test_the_safety_page_lists_monitoring_contraindications_and_cautions(client):
     page = get_page(client, PAGE.format("leukemia", "safety"))
     text = " ".join(page.main.text.split())
-    assert "Blood pressure When Before each dose and after it" in text
-    assert "For how long Until it is back to normal" in text
-    assert "must not be used by: people with an aneurysm" in text
-    assert "with care in: people with liver disease" in text
-    assert "lists this monitoring for everyone who takes Ketamine (IV / Esketamine): " in text
+    monitoring = " ".join(_item(page, "Blood pressure (esketamine)").text.split())
+    assert "When After each treatment session" in monitoring
+    assert "For how long Until any rise in blood pressure has resolved" in monitoring
+    assert "Contraindications: when Ketamine (IV / Esketamine) must not be used" in text
+    assert "who have had bleeding in the brain (intracerebral hemorrhage)" in text
+    assert "Cautions in the approved information on Ketamine (IV / Esketamine)" in text
+    assert "The approved information on Ketamine (IV / Esketamine) sets out this monitoring" in text
     assert "has no monitoring information" not in text
+    assert (SPRAVATO_LABEL, "SPRAVATO (esketamine) US prescribing information, boxed warning") in (
+        page.main.links()
+    )
 
 
-def test_a_page_without_the_rows_says_so_in_one_honest_sentence(client):
-    safety = " ".join(get_page(client, PAGE.format("leukemia", "safety")).main.text.split())
-    assert "This review has no monitoring information for Ketamine (IV / Esketamine) yet" in safety
-    assert "lists no contraindication or caution of Ketamine (IV / Esketamine) yet" in safety
-    interactions = get_page(client, PAGE.format("leukemia", "interactions")).main.text
-    assert "lists no specific drug interaction" in interactions
+def test_a_compound_without_the_rows_says_so_in_one_honest_sentence(client, make_live_compound):
+    make_live_compound(
+        "zorbanol", "Zorbanol", conditions=[("leukemia", "preclinical", "insufficient", "direct")]
+    )
+    safety = " ".join(get_page(client, "/compounds/zorbanol/leukemia/safety/").main.text.split())
+    assert "This review has no monitoring information for Zorbanol yet" in safety
+    assert "lists no contraindication or caution of Zorbanol yet" in safety
+    interactions = get_page(client, "/compounds/zorbanol/leukemia/interactions/").main.text
+    assert "lists no specific drug interaction of Zorbanol yet" in interactions
 
 
 def test_safety_findings_and_takeaways_head_the_pages_of_their_pair_once_approved(
