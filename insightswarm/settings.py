@@ -123,6 +123,28 @@ PROXY_CACHE_SECONDS = env.int("PROXY_CACHE_SECONDS", default=1)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Review emails (compounds/notifications.py): the console in development, SMTP in
+# production, e.g. EMAIL_URL=smtp+tls://user:password@smtp.example.org:587.
+_email = env.email_url("EMAIL_URL", default="consolemail://")
+_smtp = {
+    "host": _email.get("EMAIL_HOST"),
+    "port": _email.get("EMAIL_PORT"),
+    "username": _email.get("EMAIL_HOST_USER"),
+    "password": _email.get("EMAIL_HOST_PASSWORD"),
+    "use_tls": _email.get("EMAIL_USE_TLS", False),
+    "use_ssl": _email.get("EMAIL_USE_SSL", False),
+    # A mail server that hangs must not hold a review step's response for long.
+    "timeout": 10,
+}
+MAILERS = {
+    "default": {
+        "BACKEND": _email["EMAIL_BACKEND"],
+        "OPTIONS": _smtp if _email["EMAIL_BACKEND"].endswith("smtp.EmailBackend") else {},
+    }
+}
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Insight Swarm <reviews@localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
 # Review workflow. Four-eyes: an advisor may not approve a change they made
 # themselves; a team with a single advisor turns it off.
 REVIEW_FOUR_EYES = env.bool("REVIEW_FOUR_EYES", default=True)

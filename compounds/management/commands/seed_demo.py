@@ -64,6 +64,8 @@ class Command(BaseCommand):
         first_name, last_name, role, byline = DEMO_ACCOUNTS[username]
         user, _ = get_user_model().objects.get_or_create(username=username)
         user.first_name, user.last_name = first_name, last_name
+        # Review emails print to the console in development: each account has an address.
+        user.email = f"{username}@example.org"
         user.is_staff = user.is_active = True
         user.is_superuser = role is None
         user.set_password(password)
