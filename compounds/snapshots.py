@@ -12,10 +12,13 @@ query on them finds nothing rather than reaching the working copy.
 
 import json
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
+from django.utils.text import capfirst
 
+from compounds import word_diff
 from compounds.models import Publishable
 
 NOT_CONTENT = {"id", "created_at", "updated_at"} | {f.name for f in Publishable._meta.get_fields()}
@@ -107,6 +110,20 @@ class FieldChange:
     before: str
     after: str
 
+    @cached_property
+    def _marked(self):
+        return word_diff.marked(self.before, self.after)
+
+    @property
+    def marked_before(self):
+        """The approved text, its deleted words marked (HTML)."""
+        return self._marked[0]
+
+    @property
+    def marked_after(self):
+        """The working copy, its inserted words marked (HTML)."""
+        return self._marked[1]
+
 
 @dataclass
 class ChildChange:
@@ -137,11 +154,10 @@ def _display(f, value):
 def _field_changes(fields, before, after):
     changes = []
     for f in fields:
-        old, new = before.get(f.attname), after.get(f.attname)
+        old, new = _display(f, before.get(f.attname)), _display(f, after.get(f.attname))
+        # An empty field that stays empty (None before, "" after) is no change to show.
         if old != new:
-            changes.append(
-                FieldChange(str(f.verbose_name).capitalize(), _display(f, old), _display(f, new))
-            )
+            changes.append(FieldChange(capfirst(str(f.verbose_name)), old, new))
     return changes
 
 
@@ -157,7 +173,7 @@ def compare(model, before, after):
             names = _names(m2m.related_model, set(old) | set(new))
             changes.append(
                 FieldChange(
-                    str(m2m.verbose_name).capitalize(),
+                    capfirst(str(m2m.verbose_name)),
                     ", ".join(names[pk] for pk in old if pk in names),
                     ", ".join(names[pk] for pk in new if pk in names),
                 )
@@ -181,7 +197,7 @@ def compare(model, before, after):
             if pk not in new:
                 label = _child_label(parent_fk.model, item)
                 rows.append(ChildChange("removed", label, _field_changes(child_fields, item, {})))
-        children[str(parent_fk.model._meta.verbose_name_plural).capitalize()] = rows
+        children[capfirst(str(parent_fk.model._meta.verbose_name_plural))] = rows
     return Diff(changes, children)
 
 

@@ -787,9 +787,36 @@ def test_review_page_shows_the_approved_and_the_working_text(client, author, app
     Compound.objects.filter(pk=compound.pk).update(safety_profile="Unapproved safety text.")
     client.force_login(approver)
     response = client.get(_page_url("review", compound))
-    assertContains(response, "<del>Generally tolerated.</del>", html=True)
-    assertContains(response, "<ins>Unapproved safety text.</ins>", html=True)
+    assertContains(response, _deleted("Generally tolerated."), html=True)
+    assertContains(response, _inserted("Unapproved safety text."), html=True)
     assertContains(response, "Changes since version 1")
+
+
+def _deleted(text):
+    return f'<del><span class="visually-hidden">deleted: </span>{text}</del>'
+
+
+def _inserted(text):
+    return f'<ins><span class="visually-hidden">inserted: </span>{text}</ins>'
+
+
+def test_review_page_marks_the_one_word_that_changed(client, author, approver):
+    compound = _ready_for("withdraw", author, approver)
+    Compound.objects.filter(pk=compound.pk).update(safety_profile="Generally well tolerated.")
+    client.force_login(approver)
+    response = client.get(_page_url("review", compound))
+    assertContains(response, f"<td>Generally {_inserted('well ')}tolerated.</td>", html=True)
+    assertContains(response, "<td>Generally tolerated.</td>", html=True)
+
+
+def test_review_page_leaves_out_the_empty_fields_of_an_added_reference(client, author, approver):
+    summary = make_summary()
+    make_reference(summary, pmid="31578302", doi="", nct_id="")
+    client.force_login(approver)
+    text = client.get(_page_url("review", summary)).content.decode()
+    assert "PMID: 31578302" in text
+    assert "DOI:" not in text
+    assert "NCT id:" not in text
 
 
 def test_review_page_of_a_never_approved_object_says_everything_is_new(client, author):
@@ -835,8 +862,8 @@ def test_editor_walkthrough_from_edit_to_approved_with_the_advisors_byline(
     # The advisor compares the two texts and approves from the review page.
     client.force_login(advisor)
     review = client.get(_url(EvidenceSummary, "review", summary.pk))
-    assertContains(review, "<del>Two small open-label trials.</del>", html=True)
-    assertContains(review, "<ins>A randomized trial of 227 adults.</ins>", html=True)
+    assertContains(review, _deleted("Two small open-label trials."), html=True)
+    assertContains(review, _inserted("A randomized trial of 227 adults."), html=True)
     approve_form = _form_with_button(review, "approve")
     approved = client.post(approve_form["action"], approve_form["fields"])
     assert approved.status_code == 302

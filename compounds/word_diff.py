@@ -1,0 +1,48 @@
+"""Word-level marking of a changed text, for the review screen.
+
+A one-word change in a paragraph is marked as that word, not as the whole
+paragraph struck through and underlined. Each side is returned as HTML: the
+approved text with the deleted words in <del>, the working copy with the
+inserted words in <ins>, each with a visually hidden "deleted:"/"inserted:"
+for screen readers, which announce neither element.
+"""
+
+import difflib
+import re
+
+from django.utils.html import escape, format_html
+from django.utils.safestring import mark_safe
+
+# Each word with the spaces after it (and any spaces the text starts with), so that
+# joining the tokens gives the text back and a run of changed words is marked as one.
+_TOKENS = re.compile(r"\S+\s*|\s+")
+
+
+def _html(parts):
+    return mark_safe("".join(parts).replace("\n", "<br>"))
+
+
+def marked(before, after):
+    """(before, after) as HTML with the words that differ marked."""
+    old, new = _TOKENS.findall(before or ""), _TOKENS.findall(after or "")
+    # Words are compared without their spaces: a word that moved to the end of a
+    # line is the same word.
+    matcher = difflib.SequenceMatcher(
+        None, [t.strip() for t in old], [t.strip() for t in new], autojunk=False
+    )
+    left, right = [], []
+    for op, i1, i2, j1, j2 in matcher.get_opcodes():
+        removed, added = "".join(old[i1:i2]), "".join(new[j1:j2])
+        if op == "equal":
+            left.append(escape(removed))
+            right.append(escape(added))
+            continue
+        if removed:
+            left.append(
+                format_html('<del><span class="visually-hidden">deleted: </span>{}</del>', removed)
+            )
+        if added:
+            right.append(
+                format_html('<ins><span class="visually-hidden">inserted: </span>{}</ins>', added)
+            )
+    return _html(left), _html(right)
