@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.text import smart_split, unescape_string_literal
 
+from .lookup_admin import ReferenceLookupMixin
 from .models import (
     Compound,
     Condition,
@@ -99,7 +100,7 @@ class ReferenceFormSet(BaseInlineFormSet):
                 seen[field].add(value)
 
 
-class ReferenceInline(admin.StackedInline):
+class ReferenceInline(ReferenceLookupMixin, admin.StackedInline):
     model = Reference
     formset = ReferenceFormSet
     extra = 0
