@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.text import smart_split, unescape_string_literal
 
+from .lookup_admin import ReferenceLookupMixin
 from .models import (
     Caution,
     Compound,
@@ -140,14 +141,14 @@ CITATION_FIELDS = [
 ]
 
 
-class ReferenceInline(admin.StackedInline):
+class ReferenceInline(ReferenceLookupMixin, admin.StackedInline):
     model = Reference
     formset = CitationFormSet
     extra = 0
     fields = CITATION_FIELDS
 
 
-class ResearchReferenceInline(admin.StackedInline):
+class ResearchReferenceInline(ReferenceLookupMixin, admin.StackedInline):
     model = ResearchReference
     formset = CitationFormSet
     extra = 0

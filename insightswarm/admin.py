@@ -1,6 +1,7 @@
 """The admin site, with the review dashboard on its home page."""
 
 from django.contrib import admin
+from django.urls import path
 
 
 class InsightSwarmAdminSite(admin.AdminSite):
@@ -13,3 +14,17 @@ class InsightSwarmAdminSite(admin.AdminSite):
 
         extra_context = {**(extra_context or {}), "review_dashboard": review_dashboard(request)}
         return super().index(request, extra_context)
+
+    def get_urls(self):
+        # One lookup for every model with a reference's fields (compounds/lookup_admin.py),
+        # so an inline, which has no addresses of its own, can use it.
+        from compounds.lookup_admin import reference_lookup
+
+        return [
+            path(
+                "reference-lookup/<str:app_label>/<str:model_name>/",
+                self.admin_view(reference_lookup),
+                name="reference_lookup",
+            ),
+            *super().get_urls(),
+        ]

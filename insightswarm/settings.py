@@ -121,6 +121,10 @@ PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=24 * 3600)
 # How long a caching proxy in front (deploy/nginx.conf) may serve a page without asking.
 PROXY_CACHE_SECONDS = env.int("PROXY_CACHE_SECONDS", default=1)
 
+# An e-mail address the reference lookup (compounds/lookup.py) gives PubMed and
+# Crossref, as their etiquette asks, so they write before they block the site.
+REFERENCE_LOOKUP_CONTACT = env.str("REFERENCE_LOOKUP_CONTACT", default="")
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Review emails (compounds/notifications.py): the console in development, SMTP in

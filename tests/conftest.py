@@ -19,3 +19,25 @@ def no_page_cache(settings):
 def seed_content(db):
     """The client's seed pages as data, loaded from fixtures/."""
     call_command("loaddata", "seed_content", verbosity=0)
+
+
+@pytest.fixture
+def sources(monkeypatch, settings):
+    """PubMed, Crossref and ClinicalTrials.gov as recorded (tests/sources.py), with a
+    cache of the test's own, so each test sees its own answers and no kept ones."""
+    import urllib.request
+
+    from django.core.cache import cache
+
+    from tests.sources import RecordedSources
+
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "recorded-sources",
+        }
+    }
+    cache.clear()
+    recorded = RecordedSources()
+    monkeypatch.setattr(urllib.request, "urlopen", recorded.urlopen)
+    return recorded
