@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 
-from compounds import workflow
+from compounds import review_queue, workflow
 from compounds.models import PUBLISHABLE_MODELS, ReviewState
 from compounds.review_admin import AtLeast, ReviewDueFilter, capped_count
 
@@ -121,7 +121,10 @@ def review_dashboard(request):
             due_first,
             {"review_due": "due"},
         )
+    queue = review_queue.head(request, LIMIT)
     return {
+        "queue": [item for item in queue if not item.needs_another_advisor],
+        "own_edits": [item for item in queue if item.needs_another_advisor],
         "awaiting": awaiting,
         "returned": returned,
         "due": due,

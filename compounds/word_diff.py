@@ -38,11 +38,20 @@ def marked(before, after):
             right.append(escape(added))
             continue
         if removed:
-            left.append(
-                format_html('<del><span class="visually-hidden">deleted: </span>{}</del>', removed)
-            )
+            left.append(_mark("del", "deleted", removed))
         if added:
-            right.append(
-                format_html('<ins><span class="visually-hidden">inserted: </span>{}</ins>', added)
-            )
+            right.append(_mark("ins", "inserted", added))
     return _html(left), _html(right)
+
+
+def _mark(tag, said, text):
+    """The words marked; the spaces after them left outside the mark."""
+    words = text.rstrip()
+    return format_html(
+        '<{}><span class="visually-hidden">{}: </span>{}</{}>{}',
+        tag,
+        said,
+        words,
+        tag,
+        text[len(words) :],
+    )

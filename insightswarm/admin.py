@@ -19,8 +19,10 @@ class InsightSwarmAdminSite(admin.AdminSite):
         # One lookup for every model with a reference's fields (compounds/lookup_admin.py),
         # so an inline, which has no addresses of its own, can use it.
         from compounds.lookup_admin import reference_lookup
+        from compounds.review_queue import review_queue_view
 
         return [
+            path("review-queue/", self.admin_view(review_queue_view), name="review_queue"),
             path(
                 "reference-lookup/<str:app_label>/<str:model_name>/",
                 self.admin_view(reference_lookup),

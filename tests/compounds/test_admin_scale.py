@@ -446,17 +446,13 @@ def test_every_editable_relation_is_chosen_by_autocomplete(rf, admin_user, model
 # The dashboard ---------------------------------------------------------------------------
 
 
-def test_dashboard_lists_at_most_the_limit_with_the_count_and_a_link(admin_client):
+def test_dashboard_lists_the_head_of_the_queue_with_the_count_and_a_link(admin_client):
     _summaries(dashboard.LIMIT + 3, review_state=ReviewState.IN_REVIEW)
     response = admin_client.get(HOME)
-    awaiting = response.context["review_dashboard"]["awaiting"]
-    assert len(awaiting.items) == dashboard.LIMIT
-    assert awaiting.total == dashboard.LIMIT + 3
-    link = f"{SUMMARIES}?review_state__exact=in_review"
-    assertContains(response, f'<a href="{link}">Evidence summaries ({dashboard.LIMIT + 3})</a>')
-    assertContains(response, f"{dashboard.LIMIT} of {dashboard.LIMIT + 3} shown")
-    listed = admin_client.get(link)
-    assert len(_listed(listed)) == dashboard.LIMIT + 3
+    assert len(response.context["review_dashboard"]["queue"]) == dashboard.LIMIT
+    assertContains(response, f"Open the review queue</a> ({dashboard.LIMIT + 3} in review)")
+    queue = admin_client.get(reverse("admin:review_queue"))
+    assert len(queue.context["queue"]) == dashboard.LIMIT + 3
 
 
 def test_dashboard_lists_the_longest_waiting_first(rf, admin_user):
@@ -491,7 +487,7 @@ def test_dashboard_total_past_the_count_cap_reads_as_more(admin_client, monkeypa
     monkeypatch.setattr(dashboard, "COUNT_CAP", dashboard.LIMIT + 1)
     _summaries(dashboard.LIMIT + 5, review_state=ReviewState.IN_REVIEW)
     response = admin_client.get(HOME)
-    assertContains(response, f"Evidence summaries ({dashboard.LIMIT + 1}+)")
+    assertContains(response, f"Open the review queue</a> ({dashboard.LIMIT + 1}+ in review)")
 
 
 def test_dashboard_queries_do_not_grow_with_the_rows(admin_client):

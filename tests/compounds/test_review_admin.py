@@ -805,7 +805,7 @@ def test_review_page_marks_the_one_word_that_changed(client, author, approver):
     Compound.objects.filter(pk=compound.pk).update(safety_profile="Generally well tolerated.")
     client.force_login(approver)
     response = client.get(_page_url("review", compound))
-    assertContains(response, f"<td>Generally {_inserted('well ')}tolerated.</td>", html=True)
+    assertContains(response, f"<td>Generally {_inserted('well')} tolerated.</td>", html=True)
     assertContains(response, "<td>Generally tolerated.</td>", html=True)
 
 

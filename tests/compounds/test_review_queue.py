@@ -1,0 +1,138 @@
+"""The review queue: what waits for the signed-in advisor, with who submitted it, when,
+and what changed; their own edits set apart; filters, order and pages."""
+
+import datetime
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from compounds import workflow
+from compounds.models import Compound
+from tests.factories import make_compound, make_summary, make_user, save_edit
+
+pytestmark = pytest.mark.django_db
+
+HOME = reverse("admin:index")
+QUEUE = reverse("admin:review_queue")
+
+
+@pytest.fixture
+def people():
+    editor = make_user("editor", "Editor")
+    editor.first_name, editor.last_name = "Erin", "Editor"
+    editor.save()
+    return {
+        "editor": editor,
+        "advisor": make_user("advisor", "Medical Advisor", byline=True),
+        "advisor2": make_user("advisor2", "Medical Advisor", byline=True),
+    }
+
+
+def submitted(obj, by, **fields):
+    obj = save_edit(obj, by, **fields)
+    workflow.submit(obj, by)
+    return obj
+
+
+def approved(obj, people):
+    workflow.submit(save_edit(obj, people["editor"]), people["editor"])
+    return workflow.approve(obj, people["advisor2"])
+
+
+def test_the_home_page_lists_each_item_with_submitter_age_and_what_changed(client, people):
+    compound = approved(make_compound(name="Ketamine", slug="ketamine"), people)
+    submitted(compound, people["editor"], safety_profile="Dissociation is common.")
+    Compound.objects.filter(pk=compound.pk).update(
+        updated_at=timezone.now() - datetime.timedelta(days=2)
+    )
+    client.force_login(people["advisor"])
+    (item,) = client.get(HOME).context["review_dashboard"]["queue"]
+    assert item.label == "Ketamine"
+    assert item.submitted_by == "Erin Editor"
+    assert item.changed == "Safety profile"
+    assert item.review_url == reverse("admin:compounds_compound_review", args=[compound.pk])
+    assert not item.needs_another_advisor
+
+
+def test_a_new_object_is_summarised_as_never_approved(client, people):
+    submitted(make_compound(), people["editor"])
+    client.force_login(people["advisor"])
+    (item,) = client.get(HOME).context["review_dashboard"]["queue"]
+    assert item.changed == "New: never approved"
+
+
+def test_child_rows_are_counted_in_what_changed(client, people):
+    summary = approved(make_summary(), people)
+    summary.references.create(pmid="31578302", title="A trial", year=2020, study_design="rct")
+    submitted(summary, people["editor"], human_evidence="Two trials now.")
+    client.force_login(people["advisor"])
+    (item,) = client.get(HOME).context["review_dashboard"]["queue"]
+    assert item.changed == "Human evidence; References: 1 added"
+
+
+def test_an_advisors_own_edit_is_set_apart_as_needing_another_advisor(client, people):
+    submitted(make_compound(name="Mine", slug="mine"), people["advisor"])
+    submitted(make_compound(name="Theirs", slug="theirs"), people["editor"])
+    client.force_login(people["advisor"])
+    response = client.get(HOME)
+    dashboard = response.context["review_dashboard"]
+    assert [item.label for item in dashboard["queue"]] == ["Theirs"]
+    assert [item.label for item in dashboard["own_edits"]] == ["Mine"]
+    assert "Your edits, waiting for another advisor" in response.content.decode()
+    assert "needs another advisor" in response.content.decode()
+
+
+def test_the_queue_page_filters_by_kind_and_by_whose_edits(client, people):
+    submitted(make_compound(name="Mine", slug="mine"), people["advisor"])
+    submitted(make_compound(name="Theirs", slug="theirs"), people["editor"])
+    summary = submitted(make_summary(), people["editor"])
+    client.force_login(people["advisor"])
+
+    def listed(**query):
+        return [item.label for item in client.get(QUEUE, query).context["queue"]]
+
+    assert sorted(listed()) == sorted(["Mine", "Theirs", str(summary)])
+    assert listed(kind="evidencesummary") == [str(summary)]
+    assert sorted(listed(whose="others")) == sorted(["Theirs", str(summary)])
+    assert listed(whose="mine") == ["Mine"]
+    assert listed(kind="nonsense") == []
+
+
+def test_the_queue_page_orders_longest_waiting_first_or_newest_first(client, people):
+    old = submitted(make_compound(name="Old", slug="old"), people["editor"])
+    submitted(make_compound(name="New", slug="new"), people["editor"])
+    Compound.objects.filter(pk=old.pk).update(
+        updated_at=timezone.now() - datetime.timedelta(days=5)
+    )
+    client.force_login(people["advisor"])
+    oldest = [item.label for item in client.get(QUEUE).context["queue"]]
+    newest = [item.label for item in client.get(QUEUE, {"order": "newest"}).context["queue"]]
+    assert oldest == ["Old", "New"]
+    assert newest == ["New", "Old"]
+
+
+def test_the_queue_page_pages_and_answers_any_page_number(client, people, monkeypatch):
+    monkeypatch.setattr("compounds.review_queue.PER_PAGE", 2)
+    for n in range(5):
+        submitted(make_compound(name=f"C{n}", slug=f"c{n}"), people["editor"])
+    client.force_login(people["advisor"])
+    assert len(client.get(QUEUE, {"page": "3"}).context["queue"]) == 1
+    for page in ("0", "-1", "abc", "99999999999999999999"):
+        assert client.get(QUEUE, {"page": page}).status_code == 200
+
+
+def test_the_queue_needs_a_staff_sign_in(client):
+    response = client.get(QUEUE)
+    assert response.status_code == 302
+    assert reverse("admin:login") in response["Location"]
+
+
+def test_an_editor_sees_their_submission_awaiting_an_advisor(client, people):
+    submitted(make_compound(name="Theirs", slug="theirs"), people["editor"])
+    client.force_login(people["editor"])
+    response = client.get(HOME)
+    assert "Awaiting an advisor" in response.content.decode()
+    dashboard = response.context["review_dashboard"]
+    assert [item.label for item in dashboard["queue"]] == ["Theirs"]
+    assert dashboard["own_edits"] == []
