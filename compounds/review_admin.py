@@ -24,6 +24,7 @@ from django.utils.functional import cached_property
 from django.utils.html import format_html
 
 from compounds import snapshots, workflow
+from compounds.history import HistoryViews
 from compounds.models import ReviewEvent, ReviewState, Version
 
 EVERYWHERE = [ActionLocation.CHANGE_LIST, ActionLocation.CHANGE_FORM]
@@ -218,7 +219,7 @@ def filtered_list_link(model, field_name, obj, label):
     return format_html('<a href="{}?{}={}">{}</a>', url, field_name, obj.pk, label)
 
 
-class ReviewAdmin(admin.ModelAdmin):
+class ReviewAdmin(HistoryViews, admin.ModelAdmin):
     """A ModelAdmin for publishable content: compounds, conditions, summaries, updates."""
 
     form = ReviewedForm

@@ -1,0 +1,201 @@
+"""An object's approved versions: the list, a comparison of any two, and restoring one.
+
+Each approval stored a version (the snapshot patients were shown, its approver
+and date); the approval's comment is in the review history. Any two versions,
+or a version and the working copy, compare with the review screen's diff.
+Restoring a version copies its content, inline rows and links into the working
+copy as a new draft: nothing reaches the public site until that draft is
+reviewed and approved like any edit.
+"""
+
+from django.contrib import messages
+from django.contrib.admin.models import CHANGE, LogEntry
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.http import Http404, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+
+from compounds import snapshots, workflow
+from compounds.models import ReviewAction, ReviewEvent, Version
+
+WORKING_COPY = "working"
+
+
+def versions_of(obj):
+    """Every approved version of obj, newest first, each with its approval's comment."""
+    versions = list(Version.objects.of(obj).select_related("approved_by").order_by("-number"))
+    comments = dict(
+        ReviewEvent.objects.of(obj)
+        .filter(action=ReviewAction.APPROVE, version__in=versions)
+        .values_list("version_id", "comment")
+    )
+    for version in versions:
+        version.comment = comments.get(version.pk, "")
+    return versions
+
+
+def restore(obj, version, user):
+    """Make version's content the working copy of obj, as a draft edit by user."""
+    model = type(obj)
+    data = version.data
+    with transaction.atomic():
+        current = workflow.lock(obj)
+        for f in snapshots.content_fields(model):
+            if f.attname in data:
+                setattr(current, f.attname, f.to_python(data[f.attname]))
+        current.full_clean(exclude=["revision"], validate_unique=True)
+        for related_name in model.snapshot_children:
+            parent_fk = model._meta.get_field(related_name).field
+            child_model = parent_fk.model
+            getattr(current, related_name).all().delete()
+            children = []
+            for values in data.get(related_name, []):
+                fields = {
+                    f.attname: f.to_python(values[f.attname])
+                    for f in child_model._meta.concrete_fields
+                    if f.attname in values and f.attname != "id"
+                }
+                child = child_model(**fields, **{parent_fk.attname: current.pk})
+                # The row keeps its id when no other row took it, so the diff against the
+                # live version shows it unchanged rather than removed and added again.
+                if not child_model._default_manager.filter(pk=values.get("id")).exists():
+                    child.pk = values.get("id")
+                children.append(child)
+            child_model._default_manager.bulk_create(children)
+        for m2m in model._meta.many_to_many:
+            still_there = m2m.related_model._default_manager.filter(
+                pk__in=data.get(m2m.name, [])
+            ).values_list("pk", flat=True)
+            getattr(current, m2m.name).set(list(still_there))
+        workflow.record_edit(current, user)
+        current.save()
+        LogEntry.objects.log_actions(
+            user_id=user.pk,
+            queryset=[current],
+            action_flag=CHANGE,
+            change_message=f"Restored version {version.number} as a draft.",
+            single_object=True,
+        )
+        return current
+
+
+class HistoryViews:
+    """The versions, compare and restore pages of a ReviewAdmin: mixed into it."""
+
+    def get_urls(self):
+        info = self.opts.app_label, self.opts.model_name
+        view = self.admin_site.admin_view
+        return [
+            path(
+                "<path:object_id>/versions/",
+                view(self.versions_view),
+                name="{}_{}_versions".format(*info),
+            ),
+            path(
+                "<path:object_id>/versions/compare/",
+                view(self.compare_view),
+                name="{}_{}_compare".format(*info),
+            ),
+            path(
+                "<path:object_id>/versions/<str:number>/restore/",
+                view(self.restore_view),
+                name="{}_{}_restore".format(*info),
+            ),
+            *super().get_urls(),
+        ]
+
+    def _version(self, obj, number):
+        try:
+            return Version.objects.of(obj).get(number=int(number))
+        except (ValueError, TypeError, OverflowError, Version.DoesNotExist):
+            raise Http404("No such version.") from None
+
+    def versions_view(self, request, object_id):
+        obj = self._object_or_deny(request, object_id)
+        return TemplateResponse(
+            request,
+            "admin/compounds/versions.html",
+            {
+                **self._history_context(request, obj, "Versions"),
+                "versions": versions_of(obj),
+            },
+        )
+
+    def compare_view(self, request, object_id):
+        obj = self._object_or_deny(request, object_id)
+        a, b = request.GET.get("a", ""), request.GET.get("b", WORKING_COPY)
+        older = self._version(obj, a)
+        if b == WORKING_COPY:
+            newer, newer_data = None, snapshots.take(obj)
+        else:
+            newer = self._version(obj, b)
+            newer_data = newer.data
+        return TemplateResponse(
+            request,
+            "admin/compounds/compare.html",
+            {
+                **self._history_context(request, obj, "Compare versions"),
+                "older": older,
+                "newer": newer,
+                "older_label": f"Version {older.number}",
+                "newer_label": f"Version {newer.number}" if newer else "Working copy",
+                "diff": snapshots.compare(self.model, older.data, newer_data),
+                "versions": versions_of(obj),
+            },
+        )
+
+    def restore_view(self, request, object_id, number):
+        obj = self._object_or_deny(request, object_id)
+        if not self.has_change_permission(request, obj):
+            raise PermissionDenied
+        version = self._version(obj, number)
+        versions_url = self._admin_url("versions", obj)
+        if request.method == "POST":
+            try:
+                restore(obj, version, request.user)
+            except (ValidationError, IntegrityError) as error:
+                messages.error(
+                    request, f"Version {version.number} cannot be restored: {_said(error)}"
+                )
+                return HttpResponseRedirect(versions_url)
+            messages.success(
+                request,
+                f"Version {version.number} is now the working copy, as a draft: submit it for "
+                "review to publish it.",
+            )
+            return HttpResponseRedirect(self._admin_url("change", obj))
+        return TemplateResponse(
+            request,
+            "admin/compounds/restore.html",
+            {
+                **self._history_context(request, obj, f"Restore version {version.number}"),
+                "version": version,
+                # What restoring would undo: from the working copy back to the version.
+                "diff": snapshots.compare(self.model, snapshots.take(obj), version.data),
+            },
+        )
+
+    def _admin_url(self, view, obj, *args):
+        opts = self.opts
+        return reverse(f"admin:{opts.app_label}_{opts.model_name}_{view}", args=[obj.pk, *args])
+
+    def _history_context(self, request, obj, title):
+        return {
+            **self.admin_site.each_context(request),
+            "title": f"{title}: {obj}",
+            "opts": self.opts,
+            "original": obj,
+            "content_type": ContentType.objects.get_for_model(self.model),
+            "can_restore": self.has_change_permission(request, obj),
+            "change_url": self._admin_url("change", obj),
+            "versions_url": self._admin_url("versions", obj),
+            "compare_url": self._admin_url("compare", obj),
+        }
+
+
+def _said(error):
+    if isinstance(error, ValidationError):
+        return " ".join(error.messages)
+    return "it conflicts with content saved since; edit the working copy instead."
