@@ -183,20 +183,25 @@ def summary_ids_for(compound=None, condition=None):
 
 
 def summaries(ids):
-    """The published pair rows of ids, in that order, with their grade and both slugs."""
+    """The published pair rows of ids, in that order, as tuples of what a pair table
+    shows: (id, compound name, condition name, evidence level, verdict, evidence
+    basis, compound slug, condition slug)."""
     ids = list(ids)
-    rows = PublishedSummary.objects.select_related("compound", "condition").only(
-        "id",
-        "compound_name",
-        "condition_name",
-        "evidence_level",
-        "verdict",
-        "evidence_basis",
-        "compound__slug",
-        "condition__slug",
-    )
-    found = rows.in_bulk(ids)
+    rows = PublishedSummary.objects.filter(pk__in=ids).values_list(*SUMMARY_ROW)
+    found = {row[0]: row for row in rows.order_by()}
     return [found[pk] for pk in ids if pk in found]
+
+
+SUMMARY_ROW = (
+    "id",
+    "compound_name",
+    "condition_name",
+    "evidence_level",
+    "verdict",
+    "evidence_basis",
+    "compound__slug",
+    "condition__slug",
+)
 
 
 def research_updates(compound=None, condition=None):
