@@ -168,8 +168,13 @@ def _pair_rows(rows, other_side):
     return html
 
 
+def _path(view_name, **slugs):
+    """The address of a public page, from a pattern reversed once (pages/addresses.py)."""
+    return addresses.pattern(view_name, list(slugs)).format(*slugs.values())
+
+
 def _home_crumb():
-    return ("Home", reverse("pages:home"))
+    return ("Home", _path("pages:home"))
 
 
 @require_safe
@@ -263,7 +268,7 @@ def _a_to_z(request, kind, *, plural, description, template):
         title += f": {'other' if letter == '#' else letter}"
     if page.number > 1:
         title += f", page {page.number}"
-    crumbs = [_home_crumb(), (plural, reverse(f"pages:{kind}_list"))]
+    crumbs = [_home_crumb(), (plural, _path(f"pages:{kind}_list"))]
     return _page(
         request,
         template,
@@ -311,11 +316,11 @@ def _pairs_per_page():
 
 
 def render_compound(request, compound, preview=False):
-    url = reverse("pages:compound", args=[compound.slug])
+    url = _path("pages:compound", slug=compound.slug)
     pairs = _paginate(request, live.summary_ids_for(compound=compound), _pairs_per_page())
     crumbs = [
         _home_crumb(),
-        ("Compounds", reverse("pages:compound_list")),
+        ("Compounds", _path("pages:compound_list")),
         (compound.name, url),
     ]
     description = f"{compound.name} ({compound.drug_class}): {compound.evidence_overview}"
@@ -359,11 +364,11 @@ def condition_detail(request, slug):
 
 
 def render_condition(request, condition, preview=False):
-    url = reverse("pages:condition", args=[condition.slug])
+    url = _path("pages:condition", slug=condition.slug)
     pairs = _paginate(request, live.summary_ids_for(condition=condition), _pairs_per_page())
     crumbs = [
         _home_crumb(),
-        ("Conditions", reverse("pages:condition_list")),
+        ("Conditions", _path("pages:condition_list")),
         (condition.name, url),
     ]
     description = f"Compounds reviewed for {condition.name}, with the grade of their evidence."
@@ -437,6 +442,8 @@ def render_review(request, pair, kind, preview=False):
         faq=kind.faq(pair),
         claims=claims.of(pair),
         other_pages=other_pages,
+        compound_url=_path("pages:compound", slug=pair.compound.slug),
+        condition_url=_path("pages:condition", slug=pair.condition.slug),
         levels=list(EvidenceLevel),
         cta_url=settings.CTA_URL,
         cta_text=settings.CTA_TEXT,
@@ -448,7 +455,7 @@ def render_review(request, pair, kind, preview=False):
 def research_list(request):
     page = _paginate(request, live.research_updates(), UPDATES_PER_PAGE)
     updates = _with_url(live.contents(page.object_list), "pages:research")
-    crumbs = [_home_crumb(), ("Research updates", reverse("pages:research_list"))]
+    crumbs = [_home_crumb(), ("Research updates", _path("pages:research_list"))]
     title = "Research updates" + (f", page {page.number}" if page.number > 1 else "")
     description = "Plain-language summaries of new studies, newest first."
     return _page(
@@ -472,10 +479,10 @@ def research_detail(request, slug):
 
 
 def render_research_update(request, update, preview=False):
-    url = reverse("pages:research", args=[update.slug])
+    url = _path("pages:research", slug=update.slug)
     crumbs = [
         _home_crumb(),
-        ("Research updates", reverse("pages:research_list")),
+        ("Research updates", _path("pages:research_list")),
         (update.title, url),
     ]
     return _page(
