@@ -10,6 +10,7 @@ so `compound.mechanisms.all` lists the approved mechanisms and any further
 query on them finds nothing rather than reaching the working copy.
 """
 
+import functools
 import json
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -52,14 +53,40 @@ def take(obj):
     return json.loads(json.dumps(data, cls=DjangoJSONEncoder))
 
 
+@functools.cache
+def _plan(model):
+    """What rebuilding an instance of model takes, worked out once per model: its
+    concrete fields in order, the many-to-one ones, the inline children (with the
+    foreign key to the parent), the many-to-many fields and the related managers
+    that must read as empty."""
+    fields = tuple(model._meta.concrete_fields)
+    children = tuple(
+        (related_name, _parent_fk(model, related_name))
+        for related_name in getattr(model, "snapshot_children", ())
+    )
+    m2m = tuple((f.name, f.related_model) for f in model._meta.many_to_many)
+    named = {name for name, _ in children} | {name for name, _ in m2m}
+    outside = tuple(
+        (rel.get_accessor_name(), rel.related_model)
+        for rel in model._meta.related_objects
+        if (rel.one_to_many or rel.many_to_many) and rel.get_accessor_name() not in named
+    )
+    many_to_one = tuple(f.name for f in fields if f.many_to_one)
+    return fields, many_to_one, children, m2m, outside
+
+
 def _build(model, values, pk):
     """An unsaved instance of model with the snapshot's values, read as the fields read them."""
-    kwargs = {}
-    for f in model._meta.concrete_fields:
-        if f.attname in values:
-            kwargs[f.attname] = f.to_python(values[f.attname])
-    instance = model(**kwargs)
-    instance.pk = pk
+    fields = _plan(model)[0]
+    row = []
+    for f in fields:
+        if f.primary_key:
+            row.append(pk)
+        elif f.attname in values:
+            row.append(f.to_python(values[f.attname]))
+        else:
+            row.append(f.get_default())
+    instance = model(*row)
     instance._state.adding = False
     instance._state.db = "default"
     return instance
@@ -68,7 +95,8 @@ def _build(model, values, pk):
 def listing(model, instances):
     """A queryset that lists instances and can query nothing else: what a rebuilt
     object's related managers return."""
-    queryset = model._default_manager.none()
+    queryset = model._default_manager.get_queryset()
+    queryset.query.set_empty()
     queryset._result_cache = list(instances)
     queryset._prefetch_done = True
     return queryset
@@ -76,30 +104,27 @@ def listing(model, instances):
 
 def restore(model, pk, data):
     """The object as the snapshot shows it: never read from or written to the database."""
+    _, many_to_one, children_of, m2m, outside = _plan(model)
     obj = _build(model, data, pk)
-    for f in model._meta.concrete_fields:
-        if f.many_to_one:
-            # Nothing outside the snapshot is read through it: a summary's compound is
-            # None until whoever rebuilt it attaches the approved one.
-            obj._state.fields_cache[f.name] = None
-    obj._prefetched_objects_cache = {}
-    for related_name in model.snapshot_children:
-        parent_fk = _parent_fk(model, related_name)
+    for name in many_to_one:
+        # Nothing outside the snapshot is read through it: a summary's compound is
+        # None until whoever rebuilt it attaches the approved one.
+        obj._state.fields_cache[name] = None
+    cache = obj._prefetched_objects_cache = {}
+    for related_name, parent_fk in children_of:
         children = []
         for values in data.get(related_name, []):
             child = _build(parent_fk.model, values, values.get("id"))
             setattr(child, parent_fk.name, obj)
             children.append(child)
-        obj._prefetched_objects_cache[related_name] = listing(parent_fk.model, children)
-    for m2m in model._meta.many_to_many:
+        cache[related_name] = listing(parent_fk.model, children)
+    for name, related_model in m2m:
         # Empty until pages/live.py attaches the published links: never the working copy's.
-        obj._prefetched_objects_cache[m2m.name] = listing(m2m.related_model, [])
-    for rel in model._meta.related_objects:
+        cache[name] = listing(related_model, [])
+    for name, related_model in outside:
         # Whatever points at the object from outside the snapshot (a compound's
         # summaries, say) reads as empty: public code asks the published tables for those.
-        name = rel.get_accessor_name()
-        if (rel.one_to_many or rel.many_to_many) and name not in obj._prefetched_objects_cache:
-            obj._prefetched_objects_cache[name] = listing(rel.related_model, [])
+        cache[name] = listing(related_model, [])
     obj.snapshot_data = data
     return obj
 

@@ -6,6 +6,8 @@ working copy. Pages that list content read columns; a page about one object
 rebuilds it from its approved snapshot (`content()`).
 """
 
+from django.db import connections
+
 from compounds import snapshots
 from compounds.models import (
     FormerSlug,
@@ -27,18 +29,103 @@ PUBLISHED = {
 }
 
 
+class Prepared:
+    """A query compiled once per database and run again with other values.
+
+    Compiling a queryset costs more than running it on an index: a page asked for
+    often (a review page) compiles its query once, with a marker where each value
+    goes, and then only executes the SQL. `build(*values)` returns a values_list()
+    queryset whose values are compared exactly; rows come back as lists, through
+    the fields' converters as the ORM would return them.
+    """
+
+    def __init__(self, build, arity):
+        self.build = build
+        self.arity = arity
+        self.plans = {}
+
+    def _plan(self, connection):
+        markers = [f"\x00slot{n}\x00" for n in range(self.arity)]
+        queryset = self.build(*markers)
+        compiler = queryset.query.get_compiler(connection=connection)
+        sql, params = compiler.as_sql()
+        slots = [markers.index(p) if p in markers else None for p in params]
+        if sorted(n for n in slots if n is not None) != list(range(self.arity)):
+            raise ValueError("Each value of a prepared query must be one parameter of it.")
+        columns = [column for column, _, _ in compiler.select]
+        converters = list(compiler.get_converters(columns).items())
+        return sql, list(zip(slots, params, strict=True)), converters
+
+    def __call__(self, *values):
+        connection = connections[PublishedSummary.objects.db]
+        plan = self.plans.get(connection.vendor)
+        if plan is None:
+            plan = self.plans[connection.vendor] = self._plan(connection)
+        sql, slots, converters = plan
+        params = [value if n is None else values[n] for n, value in slots]
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            rows = [list(row) for row in cursor.fetchall()]
+        for row in rows:
+            for position, (functions, expression) in converters:
+                value = row[position]
+                for function in functions:
+                    value = function(value, expression, connection)
+                row[position] = value
+        return rows
+
+
+def _columns(model, leave_out=()):
+    return [f.attname for f in model._meta.concrete_fields if f.name not in leave_out]
+
+
+# What a pair's pages read of its three published rows: everything but the search
+# document of the compound and the condition, which no page shows.
+_PAIR_COLUMNS = [
+    (PublishedSummary, None, _columns(PublishedSummary)),
+    (PublishedCompound, "compound", _columns(PublishedCompound, ("search_text", "search_vector"))),
+    (
+        PublishedCondition,
+        "condition",
+        _columns(PublishedCondition, ("search_text", "search_vector")),
+    ),
+]
+_PAIR = Prepared(
+    lambda compound, condition: (
+        PublishedSummary.objects.filter(compound__slug=compound, condition__slug=condition)
+        .order_by()
+        .values_list(
+            *(
+                f"{prefix}__{column}" if prefix else column
+                for _, prefix, columns in _PAIR_COLUMNS
+                for column in columns
+            )
+        )
+    ),
+    arity=2,
+)
+
+
 def pair_of(row):
     """The pair of a published summary selected with its compound and condition."""
     return Pair.of(row.content())
 
 
 def find_pair(compound_slug, condition_slug):
-    row = (
-        PublishedSummary.objects.select_related("compound", "condition")
-        .filter(compound__slug=compound_slug, condition__slug=condition_slug)
-        .first()
-    )
-    return pair_of(row) if row else None
+    """The pair at these slugs, or None: one query, compiled once."""
+    rows = _PAIR(compound_slug, condition_slug)
+    if not rows:
+        return None
+    values = rows[0]
+    db = PublishedSummary.objects.db
+    published = []
+    for model, _, columns in _PAIR_COLUMNS:
+        published.append(model.from_db(db, columns, values[: len(columns)]))
+        values = values[len(columns) :]
+    summary, compound, condition = published
+    PublishedSummary.compound.field.set_cached_value(summary, compound)
+    PublishedSummary.condition.field.set_cached_value(summary, condition)
+    return pair_of(summary)
 
 
 def find(kind, slug):
@@ -96,20 +183,25 @@ def summary_ids_for(compound=None, condition=None):
 
 
 def summaries(ids):
-    """The published pair rows of ids, in that order, with their grade and both slugs."""
+    """The published pair rows of ids, in that order, as tuples of what a pair table
+    shows: (id, compound name, condition name, evidence level, verdict, evidence
+    basis, compound slug, condition slug)."""
     ids = list(ids)
-    rows = PublishedSummary.objects.select_related("compound", "condition").only(
-        "id",
-        "compound_name",
-        "condition_name",
-        "evidence_level",
-        "verdict",
-        "evidence_basis",
-        "compound__slug",
-        "condition__slug",
-    )
-    found = rows.in_bulk(ids)
+    rows = PublishedSummary.objects.filter(pk__in=ids).values_list(*SUMMARY_ROW)
+    found = {row[0]: row for row in rows.order_by()}
     return [found[pk] for pk in ids if pk in found]
+
+
+SUMMARY_ROW = (
+    "id",
+    "compound_name",
+    "condition_name",
+    "evidence_level",
+    "verdict",
+    "evidence_basis",
+    "compound__slug",
+    "condition__slug",
+)
 
 
 def research_updates(compound=None, condition=None):

@@ -8,8 +8,6 @@ pages find the types through this registry, so adding a type needs nothing else.
 
 from dataclasses import dataclass
 
-from django.urls import reverse
-
 PAGE_TYPES = {}
 
 
@@ -81,9 +79,11 @@ class PageType:
         return []
 
     def breadcrumbs(self, pair):
+        from .addresses import pattern
+
         return [
-            ("Home", reverse("pages:home")),
-            ("Compounds", reverse("pages:compound_list")),
-            (pair.compound.name, reverse("pages:compound", args=[pair.compound.slug])),
+            ("Home", pattern("pages:home", []).format()),
+            ("Compounds", pattern("pages:compound_list", []).format()),
+            (pair.compound.name, pattern("pages:compound", ["slug"]).format(pair.compound.slug)),
             (f"{pair.condition.name}: {self.name}", pair.url(self)),
         ]

@@ -8,11 +8,13 @@ from django.core.paginator import InvalidPage, Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.html import escape
 from django.utils.http import http_date
+from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 from django.views.decorators.http import require_safe
 
-from compounds.evidence import EvidenceLevel
+from compounds.evidence import EvidenceBasis, EvidenceLevel, Verdict
 
 from . import addresses, claims, live, search, seo
 from .registry import get_page_type, page_types
@@ -110,31 +112,74 @@ def _with_url(rows, view_name):
     return rows
 
 
-def _with_addresses(pairs):
-    """Published pair rows with the addresses a pair table links: each built from one
-    pattern per page type (pages/addresses.py), not a reverse() per link."""
+# One row of a hub's pair table (templates/pages/includes/pair_table.html): written
+# here rather than in a template loop, which cost a compound page most of its time.
+_PAIR_ROW = (
+    "\n    <tr>\n"
+    '      <th scope="row"><a href="{other_url}">{other_name}</a></th>\n'
+    "      <td>{verdict}</td>\n"
+    "      <td>{level}</td>\n"
+    "      <td>{basis}</td>\n"
+    '      <td><ul class="inline">{links}</ul></td>\n'
+    "    </tr>\n  "
+)
+_PAIR_LINK = '<li><a href="{url}">{name}<span class="visually-hidden"> ({pair})</span></a></li>'
+_VERDICTS = {value: escape(label) for value, label in Verdict.choices}
+_LEVELS = {value: escape(label) for value, label in EvidenceLevel.choices}
+
+
+def _pair_rows(rows, other_side):
+    """The pair table's rows of published summary rows (live.summaries), as safe HTML:
+    the other side's name and page, the grades, and a link to each page type, each
+    built from one address pattern per page (pages/addresses.py)."""
     compound_page = addresses.pattern("pages:compound", ["slug"])
     condition_page = addresses.pattern("pages:condition", ["slug"])
     review_pages = [
-        (kind, addresses.pattern("pages:review", ["compound", "condition"], page_type=kind.slug))
+        (
+            escape(kind.name),
+            addresses.pattern("pages:review", ["compound", "condition"], page_type=kind.slug),
+        )
         for kind in page_types()
     ]
-    pairs = list(pairs)
-    for pair in pairs:
-        compound, condition = pair.compound.slug, pair.condition.slug
-        pair.compound_url = compound_page.format(compound)
-        pair.condition_url = condition_page.format(condition)
-        pair.page_links = [(kind, url.format(compound, condition)) for kind, url in review_pages]
-    return pairs
+    html = []
+    for _, compound_name, condition_name, level, verdict, basis, compound, condition in rows:
+        compound_name, condition_name = escape(compound_name), escape(condition_name)
+        pair = f"{compound_name} for {condition_name}"
+        links = "".join(
+            _PAIR_LINK.format(url=url.format(compound, condition), name=name, pair=pair)
+            for name, url in review_pages
+        )
+        if other_side == "condition":
+            other_url, other_name = condition_page.format(condition), condition_name
+        else:
+            other_url, other_name = compound_page.format(compound), compound_name
+        html.append(
+            mark_safe(  # noqa: S308 - every value is escaped above; slugs need no escaping
+                _PAIR_ROW.format(
+                    other_url=other_url,
+                    other_name=other_name,
+                    verdict=_VERDICTS.get(verdict, escape(verdict)),
+                    level=_LEVELS.get(level, escape(level)),
+                    basis="Direct" if basis == EvidenceBasis.DIRECT else "Extrapolated",
+                    links=links,
+                )
+            )
+        )
+    return html
+
+
+def _path(view_name, **slugs):
+    """The address of a public page, from a pattern reversed once (pages/addresses.py)."""
+    return addresses.pattern(view_name, list(slugs)).format(*slugs.values())
 
 
 def _home_crumb():
-    return ("Home", reverse("pages:home"))
+    return ("Home", _path("pages:home"))
 
 
 @require_safe
 def home(request):
-    updates = live.contents(live.research_updates()[:3])
+    updates = _with_url(live.contents(live.research_updates()[:3]), "pages:research")
     title = "Insight Swarm: honest, advisor-approved evidence reviews"
     description = (
         "Does a compound work for a condition, how strong is the evidence, is it safe, "
@@ -179,9 +224,33 @@ def _letter_param(letter):
     return OTHER_LETTER if letter == "#" else letter.lower()
 
 
-def _letter_links(kind):
-    """(letter as shown, as in the address) of every letter that has entries."""
-    return [(letter, _letter_param(letter)) for letter in live.letters(kind)]
+def _letter_links(kind, current=None):
+    """The items of the A-Z index (templates/pages/includes/letters.html), as safe
+    HTML: a link to every letter that has entries, the current one marked."""
+    list_url = addresses.pattern(f"pages:{kind}_list", [])
+    items = []
+    for letter in live.letters(kind):
+        shown = "Other" if letter == "#" else escape(letter)
+        marked = ' aria-current="page"' if letter == current else ""
+        items.append(
+            f'<li><a href="{list_url}?letter={_letter_param(letter)}"{marked}>{shown}</a></li>'
+        )
+    return mark_safe("".join(items))  # noqa: S308 - letters are escaped, params are a-z
+
+
+def _a_to_z_rows(kind, rows):
+    """The items of an A-Z list, as safe HTML: each name linked to its page; a
+    compound's with its class and other names."""
+    page = addresses.pattern(f"pages:{kind}", ["slug"])
+    items = []
+    for row in rows:
+        item = f'<li><a href="{page.format(row.slug)}">{escape(row.name)}</a>'
+        if kind == "compound":
+            also = row.alias_list
+            also = f"; also called {', '.join(escape(alias) for alias in also)}" if also else ""
+            item += f' <span class="muted">{escape(row.drug_class)}{also}</span>'
+        items.append(mark_safe(item + "</li>"))  # noqa: S308 - every value is escaped
+    return items
 
 
 def _a_to_z(request, kind, *, plural, description, template):
@@ -199,7 +268,7 @@ def _a_to_z(request, kind, *, plural, description, template):
         title += f": {'other' if letter == '#' else letter}"
     if page.number > 1:
         title += f", page {page.number}"
-    crumbs = [_home_crumb(), (plural, reverse(f"pages:{kind}_list"))]
+    crumbs = [_home_crumb(), (plural, _path(f"pages:{kind}_list"))]
     return _page(
         request,
         template,
@@ -208,9 +277,9 @@ def _a_to_z(request, kind, *, plural, description, template):
         breadcrumbs=crumbs,
         schema="CollectionPage",
         page=page,
-        rows=_with_url(page.object_list, f"pages:{kind}"),
+        rows=_a_to_z_rows(kind, page.object_list),
         letter=letter,
-        letters=_letter_links(kind),
+        letters=_letter_links(kind, letter),
     )
 
 
@@ -247,11 +316,11 @@ def _pairs_per_page():
 
 
 def render_compound(request, compound, preview=False):
-    url = reverse("pages:compound", args=[compound.slug])
+    url = _path("pages:compound", slug=compound.slug)
     pairs = _paginate(request, live.summary_ids_for(compound=compound), _pairs_per_page())
     crumbs = [
         _home_crumb(),
-        ("Compounds", reverse("pages:compound_list")),
+        ("Compounds", _path("pages:compound_list")),
         (compound.name, url),
     ]
     description = f"{compound.name} ({compound.drug_class}): {compound.evidence_overview}"
@@ -266,8 +335,11 @@ def render_compound(request, compound, preview=False):
         version=compound.version,
         compound=compound,
         page=pairs,
-        pairs=_with_addresses(live.summaries(pairs.object_list)),
-        updates=live.contents(live.research_updates(compound=compound)[:RELATED_UPDATES]),
+        pairs=_pair_rows(live.summaries(pairs.object_list), "condition"),
+        updates=_with_url(
+            live.contents(live.research_updates(compound=compound)[:RELATED_UPDATES]),
+            "pages:research",
+        ),
         preview=preview,
     )
 
@@ -292,11 +364,11 @@ def condition_detail(request, slug):
 
 
 def render_condition(request, condition, preview=False):
-    url = reverse("pages:condition", args=[condition.slug])
+    url = _path("pages:condition", slug=condition.slug)
     pairs = _paginate(request, live.summary_ids_for(condition=condition), _pairs_per_page())
     crumbs = [
         _home_crumb(),
-        ("Conditions", reverse("pages:condition_list")),
+        ("Conditions", _path("pages:condition_list")),
         (condition.name, url),
     ]
     description = f"Compounds reviewed for {condition.name}, with the grade of their evidence."
@@ -311,8 +383,11 @@ def render_condition(request, condition, preview=False):
         version=condition.version,
         condition=condition,
         page=pairs,
-        pairs=_with_addresses(live.summaries(pairs.object_list)),
-        updates=live.contents(live.research_updates(condition=condition)[:RELATED_UPDATES]),
+        pairs=_pair_rows(live.summaries(pairs.object_list), "compound"),
+        updates=_with_url(
+            live.contents(live.research_updates(condition=condition)[:RELATED_UPDATES]),
+            "pages:research",
+        ),
         preview=preview,
     )
 
@@ -367,6 +442,8 @@ def render_review(request, pair, kind, preview=False):
         faq=kind.faq(pair),
         claims=claims.of(pair),
         other_pages=other_pages,
+        compound_url=_path("pages:compound", slug=pair.compound.slug),
+        condition_url=_path("pages:condition", slug=pair.condition.slug),
         levels=list(EvidenceLevel),
         cta_url=settings.CTA_URL,
         cta_text=settings.CTA_TEXT,
@@ -377,8 +454,8 @@ def render_review(request, pair, kind, preview=False):
 @require_safe
 def research_list(request):
     page = _paginate(request, live.research_updates(), UPDATES_PER_PAGE)
-    updates = live.contents(page.object_list)
-    crumbs = [_home_crumb(), ("Research updates", reverse("pages:research_list"))]
+    updates = _with_url(live.contents(page.object_list), "pages:research")
+    crumbs = [_home_crumb(), ("Research updates", _path("pages:research_list"))]
     title = "Research updates" + (f", page {page.number}" if page.number > 1 else "")
     description = "Plain-language summaries of new studies, newest first."
     return _page(
@@ -402,10 +479,10 @@ def research_detail(request, slug):
 
 
 def render_research_update(request, update, preview=False):
-    url = reverse("pages:research", args=[update.slug])
+    url = _path("pages:research", slug=update.slug)
     crumbs = [
         _home_crumb(),
-        ("Research updates", reverse("pages:research_list")),
+        ("Research updates", _path("pages:research_list")),
         (update.title, url),
     ]
     return _page(
