@@ -128,8 +128,9 @@ REFERENCE_LOOKUP_CONTACT = env.str("REFERENCE_LOOKUP_CONTACT", default="")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Review emails (compounds/notifications.py): the console in development, SMTP in
-# production, e.g. EMAIL_URL=smtp+tls://user:password@smtp.example.org:587.
-_email = env.email_url("EMAIL_URL", default="consolemail://")
+# production (the local mail server unless EMAIL_URL names another, e.g.
+# EMAIL_URL=smtp+tls://user:password@smtp.example.org:587).
+_email = env.email_url("EMAIL_URL", default="consolemail://" if DEBUG else "smtp://localhost:25")
 _smtp = {
     "host": _email.get("EMAIL_HOST"),
     "port": _email.get("EMAIL_PORT"),
