@@ -15,3 +15,11 @@ def ld_json(data):
     """A JSON-LD data block: not a script the browser runs, so no CSP nonce is needed."""
     text = json.dumps(data, ensure_ascii=False, sort_keys=True).translate(_JSON_ESCAPES)
     return format_html('<script type="application/ld+json">{}</script>', mark_safe(text))
+
+
+@register.filter
+def source_link(row):
+    """Where a row's statement comes from: its source, linked when it is online."""
+    if row.source_url:
+        return format_html('<a href="{}" rel="external">{}</a>', row.source_url, row.source)
+    return row.source
