@@ -42,6 +42,7 @@ class Details:
 
     source: str
     identifier: str
+    authors: str = ""
     title: str = ""
     journal: str = ""
     year: int | None = None
@@ -51,7 +52,7 @@ class Details:
 
     def found(self):
         """The reference fields the record gives, by field name."""
-        names = ["title", "journal", "year", "study_design", "participants"]
+        names = ["authors", "title", "journal", "year", "study_design", "participants"]
         values = {name: getattr(self, name) for name in names}
         return {name: value for name, value in values.items() if value not in ("", None)}
 

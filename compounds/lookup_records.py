@@ -61,6 +61,14 @@ PUBMED_DESIGNS = {
 }
 
 
+def authors_line(names):
+    """Authors as references list them, shortened after three: "Smith J, Lee K, Ng A, et al."."""
+    names = [name for name in names if name]
+    if len(names) > 3:
+        return ", ".join(names[:3]) + ", et al."
+    return ", ".join(names)
+
+
 def pubmed(pmid, body):
     result = _object(_object(body).get("result"))
     record = result.get(pmid)
@@ -73,7 +81,13 @@ def pubmed(pmid, body):
     if not isinstance(publication_types, list):
         publication_types = []
     designs = {PUBMED_DESIGNS[kind] for kind in publication_types if kind in PUBMED_DESIGNS}
+    people = record.get("authors") if isinstance(record.get("authors"), list) else []
     details = {
+        "authors": authors_line(
+            _text(_object(person).get("name"))
+            for person in people
+            if _object(person).get("authtype", "Author") == "Author"
+        ),
         # MEDLINE ends every title with a full stop; the title as published has none.
         "title": _text(record.get("title")).removesuffix("."),
         # The NLM abbreviation, as PubMed cites it: "Am J Psychiatry".
@@ -95,6 +109,12 @@ def _first_text(values):
     return _text(values[0]) if isinstance(values, list) and values else ""
 
 
+def _initialled(person):
+    family = _text(person.get("family")) or _text(person.get("name"))
+    initials = "".join(part[0] for part in _text(person.get("given")).split() if part)
+    return f"{family} {initials}".strip()
+
+
 def crossref(doi, body):
     body = _object(body)
     if body.get("status") != "ok" or body.get("message-type") != "work":
@@ -107,7 +127,10 @@ def crossref(doi, body):
         year = work["issued"]["date-parts"][0][0]
     except (KeyError, IndexError, TypeError):
         year = None
+    people = work.get("author") if isinstance(work.get("author"), list) else []
     details = {
+        # As PubMed writes them: family name and initials, "Example A".
+        "authors": authors_line(_initialled(_object(person)) for person in people),
         "title": title,
         "journal": _first_text(work.get("container-title")),
         "year": year if isinstance(year, int) else None,

@@ -10,6 +10,7 @@
 {
     const IDENTIFIERS = ["pmid", "doi", "nct_id"];
     const DETAILS = {
+        authors: "Authors",
         title: "Title",
         journal: "Journal",
         year: "Year",

@@ -47,12 +47,14 @@ def test_pubmed_record_gives_title_journal_year_and_design(sources):
     assert details == Details(
         source="PubMed",
         identifier=f"PMID {PMID}",
+        authors="Example A, Sample B",
         title="Recorded test record: a randomized trial of a test compound",
         journal="Rec Test J",
         year=2019,
         study_design=StudyDesign.RCT,
     )
     assert details.found() == {
+        "authors": "Example A, Sample B",
         "title": "Recorded test record: a randomized trial of a test compound",
         "journal": "Rec Test J",
         "year": 2019,
@@ -127,6 +129,7 @@ def test_crossref_record_gives_title_journal_and_year_but_no_design(sources):
     details = lookup.look_up("doi", DOI)
 
     assert details.found() == {
+        "authors": "Example A",
         "title": "Recorded test record: a cohort of test participants",
         "journal": "Journal of Recorded Test Records",
         "year": 2021,
@@ -344,3 +347,10 @@ def test_a_failed_lookup_is_tried_again(sources):
     assert lookup.look_up("pmid", PMID).reason == lookup.TIMEOUT
     assert lookup.look_up("pmid", PMID).title.startswith("Recorded test record")
     assert len(sources.requests) == 2
+
+
+def test_authors_are_shortened_after_three():
+    from compounds.lookup_records import authors_line
+
+    assert authors_line(["A B", "C D", "E F", "G H"]) == "A B, C D, E F, et al."
+    assert authors_line(["A B", "", "C D"]) == "A B, C D"

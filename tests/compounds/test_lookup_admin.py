@@ -47,6 +47,7 @@ def test_editor_gets_the_details_as_json(client, editor, sources):
         "source": "PubMed",
         "identifier": "PMID 999999901",
         "found": {
+            "authors": "Example A, Sample B",
             "title": "Recorded test record: a randomized trial of a test compound",
             "journal": "Rec Test J",
             "year": 2019,

@@ -54,16 +54,17 @@ def test_editor_fills_empty_fields_from_pubmed_after_confirming(summary_form, so
     proposal.get_by_text("Recorded test record: a randomized trial of a test compound").wait_for()
     assert "Rec Test J (kept as you typed it)" in proposal.inner_text()
     assert form.locator("[name=references-0-title]").input_value() == ""
-    proposal.get_by_role("button", name="Fill in 3 empty fields").click()
+    proposal.get_by_role("button", name="Fill in 4 empty fields").click()
 
     assert form.locator("[name=references-0-title]").input_value() == (
         "Recorded test record: a randomized trial of a test compound"
     )
     assert form.locator("[name=references-0-journal]").input_value() == "Typed by the editor"
+    assert form.locator("[name=references-0-authors]").input_value() == "Example A, Sample B"
     assert form.locator("[name=references-0-year]").input_value() == "2019"
     assert form.locator("[name=references-0-study_design]").input_value() == "rct"
     assert form.get_by_role("status").inner_text() == (
-        "Filled in from PubMed: title, year, study design. Check them before you save."
+        "Filled in from PubMed: authors, title, year, study design. Check them before you save."
     )
     assert page.errors == []
 
