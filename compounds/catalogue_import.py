@@ -578,7 +578,11 @@ def check(parsed, progress=None):
 
     # Twice in the file: the second is refused, with where the first is.
     for kind, items in items_by_kind.items():
-        unique = [f.name for f in kind.model._meta.fields if f.unique and f.name in kind.fields]
+        unique = [
+            f.name
+            for f in kind.model._meta.fields
+            if f.unique and f.name in kind.fields and f.name not in kind.key_fields
+        ]
         for name in [None, *unique]:
             seen = {}
             for item in items:
