@@ -211,3 +211,17 @@ def test_a_file_with_one_bad_row_changes_nothing(exported, django_user_model):
     with pytest.raises(catalogue_import.Failed):
         catalogue_import.apply(plan, user, "c.json")
     assert not Compound.objects.exists() and not Condition.objects.exists()
+
+
+def test_markup_imported_and_approved_is_escaped_on_public_pages(exported, client):
+    from tests.factories import approve_as, make_user
+
+    document, _ = exported
+    document["conditions"][0]["name"] = "<script>alert(1)</script>Depression"
+    editor = make_user("markup-editor", "Editor")
+    advisor = make_user("markup-advisor", "Medical Advisor", byline=True)
+    catalogue_import.apply(plan_of([("c.json", json.dumps(document).encode())]), editor, "c.json")
+    approve_as(Condition.objects.get(slug="depression"), editor, advisor)
+    content = client.get("/conditions/depression/").content.decode()
+    assert "<script>alert(1)</script>" not in content
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;Depression" in content
