@@ -235,3 +235,14 @@ def test_the_seed_site_exported_imported_and_approved_as_a_batch_is_the_same_sit
     assert response.status_code == 302
     client.logout()
     assert public_pages(client) == before
+
+
+def test_the_list_of_batches_links_to_import_and_export_for_an_editor(client, editor):
+    rich_catalogue()
+    import_files([("c.json", export_json().encode())], editor)
+    client.force_login(editor)
+    response = client.get(reverse("admin:compounds_importbatch_changelist"))
+    assert response.status_code == 200
+    assert reverse("admin:compounds_importbatch_import").encode() in response.content
+    assert reverse("admin:compounds_importbatch_export").encode() in response.content
+    assert client.get(reverse("admin:index")).status_code == 200
