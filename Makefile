@@ -71,3 +71,9 @@ bench: $(VENV)/installed
 	fi
 	$(PY) -m pip install --quiet -e ".[production]"
 	$(PY) -m bench.run --scale $(SCALE)
+
+# How long importing a 20,000-pair catalogue takes (bench/import_speed.py): a fresh
+# SQLite database by default, or DATABASE_URL (a database of its own: it is emptied).
+.PHONY: bench-import
+bench-import: $(VENV)/installed
+	$(PY) -m bench.import_speed

@@ -279,3 +279,7 @@ class ResearchUpdateAdmin(ReviewAdmin):
     prepopulated_fields = {"slug": ["title"]}
     autocomplete_fields = ["compounds", "conditions"]
     inlines = [ResearchReferenceInline]
+
+
+# The catalogue import and export pages, and import batches (compounds/catalogue_admin.py).
+from . import catalogue_admin  # noqa: E402, F401

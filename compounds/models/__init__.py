@@ -8,6 +8,7 @@ from .content import (
     ResearchUpdate,
     SafetyNote,
 )
+from .imports import ImportBatch, ImportBatchItem
 from .published import (
     FormerSlug,
     PublishedCompound,
@@ -28,6 +29,8 @@ __all__ = [
     "Condition",
     "EvidenceSummary",
     "FormerSlug",
+    "ImportBatch",
+    "ImportBatchItem",
     "Interaction",
     "Mechanism",
     "MedicalAdvisor",

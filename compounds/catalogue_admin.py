@@ -1,0 +1,392 @@
+"""The catalogue in the admin: import a file (checked first, then imported), export a
+download, and review an import batch object by object.
+
+The batch page's decisions are the workflow's own functions (compounds/workflow.py),
+so four-eyes and the other rules hold; on top of them the importer of a batch may
+not approve or return it from the batch page.
+"""
+
+import logging
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import HttpResponseRedirect, StreamingHttpResponse
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+
+from compounds import catalogue_export, catalogue_import, workflow
+from compounds.catalogue import KINDS
+from compounds.models import ImportBatch, ReviewState
+
+logger = logging.getLogger(__name__)
+
+MB = catalogue_import.MB
+# An upload is checked and imported within one request: at most this much, about
+# 5,000 pairs. Larger files go through `manage.py import_catalogue`.
+ADMIN_MAX_BYTES = 10 * MB
+# How many changes and issues a result page lists; the rest are counted.
+LISTED = 200
+BATCH_PAGE = 200
+
+
+def may_import(user):
+    return all(
+        workflow.may_edit(user, kind.model)
+        and user.has_perm(f"{kind.model._meta.app_label}.add_{kind.model._meta.model_name}")
+        for kind in KINDS
+    )
+
+
+def may_see_catalogue(user):
+    return all(
+        user.has_perm(f"{kind.model._meta.app_label}.view_{kind.model._meta.model_name}")
+        for kind in KINDS
+    )
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(
+        help_text="A catalogue .json file, a .zip of its CSV files, or one CSV file "
+        f"(docs/catalogue-format.md); at most {ADMIN_MAX_BYTES // MB} MB here."
+    )
+    submit = forms.BooleanField(required=False, label="Submit every imported change for review")
+
+
+class ExportForm(forms.Form):
+    source = forms.ChoiceField(
+        choices=[
+            (catalogue_export.WORKING, "Working copies, drafts included"),
+            (catalogue_export.LIVE, "Live content, as the public site shows it"),
+        ],
+        widget=forms.RadioSelect,
+        initial=catalogue_export.WORKING,
+    )
+    format = forms.ChoiceField(
+        choices=[("json", "One JSON file"), ("csv", "CSV files, in a .zip")],
+        widget=forms.RadioSelect,
+        initial="json",
+    )
+
+
+def _check_upload(name, data, batch=None):
+    """(plan, issues): what importing the file would do, or why it cannot."""
+    try:
+        files = catalogue_import.unpack(name, data, limit=ADMIN_MAX_BYTES)
+        parsed = catalogue_import.read(files)
+    except catalogue_import.Refused as refused:
+        return None, refused.issues
+    plan = catalogue_import.check(parsed)
+    return plan, plan.issues
+
+
+@admin.register(ImportBatch)
+class ImportBatchAdmin(admin.ModelAdmin):
+    list_display = [
+        "created_at",
+        "file_name",
+        "imported_by",
+        "status",
+        "created_count",
+        "updated_count",
+        "unchanged_count",
+        "submitted",
+    ]
+    list_filter = ["status", "submitted"]
+    list_select_related = ["imported_by"]
+    change_list_template = "admin/compounds/importbatch/change_list.html"
+
+    # Who sees what ----------------------------------------------------------------------
+
+    def has_module_permission(self, request):
+        return may_see_catalogue(request.user)
+
+    def has_view_permission(self, request, obj=None):
+        return may_see_catalogue(request.user)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).defer("payload")
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {**(extra_context or {}), "may_import": may_import(request.user)}
+        return super().changelist_view(request, extra_context)
+
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        return [
+            path("import/", view(self.import_view), name="compounds_importbatch_import"),
+            path(
+                "<int:batch_id>/import/",
+                view(self.confirm_view),
+                name="compounds_importbatch_confirm",
+            ),
+            path("export/", view(self.export_view), name="compounds_importbatch_export"),
+            path("<int:batch_id>/", view(self.batch_view), name="compounds_importbatch_batch"),
+            path(
+                "<int:batch_id>/change/", view(self.batch_view), name="compounds_importbatch_change"
+            ),
+            *super().get_urls(),
+        ]
+
+    def _context(self, request, title, **context):
+        return {
+            **self.admin_site.each_context(request),
+            "title": title,
+            "opts": self.opts,
+            **context,
+        }
+
+    # Import -----------------------------------------------------------------------------
+
+    def import_view(self, request):
+        if not may_import(request.user):
+            raise PermissionDenied
+        form = ImportForm(request.POST or None, request.FILES or None)
+        if request.method == "POST" and form.is_valid():
+            upload = form.cleaned_data["file"]
+            if upload.size > ADMIN_MAX_BYTES:
+                form.add_error(
+                    "file",
+                    f"The file is {upload.size / MB:,.1f} MB; this page takes at most "
+                    f"{ADMIN_MAX_BYTES // MB} MB. Import larger files with `manage.py "
+                    "import_catalogue`, or split the catalogue into several files.",
+                )
+            else:
+                return self._checked(request, upload.name, upload.read(), form)
+        return TemplateResponse(
+            request,
+            "admin/compounds/importbatch/import.html",
+            self._context(request, "Import a catalogue file", form=form),
+        )
+
+    def _checked(self, request, name, data, form):
+        try:
+            plan, issues = _check_upload(name, data)
+        except Exception:  # noqa: BLE001 - whatever the file holds, the editor gets an answer
+            logger.exception("Checking catalogue file %s failed", name)
+            plan, issues = None, [self._unexpected(name)]
+        batch = None
+        if not issues:
+            batch = ImportBatch.objects.create(
+                file_name=name[:300], imported_by=request.user, payload=data
+            )
+        return self._result(request, name, plan, issues, batch, form.cleaned_data["submit"])
+
+    @staticmethod
+    def _unexpected(name):
+        return catalogue_import.Issue(
+            name,
+            "",
+            "",
+            "The file could not be checked; nothing was changed. Check it against "
+            "docs/catalogue-format.md, or try `manage.py import_catalogue --dry-run`.",
+        )
+
+    def _result(self, request, name, plan, issues, batch, submit, status=200):
+        changes = [c for c in plan.changes if c.action != "unchanged"] if plan else []
+        response = TemplateResponse(
+            request,
+            "admin/compounds/importbatch/result.html",
+            self._context(
+                request,
+                f"Import of {name}: {'errors' if issues else 'what would change'}",
+                file_name=name,
+                counts=plan.counts if plan else None,
+                changes=changes[:LISTED],
+                more_changes=max(0, len(changes) - LISTED),
+                issues=issues[:LISTED],
+                more_issues=max(0, len(issues) - LISTED),
+                batch=batch,
+                submit=submit,
+            ),
+            status=status,
+        )
+        return response
+
+    def confirm_view(self, request, batch_id):
+        if not may_import(request.user) or request.method != "POST":
+            raise PermissionDenied
+        batch = get_object_or_404(
+            ImportBatch,
+            pk=batch_id,
+            imported_by=request.user,
+            status=ImportBatch.Status.CHECKED,
+        )
+        submit = bool(request.POST.get("submit"))
+        data = bytes(batch.payload or b"")
+        try:
+            plan, issues = _check_upload(batch.file_name, data)
+            if not issues:
+                catalogue_import.apply(plan, request.user, batch.file_name, submit, batch=batch)
+        except catalogue_import.Failed as failed:
+            plan, issues = None, failed.issues
+        except Exception:  # noqa: BLE001
+            logger.exception("Importing catalogue file %s failed", batch.file_name)
+            plan, issues = None, [self._unexpected(batch.file_name)]
+        if issues:
+            return self._result(request, batch.file_name, plan, issues, None, submit)
+        state = "submitted for review" if submit else "saved as drafts"
+        self.message_user(
+            request,
+            f"Imported {batch.file_name}: {batch.created_count} created, "
+            f"{batch.updated_count} updated, {state}. Nothing is live until a medical "
+            "advisor approves it.",
+            messages.SUCCESS,
+        )
+        return HttpResponseRedirect(reverse("admin:compounds_importbatch_batch", args=[batch.pk]))
+
+    # Export -----------------------------------------------------------------------------
+
+    def export_view(self, request):
+        if not may_see_catalogue(request.user):
+            raise PermissionDenied
+        form = ExportForm(request.GET if "format" in request.GET else None)
+        if form.is_valid():
+            source, fmt = form.cleaned_data["source"], form.cleaned_data["format"]
+            stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+            if fmt == "json":
+                chunks = (c.encode() for c in catalogue_export.json_chunks(source))
+                response = StreamingHttpResponse(chunks, content_type="application/json")
+                name = f"catalogue-{source}-{stamp}.json"
+            else:
+                response = StreamingHttpResponse(
+                    catalogue_export.csv_zip_chunks(source), content_type="application/zip"
+                )
+                name = f"catalogue-{source}-{stamp}.zip"
+            response["Content-Disposition"] = f'attachment; filename="{name}"'
+            return response
+        return TemplateResponse(
+            request,
+            "admin/compounds/importbatch/export.html",
+            self._context(request, "Export the catalogue", form=form),
+        )
+
+    # The batch page ---------------------------------------------------------------------
+
+    def batch_view(self, request, batch_id):
+        if not may_see_catalogue(request.user):
+            raise PermissionDenied
+        batch = get_object_or_404(ImportBatch.objects.defer("payload"), pk=batch_id)
+        items = batch.items.select_related("content_type")
+        if request.method == "POST":
+            self._decide(request, batch, items)
+            return HttpResponseRedirect(request.get_full_path())
+        page = Paginator(items, BATCH_PAGE).get_page(request.GET.get("page"))
+        rows = self._rows(page.object_list)
+        importer = request.user.pk == batch.imported_by_id
+        return TemplateResponse(
+            request,
+            "admin/compounds/importbatch/batch.html",
+            self._context(
+                request,
+                f"Import batch: {batch.file_name}",
+                batch=batch,
+                page=page,
+                rows=rows,
+                importer=importer,
+                can_review=any(workflow.may_review(request.user, k.model) for k in KINDS)
+                and not importer,
+                can_submit=may_import(request.user),
+            ),
+        )
+
+    def _rows(self, items):
+        """Each item with its object as it is now, and where to review it."""
+        items = list(items)
+        objects = {}
+        by_type = {}
+        for item in items:
+            by_type.setdefault(item.content_type_id, []).append(item.object_id)
+        for type_id, ids in by_type.items():
+            model = ContentType.objects.get_for_id(type_id).model_class()
+            for obj in model._default_manager.filter(pk__in=ids):
+                objects[(type_id, obj.pk)] = obj
+        rows = []
+        for item in items:
+            obj = objects.get((item.content_type_id, item.object_id))
+            opts = item.content_type.model_class()._meta
+            rows.append(
+                {
+                    "item": item,
+                    "obj": obj,
+                    "kind": opts.verbose_name,
+                    "changed_since": obj is not None and obj.revision != item.revision,
+                    "review_url": reverse(
+                        f"admin:{opts.app_label}_{opts.model_name}_review", args=[item.object_id]
+                    )
+                    if obj is not None
+                    else None,
+                }
+            )
+        return rows
+
+    def _decide(self, request, batch, items):
+        step_name = request.POST.get("step")
+        comment = request.POST.get("comment", "")
+        steps = {
+            "submit": (workflow.submit, "submitted for review"),
+            "approve": (workflow.approve, "approved and live"),
+            "request_changes": (workflow.request_changes, "returned to the author"),
+        }
+        if step_name not in steps:
+            self.message_user(request, "Choose what to do.", messages.ERROR)
+            return
+        if step_name != "submit" and request.user.pk == batch.imported_by_id:
+            self.message_user(
+                request,
+                "You imported this batch: another medical advisor must approve it or ask for "
+                "changes.",
+                messages.ERROR,
+            )
+            return
+        if step_name == "request_changes" and not comment.strip():
+            self.message_user(
+                request,
+                "Say what needs to change: the comment is shown to the author.",
+                messages.ERROR,
+            )
+            return
+        selected = request.POST.getlist("item")
+        if request.POST.get("scope") == "page":
+            chosen = Paginator(items, BATCH_PAGE).get_page(request.GET.get("page")).object_list
+        else:
+            chosen = items.filter(pk__in=[pk for pk in selected if pk.isdigit()])
+        step, done = steps[step_name]
+        succeeded = 0
+        for row in self._rows(chosen):
+            obj, item = row["obj"], row["item"]
+            if obj is None:
+                self.message_user(
+                    request, f"“{item.object_repr}” no longer exists.", messages.ERROR
+                )
+                continue
+            if row["changed_since"]:
+                self.message_user(
+                    request,
+                    f"“{obj}” was edited after the import: review it on its own screen.",
+                    messages.ERROR,
+                )
+                continue
+            if step_name == "submit" and obj.review_state == ReviewState.IN_REVIEW:
+                continue
+            try:
+                kwargs = {"comment": comment} if step_name != "submit" or comment else {}
+                step(obj, request.user, **kwargs)
+                succeeded += 1
+            except workflow.ReviewError as error:
+                self.message_user(request, str(error), messages.ERROR)
+        if succeeded:
+            self.message_user(request, f"{succeeded} object(s) {done}.", messages.SUCCESS)
