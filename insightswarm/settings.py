@@ -154,6 +154,9 @@ PROXY_CACHE_SECONDS = env.int("PROXY_CACHE_SECONDS", default=1)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Where `manage.py backup` (make backup) writes its files.
+BACKUP_DIR = env.path("BACKUP_DIR", default=BASE_DIR / "backups")
+
 # Review workflow. Four-eyes: an advisor may not approve a change they made
 # themselves; a team with a single advisor turns it off.
 REVIEW_FOUR_EYES = env.bool("REVIEW_FOUR_EYES", default=True)
