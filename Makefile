@@ -77,3 +77,24 @@ bench: $(VENV)/installed
 .PHONY: bench-import
 bench-import: $(VENV)/installed
 	$(PY) -m bench.import_speed
+
+# Faults under load (bench/faults.py): PostgreSQL restarted and Redis stopped while wrk
+# runs against gunicorn on 127.0.0.1; prints errors and recovery times and writes the
+# "Faults" section of bench/results.md. Restarts local services: not for a shared server.
+.PHONY: faults
+faults: $(VENV)/installed
+	@PATH="$$PATH:/usr/sbin:/sbin" command -v wrk >/dev/null || { echo "make faults needs wrk (Debian: apt-get install wrk)."; exit 1; }
+	$(PY) -m pip install --quiet -e ".[production]"
+	$(PY) -m bench.faults
+
+# Backups with the database's own tools (compounds/backups.py): `make backup` writes
+# backups/insightswarm-<date>-<time>.dump (PostgreSQL, pg_dump -Fc) or .sqlite3 (SQLite's
+# backup API); `make restore BACKUP=file` restores one into an empty database
+# (OVERWRITE=1 to replace a database's content).
+.PHONY: backup restore
+backup: $(VENV)/installed
+	$(PY) manage.py backup
+
+restore: $(VENV)/installed
+	@test -n "$(BACKUP)" || { echo "make restore BACKUP=backups/insightswarm-....dump"; exit 1; }
+	$(PY) manage.py restore "$(BACKUP)" $(if $(OVERWRITE),--overwrite)

@@ -292,9 +292,42 @@ def write_results(scale, header, body):
     section = (
         f"## SCALE={scale}\n\n" + "\n".join(header) + "\n\n```\n" + "\n".join(body) + "\n```\n"
     )
-    pattern = re.compile(rf"^## SCALE={scale}\n.*?(?=^## SCALE=|\Z)", re.S | re.M)
+    _replace_section(rf"## SCALE={scale}", section, text)
+
+
+def _replace_section(title, section, text):
+    """Put `section` in place of the one headed `title`, or at the end; others stay."""
+    pattern = re.compile(rf"^{re.escape(title)}\n.*?(?=^## |\Z)", re.S | re.M)
     if pattern.search(text):
         text = pattern.sub(lambda _: section + "\n", text).rstrip() + "\n"
     else:
         text = text.rstrip() + "\n\n" + section
     RESULTS.write_text(text)
+
+
+def write_faults(results, seconds):
+    """The "Faults" section of bench/results.md (make faults), replaced by the next run."""
+    header = [
+        f"date: {datetime.datetime.now(datetime.UTC):%Y-%m-%d %H:%M UTC}",
+        f"machine: {os.cpu_count()} cores; gunicorn 2 sync workers on 127.0.0.1; wrk {seconds} s,"
+        " 2 threads, 8 connections, over 400 review pages and the hubs; a probe every 50 ms",
+        "PostgreSQL restart: pages uncached, so every request needs the database."
+        " Redis stopped for 5 s: pages cached in Redis while it is there.",
+    ]
+    body = [
+        f"{'fault':<22}{'requests':>9}{'errors':>8}{'probes failed':>15}{'away s':>8}"
+        f"{'recovered s':>13}",
+    ]
+    for r in results:
+        body.append(
+            f"{r['scenario']:<22}{r['requests']:>9}{r['errors']:>8}"
+            f"{str(r['probe_failures']) + '/' + str(r['probes']):>15}{r['fault_s']:>8.1f}"
+            f"{r['recovered_after_s']:>13.2f}"
+        )
+    section = (
+        "## Faults\n\n`make faults` (bench/faults.py): errors while a service is away, and"
+        " how long after it is back the site answers again (the first good probe after the"
+        " last failed one).\n\n" + "\n".join(header) + "\n\n```\n" + "\n".join(body) + "\n```\n"
+    )
+    text = RESULTS.read_text()
+    _replace_section("## Faults", section, text)

@@ -4,6 +4,7 @@ One module for every machine: a laptop runs on the defaults (SQLite, local-memor
 cache, DEBUG from a generated .env), production sets the variables.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -47,22 +48,29 @@ INSTALLED_APPS = [
     "django.contrib.sitemaps",
     # SearchVectorField and the search expressions; harmless on SQLite.
     "django.contrib.postgres",
+    # Failed sign-ins counted per account and per address (see "Sign-in" below).
+    "axes",
     "compounds",
     "pages",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Before whitenoise, so that the files it serves get these headers too.
+    "insightswarm.middleware.SecurityHeadersMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "insightswarm.middleware.SessionIdleExpiryMiddleware",
     "django.middleware.common.CommonMiddleware",
     # ETag and Last-Modified checks: a page that has not changed answers 304.
     "django.middleware.http.ConditionalGetMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    # Answers a locked-out sign-in with the lockout page; after the others, as axes asks.
+    "axes.middleware.AxesMiddleware",
 ]
 
 # Pages load nothing from elsewhere and run no inline script (JSON-LD is a data
@@ -75,6 +83,29 @@ SECURE_CSP = {
     "form-action": [CSP.SELF],
     "frame-ancestors": [CSP.NONE],
 }
+
+# Headers of every response, for browsers' own protections. Django's SecurityMiddleware
+# sends Referrer-Policy (nothing leaves for other sites: a patient's reading stays
+# private), X-Content-Type-Options and Cross-Origin-Opener-Policy;
+# insightswarm.middleware sends Permissions-Policy and Cross-Origin-Resource-Policy.
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_RESOURCE_POLICY = "same-origin"
+PERMISSIONS_POLICY = ", ".join(
+    f"{feature}=()"
+    for feature in (
+        "accelerometer",
+        "camera",
+        "geolocation",
+        "gyroscope",
+        "magnetometer",
+        "microphone",
+        "payment",
+        "usb",
+    )
+)
+# No script of the site reads the CSRF cookie: the forms carry the token.
+CSRF_COOKIE_HTTPONLY = True
 
 ROOT_URLCONF = "insightswarm.urls"
 
@@ -150,6 +181,9 @@ MAILERS = {
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Insight Swarm <reviews@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
+# Where `manage.py backup` (make backup) writes its files.
+BACKUP_DIR = env.path("BACKUP_DIR", default=BASE_DIR / "backups")
+
 # Review workflow. Four-eyes: an advisor may not approve a change they made
 # themselves; a team with a single advisor turns it off.
 REVIEW_FOUR_EYES = env.bool("REVIEW_FOUR_EYES", default=True)
@@ -172,6 +206,37 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
+# Sign-in. Failed attempts are counted per account and, apart, per address: after
+# SIGNIN_FAILURE_LIMIT of either, sign-in is refused (even with the right password)
+# for SIGNIN_COOLOFF_MINUTES, or until an administrator unlocks it (README, "Sign-in").
+# An unknown account is counted and answered exactly as a known one.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env.int("SIGNIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("SIGNIN_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "insightswarm.signin.locked_out"
+# The address is the client's as the proxies in front saw it (TRUSTED_PROXY_COUNT),
+# never the proxy's own, which would lock every user out at once.
+AXES_CLIENT_IP_CALLABLE = "insightswarm.signin.client_address"
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+# Failures are logged (WARNING, logger "axes") with the address; the name typed is
+# left out, as it is sometimes a password typed in the wrong field.
+AXES_SENSITIVE_PARAMETERS = ["username"]
+# The lockout answer to scripts is for this site only, not every origin.
+AXES_ALLOWED_CORS_ORIGINS = SITE_URL
+
+# A session idle for a working day ends: a signed-in user's requests move its expiry
+# on (at most every SESSION_RENEW_SECONDS, insightswarm/middleware.py), so only
+# inactivity counts.
+SESSION_COOKIE_AGE = env.int("SESSION_IDLE_SECONDS", default=8 * 3600)
+SESSION_RENEW_SECONDS = 300
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = env.str("TIME_ZONE", default="UTC")
 USE_I18N = True
@@ -180,6 +245,10 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "staticfiles")
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Files browsers ask for at the root of the site (favicon.ico), served by whitenoise.
+WHITENOISE_ROOT = BASE_DIR / "webroot"
+# Nothing of the site is for other sites to load (Cross-Origin-Resource-Policy says so too).
+WHITENOISE_ALLOW_ALL_ORIGINS = False
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     # Compressed files with content-hashed names, so browsers may cache them
@@ -198,10 +267,13 @@ if not DEBUG:
     # tries a production-like set-up over plain HTTP on one's own machine.
     HTTPS = env.bool("HTTPS", default=True)
     SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = SECURE_SSL_REDIRECT = HTTPS
-    SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=3600 if HTTPS else 0)
-    # Whether subdomains and browsers' preload list follow is the domain owner's call.
-    SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=False)
-    SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
+    # Browsers keep to HTTPS for a year, subdomains included. The preload token lets the
+    # domain be submitted to browsers' built-in list (hstspreload.org); a domain whose
+    # owner is not ready for that sets SECURE_HSTS_PRELOAD=off (check --deploy then
+    # warns, security.W021, as it should).
+    SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=365 * 24 * 3600 if HTTPS else 0)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=HTTPS)
+    SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=HTTPS)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[SITE_URL])
 

@@ -10,6 +10,8 @@ per script prefix, so a site mounted under a path gets its own.
 
 import functools
 
+from django.conf import settings
+from django.templatetags.static import static
 from django.urls import get_script_prefix, reverse
 
 
@@ -45,5 +47,12 @@ def _site(prefix):
 
 
 def site(request):
-    """Context processor: the addresses of the site's fixed pages, as `site.<name>`."""
-    return {"site": _site(get_script_prefix())}
+    """Context processor: the addresses of the site's fixed pages, as `site.<name>`, and
+    the image shown when a page is shared (absolute, as Open Graph requires)."""
+    return {
+        "site": _site(get_script_prefix()),
+        "site_image": {
+            "url": settings.SITE_URL + static("img/og-image.png"),
+            "alt": "Insight Swarm: honest evidence reviews, each approved by a medical advisor",
+        },
+    }

@@ -481,7 +481,7 @@ def test_demo_account_can_log_in_to_the_admin(client, demo_accounts, username):
 
 
 def test_demo_editor_sees_the_evidence_summary_changelist(client, demo_accounts):
-    assert client.login(username="editor", password=DEMO_PASSWORD)
+    client.post(reverse("admin:login"), {"username": "editor", "password": DEMO_PASSWORD})
     response = client.get(_url(EvidenceSummary, "changelist"))
     assert response.status_code == 200
     assert EvidenceSummary.objects.exists()

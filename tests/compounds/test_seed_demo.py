@@ -3,12 +3,18 @@
 import pytest
 from django.contrib.auth import authenticate, get_user_model
 from django.core.management import CommandError, call_command
+from django.test import RequestFactory
 
 from compounds.models import Compound, EvidenceSummary, MedicalAdvisor
 
 pytestmark = pytest.mark.django_db
 
 User = get_user_model()
+
+
+def _sign_in_request():
+    # Sign-in limits count per address, so authentication needs the request it came with.
+    return RequestFactory().post("/admin/login/")
 
 
 @pytest.fixture
@@ -24,7 +30,7 @@ def no_demo_password(monkeypatch):
 def test_creates_admin_editor_and_advisor_with_the_demo_password(debug, no_demo_password):
     call_command("seed_demo")
     for username in ("admin", "editor", "advisor"):
-        user = authenticate(username=username, password="insightswarm-demo")
+        user = authenticate(_sign_in_request(), username=username, password="insightswarm-demo")
         assert user is not None and user.is_staff
     assert User.objects.get(username="admin").is_superuser
     assert not User.objects.get(username="editor").is_superuser
@@ -33,8 +39,9 @@ def test_creates_admin_editor_and_advisor_with_the_demo_password(debug, no_demo_
 def test_demo_password_comes_from_the_environment_when_set(debug, monkeypatch):
     monkeypatch.setenv("DEMO_PASSWORD", "another-long-password")
     call_command("seed_demo")
-    assert authenticate(username="editor", password="another-long-password") is not None
-    assert authenticate(username="editor", password="insightswarm-demo") is None
+    request = _sign_in_request()
+    assert authenticate(request, username="editor", password="another-long-password") is not None
+    assert authenticate(request, username="editor", password="insightswarm-demo") is None
 
 
 def test_advisor_account_carries_the_seed_byline(debug, no_demo_password):

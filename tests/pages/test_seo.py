@@ -2,8 +2,11 @@
 robots.txt and a sitemap of exactly the live pages."""
 
 import datetime
+from pathlib import Path
 
 import pytest
+from django.conf import settings
+from django.contrib.staticfiles import finders
 
 import pages.sitemaps
 from compounds import workflow
@@ -104,6 +107,39 @@ def test_every_page_has_open_graph_tags_matching_its_head(every_page):
         assert page.meta(property="og:description") == page.meta(name="description")
         assert page.meta(property="og:url") == page.canonical
         assert page.meta(property="og:type") in {"website", "article"}
+
+
+def test_every_page_shares_with_the_site_image_and_a_large_card(every_page, client, site_url):
+    for page in every_page.values():
+        image = page.meta(property="og:image")
+        assert image.startswith(f"{site_url}/static/") and image.endswith(".png")
+        assert page.meta(property="og:image:width") == "1200"
+        assert page.meta(property="og:image:height") == "630"
+        assert page.meta(property="og:image:alt")
+        assert page.meta(name="twitter:card") == "summary_large_image"
+        assert page.meta(name="twitter:title") == page.meta(property="og:title")
+    png = Path(_static_file(site_path(image))).read_bytes()
+    assert png.startswith(b"\x89PNG")
+    assert png[16:24] == (1200).to_bytes(4) + (630).to_bytes(4)
+
+
+def test_every_page_links_a_favicon_that_is_served(every_page, client):
+    for page in every_page.values():
+        icons = [e.attrs["href"] for e in page.find_all("link") if e.attrs.get("rel") == "icon"]
+        assert "/favicon.ico" in icons
+        assert any(href.endswith(".svg") for href in icons)
+    # Browsers ask for /favicon.ico whatever the page says: it is there, not a 404.
+    response = client.get("/favicon.ico")
+    assert response.status_code == 200
+    assert response["Content-Type"] in {"image/x-icon", "image/vnd.microsoft.icon"}
+    assert _static_file(next(href for href in icons if href.endswith(".svg")))
+
+
+def _static_file(path):
+    """The source file of a static address (collected files are not there in tests)."""
+    static_url = "/" + settings.STATIC_URL.lstrip("/")
+    assert path.startswith(static_url), path
+    return finders.find(path.removeprefix(static_url))
 
 
 def test_review_pages_are_open_graph_articles(client):
