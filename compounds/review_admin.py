@@ -463,11 +463,16 @@ class ReviewAdmin(HistoryViews, admin.ModelAdmin):
 class ReviewEventAdmin(admin.ModelAdmin):
     """The whole audit trail. Nobody adds, changes or deletes a step through the admin."""
 
-    list_display = ["at", "action", "object_repr", "from_state", "to_state", "user", "comment"]
-    list_filter = ["action", "content_type", "user"]
+    list_display = ["at", "action", "object_repr", "states", "user", "comment"]
+    # Only the kinds of content that have review steps, not every model of the project.
+    list_filter = ["action", ("content_type", admin.RelatedOnlyFieldListFilter), "user"]
     search_fields = ["object_repr", "comment", "user__username"]
     date_hierarchy = "at"
     list_select_related = ["user", "content_type"]
+
+    @admin.display(description="state")
+    def states(self, event):
+        return f"{event.get_from_state_display()} → {event.get_to_state_display()}"
 
     def has_add_permission(self, request):
         return False
