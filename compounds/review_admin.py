@@ -11,14 +11,16 @@ import re
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.admin.models import CHANGE, LogEntry
 from django.contrib.admin.options import ActionLocation
 from django.contrib.admin.utils import flatten_fieldsets, unquote
+from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple
 from django.contrib.contenttypes.admin import GenericTabularInline
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import QuerySet
+from django.db.models import IntegerField, QuerySet
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -33,6 +35,111 @@ EVERYWHERE = [ActionLocation.CHANGE_LIST, ActionLocation.CHANGE_FORM]
 CHANGE_FORM_ACTION = f"{ActionLocation.CHANGE_FORM.value}-action"
 # The revision of each object on the advisor's screen, carried by every decision's form.
 SEEN_REVISION = "seen_revision_{}"
+
+
+class _UsableSelection:
+    """An autocomplete widget that shows only the selected ids that could be ids.
+
+    The widget looks the selected objects up to label them; an id such as "abc",
+    posted by hand, made that lookup raise, where the field already says "Select a
+    valid choice" for it.
+    """
+
+    def optgroups(self, name, value, attr=None):
+        remote = self.field.remote_field
+        target = remote.model._meta.get_field(
+            getattr(remote, "field_name", None) or remote.model._meta.pk.name
+        )
+        return super().optgroups(name, [v for v in value if _usable_key(target, v)], attr)
+
+
+def _usable_key(target, value):
+    if isinstance(target, IntegerField):
+        return re.fullmatch(r"[0-9]{1,18}", str(value)) is not None
+    try:
+        target.to_python(value)
+    except (ValidationError, ValueError, TypeError):
+        return False
+    return "\x00" not in str(value)
+
+
+def _key_field(formfield):
+    model = formfield.queryset.model
+    return (
+        model._meta.get_field(formfield.to_field_name)
+        if formfield.to_field_name
+        else model._meta.pk
+    )
+
+
+class _UsableChoice:
+    """A model choice field that refuses a value that cannot be a key before looking it up.
+
+    Django's lookup catches a ValueError but not the OverflowError of an id too long
+    for the database's integers (SQLite), which was a server error.
+    """
+
+    def _refuse_unusable(self, values):
+        target = _key_field(self)
+        for value in values:
+            if value not in self.empty_values and not _usable_key(target, value):
+                code = "invalid_pk_value" if "invalid_pk_value" in self.error_messages else None
+                if code:
+                    raise ValidationError(
+                        self.error_messages[code], code=code, params={"pk": str(value)[:40]}
+                    )
+                raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+
+    def to_python(self, value):
+        if not isinstance(value, list | tuple):
+            self._refuse_unusable([value])
+        return super().to_python(value)
+
+    def _check_values(self, value):
+        if isinstance(value, list | tuple):
+            self._refuse_unusable(value)
+        return super()._check_values(value)
+
+
+class UsableModelChoiceField(_UsableChoice, forms.ModelChoiceField):
+    pass
+
+
+class UsableModelMultipleChoiceField(_UsableChoice, forms.ModelMultipleChoiceField):
+    pass
+
+
+class UsableAutocompleteSelect(_UsableSelection, AutocompleteSelect):
+    pass
+
+
+class UsableAutocompleteSelectMultiple(_UsableSelection, AutocompleteSelectMultiple):
+    pass
+
+
+class CraftedInputAdmin(admin.ModelAdmin):
+    """What every ModelAdmin of the project does with hand-crafted input: answer it."""
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        formfield = super().formfield_for_dbfield(db_field, request, **kwargs)
+        widget = getattr(formfield, "widget", None)
+        widget = getattr(widget, "widget", widget)  # inside the add/change links wrapper
+        if isinstance(widget, AutocompleteSelectMultiple):
+            widget.__class__ = UsableAutocompleteSelectMultiple
+        elif isinstance(widget, AutocompleteSelect):
+            widget.__class__ = UsableAutocompleteSelect
+        if type(formfield) is forms.ModelMultipleChoiceField:
+            formfield.__class__ = UsableModelMultipleChoiceField
+        elif type(formfield) is forms.ModelChoiceField:
+            formfield.__class__ = UsableModelChoiceField
+        return formfield
+
+    def response_action(self, request, queryset, **kwargs):
+        selected = request.POST.getlist(ACTION_CHECKBOX_NAME)
+        if any(not re.fullmatch(r"[0-9]{1,18}", pk) for pk in selected):
+            self.message_user(request, "The selection was not a list of items.", messages.ERROR)
+            return None
+        return super().response_action(request, queryset, **kwargs)
 
 
 class ReviewedForm(forms.ModelForm):
@@ -284,7 +391,7 @@ def filtered_list_link(model, field_name, obj, label):
     return format_html('<a href="{}?{}={}">{}</a>', url, field_name, obj.pk, label)
 
 
-class ReviewAdmin(admin.ModelAdmin):
+class ReviewAdmin(CraftedInputAdmin):
     """A ModelAdmin for publishable content: compounds, conditions, summaries, updates."""
 
     form = ReviewedForm
@@ -660,7 +767,7 @@ class ReviewAdmin(admin.ModelAdmin):
 
 
 @admin.register(ReviewEvent)
-class ReviewEventAdmin(admin.ModelAdmin):
+class ReviewEventAdmin(CraftedInputAdmin):
     """The whole audit trail. Nobody adds, changes or deletes a step through the admin."""
 
     list_display = ["at", "action", "object_repr", "from_state", "to_state", "user", "comment"]
