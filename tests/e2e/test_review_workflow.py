@@ -26,8 +26,7 @@ class Browsing:
             self.open("/admin/login/")
             self.page.fill("#id_username", username)
             self.page.fill("#id_password", "pw")
-            self.page.click("input[type=submit]")
-            self.page.wait_for_url("**/admin/")
+            self.submit("input[type=submit]")
 
     @staticmethod
     def _console(message, errors):
@@ -48,12 +47,17 @@ class Browsing:
     def edit_and_submit(self, summary, human_evidence):
         self.open(f"/admin/compounds/evidencesummary/{summary.pk}/change/")
         self.page.fill("#id_human_evidence", human_evidence)
-        self.page.click("input[name=_save_submit]")
+        self.submit("input[name=_save_submit]")
         assert "was saved and submitted for review" in self.text()
 
     def approve_on_review_screen(self):
-        self.page.click("input[type=submit][value=Approve]")
+        self.submit("input[type=submit][value=Approve]")
         return self.text()
+
+    def submit(self, button):
+        """Press a form's button and wait for the page the post leads to."""
+        with self.page.expect_navigation(wait_until="load"):
+            self.page.click(button)
 
 
 def test_an_edit_reaches_the_public_page_only_once_another_advisor_approves_what_they_saw(
