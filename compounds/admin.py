@@ -1,5 +1,7 @@
 from django.contrib import admin
 from django.contrib.admin.options import ShowFacets
+from django.contrib.auth.admin import GroupAdmin, UserAdmin
+from django.contrib.auth.models import Group, User
 from django.db.models import Q
 from django.forms.models import BaseInlineFormSet
 from django.urls import reverse
@@ -22,7 +24,12 @@ from .models import (
     SafetyFinding,
     SafetyNote,
 )
-from .review_admin import ReviewAdmin, filtered_list_link, related_object_filter
+from .review_admin import (
+    CraftedInputAdmin,
+    ReviewAdmin,
+    filtered_list_link,
+    related_object_filter,
+)
 
 
 class MechanismInline(admin.TabularInline):
@@ -100,7 +107,7 @@ class ConditionAdmin(ReviewAdmin):
 
 
 @admin.register(MedicalAdvisor)
-class MedicalAdvisorAdmin(admin.ModelAdmin):
+class MedicalAdvisorAdmin(CraftedInputAdmin):
     list_display = ["display_name", "credentials", "user"]
     search_fields = ["display_name", "credentials", "user__username", "user__email"]
     prepopulated_fields = {"slug": ["display_name"]}
@@ -241,7 +248,7 @@ class EvidenceSummaryAdmin(ReviewAdmin):
 
 
 @admin.register(Reference)
-class ReferenceAdmin(admin.ModelAdmin):
+class ReferenceAdmin(CraftedInputAdmin):
     """Finds a reference across summaries. References are edited on their summary, so
     that each change is reviewed and approved with it."""
 
@@ -283,3 +290,9 @@ class ResearchUpdateAdmin(ReviewAdmin):
 
 # The catalogue import and export pages, and import batches (compounds/catalogue_admin.py).
 from . import catalogue_admin  # noqa: E402, F401
+
+# Django's own user and group admins, answering crafted input as the project's do.
+for _model, _admin in ((User, UserAdmin), (Group, GroupAdmin)):
+    if admin.site.is_registered(_model):
+        admin.site.unregister(_model)
+    admin.site.register(_model, type(_admin.__name__, (CraftedInputAdmin, _admin), {}))

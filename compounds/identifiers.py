@@ -4,6 +4,9 @@ Editors paste identifiers in whatever form they copied them ("PMID: 123",
 "https://doi.org/10.1000/xyz", "nct01234567", a PubMed address with a query
 string); each field stores the bare identifier, so links can be built from it,
 and refuses anything else with a message that says what a good one looks like.
+
+Digits are ASCII digits only: "1٢٣" would be a second spelling of PMID 123, seen as
+another reference by the duplicate check and linked to nothing.
 """
 
 import re
@@ -43,12 +46,12 @@ class PubMedIdField(_IdentifierField):
     pasted_forms = re.compile(
         r"(?:pmid\s*:?\s*|(?:https?://)?(?:www\.)?"
         r"(?:pubmed\.ncbi\.nlm\.nih\.gov|ncbi\.nlm\.nih\.gov/pubmed)/)"
-        r"(?P<id>\d+)" + _ADDRESS_TAIL,
+        r"(?P<id>[0-9]+)" + _ADDRESS_TAIL,
         re.IGNORECASE,
     )
     default_validators = [
         RegexValidator(
-            r"^[1-9]\d{0,8}$",
+            r"^[1-9][0-9]{0,8}\Z",
             "A PubMed ID is a number of up to nine digits, such as 31578302.",
         )
     ]
@@ -64,7 +67,8 @@ class DoiField(_IdentifierField):
     )
     default_validators = [
         RegexValidator(
-            r"^10\.\d{4,9}/\S+$",
+            # The suffix may be any printable text; no space and no control character.
+            r"^10\.[0-9]{4,9}/[^\s\x00-\x1f\x7f-\x9f]+\Z",
             'A DOI starts with "10.", a number, a slash and the item\'s suffix, '
             "such as 10.1176/appi.ajp.2018.18020138.",
         )
@@ -82,12 +86,12 @@ class DoiField(_IdentifierField):
 class ClinicalTrialIdField(_IdentifierField):
     pasted_forms = re.compile(
         r"(?:https?://)?(?:www\.)?clinicaltrials\.gov/(?:study|ct2/show)/"
-        r"(?P<id>nct\d{8})" + _ADDRESS_TAIL,
+        r"(?P<id>nct[0-9]{8})" + _ADDRESS_TAIL,
         re.IGNORECASE,
     )
     default_validators = [
         RegexValidator(
-            r"^NCT\d{8}$",
+            r"^NCT[0-9]{8}\Z",
             'A ClinicalTrials.gov id is "NCT" followed by eight digits, such as NCT01234567.',
         )
     ]

@@ -6,17 +6,22 @@ The rules themselves are in compounds/workflow.py; this module only asks them.
 """
 
 import datetime
+import json
 import re
 
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.contrib.admin.models import CHANGE, LogEntry
 from django.contrib.admin.options import ActionLocation
+from django.contrib.admin.utils import flatten_fieldsets, unquote
+from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple
 from django.contrib.contenttypes.admin import GenericTabularInline
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import QuerySet
+from django.db.models import IntegerField, QuerySet
+from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
@@ -28,6 +33,114 @@ from compounds.history import HistoryViews
 from compounds.models import ReviewEvent, ReviewState, Version
 
 EVERYWHERE = [ActionLocation.CHANGE_LIST, ActionLocation.CHANGE_FORM]
+CHANGE_FORM_ACTION = f"{ActionLocation.CHANGE_FORM.value}-action"
+# The revision of each object on the advisor's screen, carried by every decision's form.
+SEEN_REVISION = "seen_revision_{}"
+
+
+class _UsableSelection:
+    """An autocomplete widget that shows only the selected ids that could be ids.
+
+    The widget looks the selected objects up to label them; an id such as "abc",
+    posted by hand, made that lookup raise, where the field already says "Select a
+    valid choice" for it.
+    """
+
+    def optgroups(self, name, value, attr=None):
+        remote = self.field.remote_field
+        target = remote.model._meta.get_field(
+            getattr(remote, "field_name", None) or remote.model._meta.pk.name
+        )
+        return super().optgroups(name, [v for v in value if _usable_key(target, v)], attr)
+
+
+def _usable_key(target, value):
+    if isinstance(target, IntegerField):
+        return re.fullmatch(r"[0-9]{1,18}", str(value)) is not None
+    try:
+        target.to_python(value)
+    except (ValidationError, ValueError, TypeError):
+        return False
+    return "\x00" not in str(value)
+
+
+def _key_field(formfield):
+    model = formfield.queryset.model
+    return (
+        model._meta.get_field(formfield.to_field_name)
+        if formfield.to_field_name
+        else model._meta.pk
+    )
+
+
+class _UsableChoice:
+    """A model choice field that refuses a value that cannot be a key before looking it up.
+
+    Django's lookup catches a ValueError but not the OverflowError of an id too long
+    for the database's integers (SQLite), which was a server error.
+    """
+
+    def _refuse_unusable(self, values):
+        target = _key_field(self)
+        for value in values:
+            if value not in self.empty_values and not _usable_key(target, value):
+                code = "invalid_pk_value" if "invalid_pk_value" in self.error_messages else None
+                if code:
+                    raise ValidationError(
+                        self.error_messages[code], code=code, params={"pk": str(value)[:40]}
+                    )
+                raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+
+    def to_python(self, value):
+        if not isinstance(value, list | tuple):
+            self._refuse_unusable([value])
+        return super().to_python(value)
+
+    def _check_values(self, value):
+        if isinstance(value, list | tuple):
+            self._refuse_unusable(value)
+        return super()._check_values(value)
+
+
+class UsableModelChoiceField(_UsableChoice, forms.ModelChoiceField):
+    pass
+
+
+class UsableModelMultipleChoiceField(_UsableChoice, forms.ModelMultipleChoiceField):
+    pass
+
+
+class UsableAutocompleteSelect(_UsableSelection, AutocompleteSelect):
+    pass
+
+
+class UsableAutocompleteSelectMultiple(_UsableSelection, AutocompleteSelectMultiple):
+    pass
+
+
+class CraftedInputAdmin(admin.ModelAdmin):
+    """What every ModelAdmin of the project does with hand-crafted input: answer it."""
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        formfield = super().formfield_for_dbfield(db_field, request, **kwargs)
+        widget = getattr(formfield, "widget", None)
+        widget = getattr(widget, "widget", widget)  # inside the add/change links wrapper
+        if isinstance(widget, AutocompleteSelectMultiple):
+            widget.__class__ = UsableAutocompleteSelectMultiple
+        elif isinstance(widget, AutocompleteSelect):
+            widget.__class__ = UsableAutocompleteSelect
+        if type(formfield) is forms.ModelMultipleChoiceField:
+            formfield.__class__ = UsableModelMultipleChoiceField
+        elif type(formfield) is forms.ModelChoiceField:
+            formfield.__class__ = UsableModelChoiceField
+        return formfield
+
+    def response_action(self, request, queryset, **kwargs):
+        selected = request.POST.getlist(ACTION_CHECKBOX_NAME)
+        if any(not re.fullmatch(r"[0-9]{1,18}", pk) for pk in selected):
+            self.message_user(request, "The selection was not a list of items.", messages.ERROR)
+            return None
+        return super().response_action(request, queryset, **kwargs)
 
 
 class ReviewedForm(forms.ModelForm):
@@ -38,8 +151,22 @@ class ReviewedForm(forms.ModelForm):
         if "revision" in self.fields:
             self.fields["revision"].widget = forms.HiddenInput()
 
+    # Set (by ReviewAdmin.changeform_view) when an action was run on a form with unsaved
+    # edits: the form is shown again with the edits and this, and nothing is saved.
+    refused_action = None
+
     def clean(self):
         cleaned = super().clean()
+        if self.refused_action:
+            self.add_error(
+                None,
+                ValidationError(
+                    f"“{self.refused_action}” was not run: this page has changes that are not "
+                    "saved yet, shown below. Save them first (“Save and submit for review” "
+                    "does both), or reload the page to drop them.",
+                    code="unsaved",
+                ),
+            )
         if self.instance.pk is not None and "revision" in self.fields:
             current = workflow.lock(self.instance)
             if cleaned.get("revision") != current.revision:
@@ -49,6 +176,52 @@ class ReviewedForm(forms.ModelForm):
             for name in workflow.BOOKKEEPING_FIELDS:
                 setattr(self.instance, name, getattr(current, name))
         return cleaned
+
+
+class DecisionForm(forms.Form):
+    """The comment of a decision, checked as any text field of the admin is."""
+
+    comment = forms.CharField(required=False, strip=False)
+
+    def __init__(self, *args, comment_required, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.comment_required = comment_required
+
+    def clean_comment(self):
+        comment = self.cleaned_data["comment"]
+        if self.comment_required and not comment.strip():
+            raise ValidationError("A comment is required.", code="required")
+        return comment
+
+
+def seen_revision(raw):
+    """A revision number posted by a form, or None when it is not one."""
+    return int(raw) if raw and re.fullmatch(r"[0-9]{1,9}", raw) else None
+
+
+def edits_since(obj, revision):
+    """What the admin's log says each edit after `revision` changed: "Erin: Changed X."."""
+    entries = (
+        LogEntry.objects.filter(
+            content_type=ContentType.objects.get_for_model(obj),
+            object_id=str(obj.pk),
+            action_flag=CHANGE,
+        )
+        .select_related("user")
+        .order_by("-action_time", "-id")[:20]
+    )
+    edits = []
+    for entry in entries:
+        try:
+            parts = json.loads(entry.change_message)
+        except ValueError:
+            continue
+        marked = [p["revision"] for p in parts if isinstance(p, dict) and "revision" in p]
+        if not marked or marked[0] <= revision:
+            continue
+        who = entry.user.get_full_name() or entry.user.get_username()
+        edits.append(f"{who}: {entry.get_change_message()}")
+    return list(reversed(edits))
 
 
 class ReviewEventInline(GenericTabularInline):
@@ -219,7 +392,7 @@ def filtered_list_link(model, field_name, obj, label):
     return format_html('<a href="{}?{}={}">{}</a>', url, field_name, obj.pk, label)
 
 
-class ReviewAdmin(HistoryViews, admin.ModelAdmin):
+class ReviewAdmin(HistoryViews, CraftedInputAdmin):
     """A ModelAdmin for publishable content: compounds, conditions, summaries, updates."""
 
     form = ReviewedForm
@@ -302,6 +475,75 @@ class ReviewAdmin(HistoryViews, admin.ModelAdmin):
             workflow.record_edit(obj, request.user)
             obj.save(update_fields=["revision", *workflow.BOOKKEEPING_FIELDS])
 
+    def construct_change_message(self, request, form, formsets, add=False):
+        message = super().construct_change_message(request, form, formsets, add)
+        if message:
+            # The revision the edit made: a refused decision names the edits since its own.
+            message.append({"revision": form.instance.revision})
+        return message
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        refused = getattr(request, "refused_action", None)
+        if refused:
+            form = type(form.__name__, (form,), {"refused_action": refused})
+        return form
+
+    def _has_unsaved_edits(self, request, obj):
+        """Whether the change form posted differs from the object as saved."""
+        fields = flatten_fieldsets(self.get_fieldsets(request, obj))
+        form = self.get_form(request, obj, change=True, fields=fields)(
+            request.POST, request.FILES, instance=obj
+        )
+        formsets, _ = self._create_formsets(request, obj, change=True)
+        edited = [name for name in form.changed_data if name != "revision"]
+        return bool(edited) or any(formset.has_changed() for formset in formsets)
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        """Actions from the change form never drop what was typed on it.
+
+        The action box sits in the change form, so running an action posts the form's
+        fields too. If they hold unsaved edits, the action is not run and the form is
+        shown again with them; "Save and submit for review" saves, then submits. A
+        form whose revision is no longer current goes to the decision, which is refused
+        as stale; or, for a submission, to the save, which is refused as stale and keeps
+        the text on the page.
+        """
+        post = request.POST
+        if request.method == "POST" and object_id is not None and CHANGE_FORM_ACTION in post:
+            obj = self.get_object(request, unquote(object_id))
+            action = post.get(CHANGE_FORM_ACTION)
+            save_path = False
+            if "_save_submit" in post:
+                save_path = True
+            elif (
+                obj is not None and "revision" in post and self.has_change_permission(request, obj)
+            ):
+                current = seen_revision(post.get("revision")) == obj.revision
+                if current and self._has_unsaved_edits(request, obj):
+                    actions = self.get_actions(request, ActionLocation.CHANGE_FORM)
+                    label = actions[action].description if action in actions else "the action"
+                    request.refused_action = str(label)
+                    save_path = True
+                elif not current and action == "submit_for_review":
+                    save_path = True
+            if save_path:
+                request.POST = post.copy()
+                del request.POST[CHANGE_FORM_ACTION]
+        return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def response_change(self, request, obj):
+        if "_save_submit" in request.POST:
+            try:
+                workflow.submit(obj, request.user)
+                self.message_user(
+                    request, f"“{obj}” was saved and submitted for review.", messages.SUCCESS
+                )
+            except workflow.ReviewError as error:
+                self.message_user(request, f"“{obj}” was saved. {error}", messages.WARNING)
+            return HttpResponseRedirect(request.path)
+        return super().response_change(request, obj)
+
     # Transitions ----------------------------------------------------------------------
 
     def response_action(self, request, queryset, **kwargs):
@@ -321,17 +563,27 @@ class ReviewAdmin(HistoryViews, admin.ModelAdmin):
             return None
         return super().response_action(request, queryset, **kwargs)
 
-    def _run(self, request, queryset, step, done, **kwargs):
-        succeeded = 0
-        for obj in queryset:
+    def _run(self, request, objects, step, done, **kwargs):
+        """Take `step` on each object; the objects refused as stale are returned."""
+        succeeded, stale = 0, []
+        seen = kwargs.pop("seen", None)
+        for obj in objects:
+            if seen is not None:
+                kwargs["seen_revision"] = seen[obj.pk]
             try:
                 step(obj, request.user, **kwargs)
                 succeeded += 1
+            except workflow.StaleDecision as error:
+                edits = edits_since(error.current, error.seen_revision)
+                what = f" Changed since: {'; '.join(edits)}" if edits else ""
+                self.message_user(request, f"{error}{what}", messages.ERROR)
+                stale.append(error.current)
             except workflow.ReviewError as error:
                 self.message_user(request, str(error), messages.ERROR)
         if succeeded:
             noun = self.opts.verbose_name if succeeded == 1 else self.opts.verbose_name_plural
             self.message_user(request, f"{succeeded} {noun} {done}.", messages.SUCCESS)
+        return stale
 
     @admin.action(description="Submit for review", permissions=["change"], location=EVERYWHERE)
     def submit_for_review(self, request, queryset):
@@ -339,11 +591,18 @@ class ReviewAdmin(HistoryViews, admin.ModelAdmin):
 
     @admin.action(description="Approve", permissions=["review"], location=EVERYWHERE)
     def approve(self, request, queryset):
-        self._run(request, queryset, workflow.approve, "approved and live")
+        return self._decide(
+            request,
+            queryset,
+            workflow.approve,
+            "approved and live",
+            title="Approve and publish",
+            prompt=None,
+        )
 
     @admin.action(description="Request changes", permissions=["review"], location=EVERYWHERE)
     def request_changes(self, request, queryset):
-        return self._with_comment(
+        return self._decide(
             request,
             queryset,
             workflow.request_changes,
@@ -356,7 +615,7 @@ class ReviewAdmin(HistoryViews, admin.ModelAdmin):
         description="Withdraw from the public site", permissions=["review"], location=EVERYWHERE
     )
     def withdraw(self, request, queryset):
-        return self._with_comment(
+        return self._decide(
             request,
             queryset,
             workflow.withdraw,
@@ -365,14 +624,57 @@ class ReviewAdmin(HistoryViews, admin.ModelAdmin):
             prompt="Why is it withdrawn? The reason is kept in the review history.",
         )
 
-    def _with_comment(self, request, queryset, step, done, title, prompt):
-        """Ask for a comment on a page of its own, then take the step with it."""
-        comment = request.POST.get("comment", "")
-        if request.POST.get("confirmed") and comment.strip():
-            self._run(request, queryset, step, done, comment=comment)
-            return None
-        on_change_form = f"{ActionLocation.CHANGE_FORM.value}-action" in request.POST
-        action_field = f"{ActionLocation.CHANGE_FORM.value}-action" if on_change_form else "action"
+    def _decide(self, request, queryset, step, done, title, prompt):
+        """Take a decision on the revisions the advisor saw, once they confirmed it.
+
+        Each object's revision comes from the page the decision was taken on: the review
+        screen, the change form, or this view's own confirmation page, which lists what
+        the decision applies to (for an approval: exactly what will be published) with
+        the revisions shown. An object changed since is refused, and shown again with
+        its changes, at its new revision, for the advisor to decide on.
+        """
+        objects = list(queryset)
+        on_change_form = CHANGE_FORM_ACTION in request.POST
+        seen = {}
+        for obj in objects:
+            raw = request.POST.get(SEEN_REVISION.format(obj.pk))
+            if raw is None and on_change_form:
+                raw = request.POST.get("revision")
+            seen[obj.pk] = seen_revision(raw)
+        confirmed = bool(request.POST.get("confirmed")) or (
+            on_change_form and prompt is None and "revision" in request.POST
+        )
+        form = DecisionForm(request.POST, comment_required=prompt is not None)
+        comment_asked = confirmed and prompt is not None
+        if confirmed and None not in seen.values() and form.is_valid():
+            kwargs = {"comment": form.cleaned_data["comment"]} if prompt else {}
+            stale = self._run(request, objects, step, done, seen=seen, **kwargs)
+            if not stale:
+                return None
+            return self._decision_page(request, stale, title, prompt, form, show_diffs=True)
+        if not comment_asked:
+            form = DecisionForm(
+                {"comment": request.POST.get("comment", "")}, comment_required=False
+            )
+        return self._decision_page(request, objects, title, prompt, form, seen=seen)
+
+    def _decision_page(self, request, objects, title, prompt, form, seen=None, show_diffs=False):
+        action_field = CHANGE_FORM_ACTION if CHANGE_FORM_ACTION in request.POST else "action"
+        rows, refused = [], []
+        for obj in objects:
+            reason = workflow.approval_refused(obj, request.user) if prompt is None else None
+            row = {
+                "object": obj,
+                "reason": reason,
+                "review_url": self._url("review", obj),
+                # What the advisor saw, if they came from a page showing the object.
+                "revision": (seen or {}).get(obj.pk) or obj.revision,
+                "seen_field": SEEN_REVISION.format(obj.pk),
+            }
+            if show_diffs:
+                row["base"], row["diff"] = self._diff(obj)
+            (refused if reason else rows).append(row)
+        form.is_valid()
         return TemplateResponse(
             request,
             "admin/compounds/review_comment.html",
@@ -380,15 +682,18 @@ class ReviewAdmin(HistoryViews, admin.ModelAdmin):
                 **self.admin_site.each_context(request),
                 "title": title,
                 "prompt": prompt,
-                "objects": list(queryset),
+                "rows": rows,
+                "refused": refused,
                 "opts": self.opts,
                 "action_field": action_field,
                 "action_name": request.POST.get(action_field),
-                "selected": request.POST.getlist(ACTION_CHECKBOX_NAME),
-                "comment": comment,
-                "missing_comment": bool(request.POST.get("confirmed")),
+                "comment": form.data.get("comment", ""),
+                "comment_errors": form.errors.get("comment"),
             },
         )
+
+    def _url(self, view, obj):
+        return reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_{view}", args=[obj.pk])
 
     # Review screen and preview --------------------------------------------------------
 
@@ -420,10 +725,13 @@ class ReviewAdmin(HistoryViews, admin.ModelAdmin):
             return obj.live_version
         return Version.objects.of(obj).order_by("-number").first()
 
+    def _diff(self, obj):
+        base = self._compared_with(obj)
+        return base, snapshots.compare(self.model, base.data if base else None, snapshots.take(obj))
+
     def review_view(self, request, object_id):
         obj = self._object_or_deny(request, object_id)
-        base = self._compared_with(obj)
-        diff = snapshots.compare(self.model, base.data if base else None, snapshots.take(obj))
+        base, diff = self._diff(obj)
         return TemplateResponse(
             request,
             "admin/compounds/review.html",
@@ -437,10 +745,9 @@ class ReviewAdmin(HistoryViews, admin.ModelAdmin):
                 "changes_requested": workflow.latest_changes_requested(obj),
                 "can_review": self.has_review_permission(request),
                 "in_review": obj.review_state == ReviewState.IN_REVIEW,
-                "action_field": f"{ActionLocation.CHANGE_FORM.value}-action",
-                "change_url": reverse(
-                    f"admin:{self.opts.app_label}_{self.opts.model_name}_change", args=[obj.pk]
-                ),
+                "action_field": CHANGE_FORM_ACTION,
+                "seen_revision_field": SEEN_REVISION.format(obj.pk),
+                "change_url": self._url("change", obj),
             },
         )
 
@@ -456,11 +763,12 @@ class ReviewAdmin(HistoryViews, admin.ModelAdmin):
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         if obj is not None:
             context["changes_requested"] = workflow.latest_changes_requested(obj)
+            context["can_save_and_submit"] = self.has_change_permission(request, obj)
         return super().render_change_form(request, context, add, change, form_url, obj)
 
 
 @admin.register(ReviewEvent)
-class ReviewEventAdmin(admin.ModelAdmin):
+class ReviewEventAdmin(CraftedInputAdmin):
     """The whole audit trail. Nobody adds, changes or deletes a step through the admin."""
 
     list_display = ["at", "action", "object_repr", "states", "user", "comment"]

@@ -10,6 +10,11 @@ Editors (change permission) submit; medical advisors (review permission and a
 byline) approve, request changes and withdraw. Every step locks the object's
 row first, so two people pressing the same button at once change it once, and
 writes a ReviewEvent.
+
+A decision (approve, request changes, withdraw) is a signature on what the
+advisor saw: the admin passes the revision on the advisor's screen as
+`seen_revision`, and the step is refused if the object, or any of its inline
+children (saving them counts as an edit of the object), changed since.
 """
 
 import calendar
@@ -26,6 +31,37 @@ from compounds.models import MedicalAdvisor, ReviewAction, ReviewEvent, ReviewSt
 
 class ReviewError(Exception):
     """A step the user may not take, with the reason in words they can act on."""
+
+
+class StaleDecision(ReviewError):
+    """A decision on a revision of the object that is no longer its working copy."""
+
+    def __init__(self, current, seen_revision, decided):
+        self.current = current
+        self.seen_revision = seen_revision
+        who = current.last_edited_by
+        self.editor = (who.get_full_name() or who.get_username()) if who else "Someone"
+        when = (
+            timezone.localtime(current.last_edited_at).strftime("%Y-%m-%d %H:%M")
+            if current.last_edited_at
+            else "a moment ago"
+        )
+        super().__init__(
+            f"{self.editor} changed “{current}” at {when}, after you opened revision "
+            f"{seen_revision}; it is now revision {current.revision}. Nothing was {decided}: "
+            "look at the changes as they are now, and decide again."
+        )
+
+
+def _check_seen(current, seen_revision, decided):
+    if seen_revision is not None and seen_revision != current.revision:
+        raise StaleDecision(current, seen_revision, decided)
+
+
+def _check_comment(comment):
+    # PostgreSQL cannot store a NUL character in text; say so rather than fail.
+    if "\x00" in comment:
+        raise ReviewError("The comment contains a NUL character, which cannot be stored.")
 
 
 # What the workflow keeps on a publishable row besides its content and revision.
@@ -137,20 +173,34 @@ def _check_reviewer(user, current):
         raise ReviewError("Only medical advisors may approve, request changes or withdraw.")
 
 
-def approve(obj, user, comment=""):
+def approval_refused(current, user):
+    """Why `user` may not approve `current` as it is, or None if they may."""
+    if not may_review(user, type(current)):
+        return "Only medical advisors may approve, request changes or withdraw."
+    if current.review_state != ReviewState.IN_REVIEW:
+        return (
+            f"“{current}” is {current.get_review_state_display().lower()}, not in review: "
+            "only content submitted for review can be approved."
+        )
+    if settings.REVIEW_FOUR_EYES and user.pk in current.editors_since_approval:
+        return (
+            f"You edited “{current}” since it was last approved; another medical "
+            "advisor must approve it (four-eyes rule)."
+        )
+    return None
+
+
+def approve(obj, user, comment="", seen_revision=None):
+    """Publish obj's working copy. `seen_revision`: the revision the advisor reviewed
+    (None only for scripts that approve what they have just read themselves)."""
+    _check_comment(comment)
     with transaction.atomic():
         current = lock(obj)
         _check_reviewer(user, current)
-        if current.review_state != ReviewState.IN_REVIEW:
-            raise ReviewError(
-                f"“{current}” is {current.get_review_state_display().lower()}, not in review: "
-                "only content submitted for review can be approved."
-            )
-        if settings.REVIEW_FOUR_EYES and user.pk in current.editors_since_approval:
-            raise ReviewError(
-                f"You edited “{current}” since it was last approved; another medical "
-                "advisor must approve it (four-eyes rule)."
-            )
+        _check_seen(current, seen_revision, "approved")
+        refused = approval_refused(current, user)
+        if refused:
+            raise ReviewError(refused)
         advisor = _advisor_byline(user)
         data = snapshots.take(current)
         if "slug" in data:
@@ -185,24 +235,28 @@ def approve(obj, user, comment=""):
         return current
 
 
-def request_changes(obj, user, comment):
+def request_changes(obj, user, comment, seen_revision=None):
     if not comment.strip():
         raise ReviewError("Say what needs to change: the comment is shown to the author.")
+    _check_comment(comment)
     with transaction.atomic():
         current = lock(obj)
         _check_reviewer(user, current)
+        _check_seen(current, seen_revision, "sent back")
         if current.review_state != ReviewState.IN_REVIEW:
             raise ReviewError(f"“{current}” is not in review.")
         _move(current, user, ReviewAction.REQUEST_CHANGES, ReviewState.CHANGES_REQUESTED, comment)
         return current
 
 
-def withdraw(obj, user, comment):
+def withdraw(obj, user, comment, seen_revision=None):
     if not comment.strip():
         raise ReviewError("Say why it is withdrawn: the reason is kept in the audit trail.")
+    _check_comment(comment)
     with transaction.atomic():
         current = lock(obj)
         _check_reviewer(user, current)
+        _check_seen(current, seen_revision, "withdrawn")
         if current.live_version_id is None:
             raise ReviewError(f"“{current}” is not on the public site.")
         _move(

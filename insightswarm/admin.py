@@ -1,13 +1,61 @@
 """The admin site, with the review dashboard on its home page."""
 
-from django.contrib import admin
+import functools
+import re
+
+from django.contrib import admin, messages
+from django.http import HttpResponseRedirect, JsonResponse
 from django.urls import path
+
+# The parts of a date the admin's date hierarchy reads from the address, and the values
+# each may take: a year the list can also step one year past, a month, a day.
+_DATE_PARTS = {"year": (1, 9998), "month": (1, 12), "day": (1, 31)}
+_DATE_PART = re.compile(r".+__(year|month|day)")
+
+
+def unusable_query(request):
+    """Why no admin list could answer the request's query string, or None.
+
+    A NUL character cannot be sent to PostgreSQL in a query, and a date part out of
+    range overflows Python's dates; either used to be a server error.
+    """
+    for name, values in request.GET.lists():
+        if any("\x00" in text for text in (name, *values)):
+            shown = name.replace("\x00", "")
+            return (
+                f"The address had a NUL character in “{shown}”, "
+                "which no filter or search can contain."
+            )
+        part = _DATE_PART.fullmatch(name)
+        if part:
+            low, high = _DATE_PARTS[part[1]]
+            for value in values:
+                if not (re.fullmatch(r"[0-9]{1,4}", value) and low <= int(value) <= high):
+                    return f"“{value[:20]}” is not a {part[1]} the list can show."
+    return None
+
+
+def refusing_unusable_queries(view):
+    @functools.wraps(view)
+    def guarded(request, *args, **kwargs):
+        problem = unusable_query(request)
+        if problem is None:
+            return view(request, *args, **kwargs)
+        if request.path.endswith("/autocomplete/"):
+            return JsonResponse({"error": problem}, status=400)
+        messages.error(request, f"{problem} It is shown without the filters and search.")
+        return HttpResponseRedirect(request.path)
+
+    return guarded
 
 
 class InsightSwarmAdminSite(admin.AdminSite):
     site_header = "Insight Swarm CMS"
     site_title = "Insight Swarm CMS"
     index_title = "Evidence reviews"
+
+    def admin_view(self, view, cacheable=False):
+        return super().admin_view(refusing_unusable_queries(view), cacheable)
 
     def index(self, request, extra_context=None):
         from compounds.dashboard import review_dashboard

@@ -154,3 +154,25 @@ def test_an_official_document_is_cited_by_its_address():
     reference = _reference(url="https://www.accessdata.fda.gov/label.pdf")
     reference.full_clean()
     assert reference.links == [("Document", "https://www.accessdata.fda.gov/label.pdf")]
+
+
+# Only ASCII digits: other scripts' digits make a second spelling of one id, and a dead link.
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("pmid", "1٢٣"),
+        ("pmid", "١٢٣"),
+        ("pmid", "PMID: ١٢٣"),
+        ("pmid", "https://pubmed.ncbi.nlm.nih.gov/١٢٣/"),
+        ("nct_id", "NCT١٢٣٤٥٦٧٨"),
+        ("nct_id", "https://clinicaltrials.gov/study/NCT١٢٣٤٥٦٧٨"),
+        ("doi", "10.١٢٣٤/abc"),
+        ("doi", "10.1234/ab\x07c"),
+        ("doi", "10.1234/abc\x7f"),
+        ("doi", "10.1234/a\u0085b"),
+    ],
+)
+def test_an_identifier_with_non_ascii_digits_or_control_characters_is_refused(field, value):
+    assert field in _errors(_reference(**{field: value}))

@@ -157,13 +157,20 @@ def _comment_fields(action, comment="Reason given by the advisor."):
     return {}
 
 
+def _seen(objs, action):
+    """What a decision's confirmation form carries: each object's revision as it is now."""
+    seen = {f"seen_revision_{obj.pk}": str(_fresh(obj).revision) for obj in objs}
+    return {**seen, "confirmed": "yes"} if action == "approve" else seen
+
+
 def _changelist_action(client, objs, action, **extra):
     data = {"action": action, "_selected_action": [str(obj.pk) for obj in objs], "index": "0"}
+    data.update(_seen(objs, action))
     return client.post(_url(type(objs[0]), "changelist"), {**data, **extra})
 
 
 def _change_form_action(client, obj, action, **extra):
-    data = {"CHANGE_FORM-action": action, "_selected_action": str(obj.pk)}
+    data = {"CHANGE_FORM-action": action, "_selected_action": str(obj.pk), **_seen([obj], action)}
     return client.post(_url(type(obj), "change", obj.pk), {**data, **extra})
 
 
@@ -874,3 +881,269 @@ def test_editor_walkthrough_from_edit_to_approved_with_the_advisors_byline(
     assert _fresh(summary).live_version.approved_by == advisor
     assert timezone.localdate(live.version.approved_at) == timezone.localdate()
     assert live.version.number == 2
+
+
+# A decision binds to the revision the advisor saw -----------------------------------------
+
+
+def _edit_and_resubmit(client, editor, obj, **changes):
+    """The editor changes the object in its change form, saves, and submits it again."""
+    client.force_login(editor)
+    change_url = _url(type(obj), "change", obj.pk)
+    saved = client.post(change_url, _change_form_data(client.get(change_url), **changes))
+    assert saved.status_code == 302
+    _change_form_action(client, obj, "submit_for_review")
+    assert _fresh(obj).review_state == ReviewState.IN_REVIEW
+
+
+def test_approval_from_a_review_screen_opened_before_an_edit_is_refused_and_shows_it(
+    client, author, editor, advisor
+):
+    compound = _ready_for("approve", author, None)
+    client.force_login(advisor)
+    opened = _fresh(compound).revision
+    approve_form = _form_with_button(client.get(_page_url("review", compound)), "approve")
+
+    _edit_and_resubmit(client, editor, compound, safety_profile="Text the advisor never saw.")
+
+    client.force_login(advisor)
+    response = client.post(approve_form["action"], approve_form["fields"])
+
+    assert not _versions(compound).exists()
+    assert _fresh(compound).review_state == ReviewState.IN_REVIEW
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert f"Erin Tester changed “{compound}”" in page
+    assert f"after you opened revision {opened}" in page
+    assert "Changed Safety profile" in page
+    assertContains(response, "<ins>Text the advisor never saw.</ins>", html=True)
+    # The page shown is a confirmation at the new revision: approving it now publishes.
+    again = _form_with_button(response, "yes")
+    assert again["fields"][f"seen_revision_{compound.pk}"] == str(_fresh(compound).revision)
+    # It posts back to the address it was shown at, the change form's.
+    client.post(_url(Compound, "change", compound.pk), again["fields"])
+    assert live_object(Compound, compound.pk).safety_profile == "Text the advisor never saw."
+
+
+def test_approval_from_a_change_form_opened_before_an_edit_is_refused(
+    client, author, editor, advisor
+):
+    compound = _ready_for("approve", author, None)
+    client.force_login(advisor)
+    opened = client.get(_url(Compound, "change", compound.pk))
+    _edit_and_resubmit(client, editor, compound, safety_profile="Unseen.")
+
+    client.force_login(advisor)
+    data = _change_form_data(opened, **{"CHANGE_FORM-action": "approve"})
+    data["_selected_action"] = str(compound.pk)
+    response = client.post(_url(Compound, "change", compound.pk), data)
+
+    assert not _versions(compound).exists()
+    assertContains(response, "Erin Tester changed")
+    assertContains(response, "<ins>Unseen.</ins>", html=True)
+
+
+def test_approval_of_the_revision_on_the_change_form_publishes_it(client, author, advisor):
+    compound = _ready_for("approve", author, None)
+    client.force_login(advisor)
+    opened = client.get(_url(Compound, "change", compound.pk))
+    data = _change_form_data(opened, **{"CHANGE_FORM-action": "approve"})
+    data["_selected_action"] = str(compound.pk)
+    response = client.post(_url(Compound, "change", compound.pk), data)
+    assert response.status_code == 302
+    assert _fresh(compound).review_state == ReviewState.APPROVED
+
+
+def test_an_edit_of_an_inline_child_alone_makes_an_open_review_stale(
+    client, author, editor, advisor
+):
+    compound = make_compound()
+    Mechanism.objects.create(compound=compound, position=1, description="Old route")
+    workflow.submit(compound, author)
+    client.force_login(advisor)
+    approve_form = _form_with_button(client.get(_page_url("review", compound)), "approve")
+
+    _edit_and_resubmit(client, editor, compound, **{"mechanisms-0-description": "New route"})
+
+    client.force_login(advisor)
+    response = client.post(approve_form["action"], approve_form["fields"])
+    assert not _versions(compound).exists()
+    assertContains(response, "Changed Description for mechanism")
+    assertContains(response, "New route")
+
+
+@pytest.mark.parametrize("action", ["request_changes", "withdraw"])
+def test_comment_decision_on_an_older_revision_is_refused(
+    client, author, approver, editor, advisor, action
+):
+    compound = _ready_for(action, author, approver)
+    client.force_login(advisor)
+    asked = _form_with_button(_change_form_action(client, compound, action), "yes")
+    asked["fields"]["comment"] = "Decided on what I saw."
+    if action == "withdraw":
+        _edit_and_resubmit(client, editor, compound, safety_profile="Changed meanwhile.")
+    else:
+        # Sent back by someone else, changed and submitted again in the meantime.
+        workflow.request_changes(compound, approver, "First round.")
+        _edit_and_resubmit(client, editor, compound, safety_profile="Changed meanwhile.")
+    state = _fresh(compound).review_state
+
+    client.force_login(advisor)
+    response = client.post(_url(Compound, "change", compound.pk), asked["fields"])
+
+    assert _fresh(compound).review_state == state
+    assertContains(response, "Erin Tester changed")
+    assertContains(response, "Decided on what I saw.")
+
+
+def test_bulk_approval_asks_for_confirmation_listing_what_will_be_published(
+    client, author, advisor
+):
+    ready = [_ready_for("approve", author, None) for _ in range(2)]
+    draft = make_compound(name="Still a draft")
+    client.force_login(advisor)
+    data = {"action": "approve", "_selected_action": [str(o.pk) for o in [*ready, draft]]}
+    response = client.post(_url(Compound, "changelist"), data)
+
+    assert response.status_code == 200
+    assert not any(_versions(obj).exists() for obj in ready)
+    form = _form_with_button(response, "yes")
+    assert {k: v for k, v in form["fields"].items() if k.startswith("seen_revision_")} == {
+        f"seen_revision_{obj.pk}": str(obj.revision) for obj in ready
+    }
+    assertContains(response, "Still a draft")
+    assertContains(response, "not in review")
+
+    client.post(
+        _url(Compound, "changelist"),
+        {**form["fields"], "_selected_action": [str(obj.pk) for obj in ready]},
+    )
+    assert all(_fresh(obj).review_state == ReviewState.APPROVED for obj in ready)
+    assert _fresh(draft).review_state == ReviewState.DRAFT
+
+
+def test_bulk_approval_confirmed_after_an_edit_publishes_only_what_was_not_changed(
+    client, author, editor, advisor
+):
+    unchanged, changed = (_ready_for("approve", author, None) for _ in range(2))
+    client.force_login(advisor)
+    data = {"action": "approve", "_selected_action": [str(unchanged.pk), str(changed.pk)]}
+    confirmation = client.post(_url(Compound, "changelist"), data)
+    form = confirmation.content.decode()
+    fields = {
+        "action": "approve",
+        "confirmed": "yes",
+        "_selected_action": [str(unchanged.pk), str(changed.pk)],
+        f"seen_revision_{unchanged.pk}": str(unchanged.revision),
+        f"seen_revision_{changed.pk}": str(changed.revision),
+    }
+    assert f'name="seen_revision_{changed.pk}" value="{changed.revision}"' in form
+
+    _edit_and_resubmit(client, editor, changed, safety_profile="Edited after the list.")
+    client.force_login(advisor)
+    response = client.post(_url(Compound, "changelist"), fields)
+
+    assert _fresh(unchanged).review_state == ReviewState.APPROVED
+    assert not _versions(changed).exists()
+    assertContains(response, "<ins>Edited after the list.</ins>", html=True)
+
+
+def test_a_decision_without_the_revision_seen_decides_nothing(client, author, advisor):
+    compound = _ready_for("approve", author, None)
+    client.force_login(advisor)
+    response = client.post(
+        _url(Compound, "change", compound.pk),
+        {"CHANGE_FORM-action": "approve", "_selected_action": str(compound.pk), "confirmed": "yes"},
+    )
+    assert response.status_code == 200
+    assert not _versions(compound).exists()
+
+
+# An action run from a change form never loses what was typed on it -------------------------
+
+
+def _form_action_post(opened, obj, action, **changes):
+    """The change form as a browser posts it when its action box is run."""
+    data = _change_form_data(opened, **changes)
+    data.update({"CHANGE_FORM-action": action, "_selected_action": str(obj.pk), "index": "0"})
+    return data
+
+
+def test_action_on_a_change_form_with_unsaved_edits_keeps_them_and_runs_nothing(client, editor):
+    compound = make_compound()
+    client.force_login(editor)
+    change_url = _url(Compound, "change", compound.pk)
+    opened = client.get(change_url)
+    response = client.post(
+        change_url,
+        _form_action_post(opened, compound, "submit_for_review", safety_profile="Typed, unsaved."),
+    )
+    assert response.status_code == 200
+    assertContains(response, "“Submit for review” was not run")
+    assertContains(response, "Typed, unsaved.")
+    saved = _fresh(compound)
+    assert (saved.review_state, saved.safety_profile) == (ReviewState.DRAFT, "Generally tolerated.")
+
+
+def test_unsaved_inline_edit_also_stops_the_action(client, editor):
+    compound = make_compound()
+    Mechanism.objects.create(compound=compound, position=1, description="Old route")
+    client.force_login(editor)
+    change_url = _url(Compound, "change", compound.pk)
+    opened = client.get(change_url)
+    data = _form_action_post(
+        opened, compound, "submit_for_review", **{"mechanisms-0-description": "New route"}
+    )
+    response = client.post(change_url, data)
+    assertContains(response, "was not run")
+    assert _fresh(compound).review_state == ReviewState.DRAFT
+
+
+def test_save_and_submit_for_review_saves_the_edit_then_submits_it(client, editor):
+    compound = make_compound()
+    client.force_login(editor)
+    change_url = _url(Compound, "change", compound.pk)
+    opened = client.get(change_url)
+    assertContains(opened, 'name="_save_submit"')
+    # The browser sends the action box's empty choice along with the button pressed.
+    data = _change_form_data(opened, safety_profile="Saved and submitted.")
+    data.update({"CHANGE_FORM-action": "", "_selected_action": str(compound.pk)})
+    response = client.post(change_url, {**data, "_save_submit": "Save and submit for review"})
+    assert response.status_code == 302
+    saved = _fresh(compound)
+    assert (saved.review_state, saved.safety_profile) == (
+        ReviewState.IN_REVIEW,
+        "Saved and submitted.",
+    )
+    assert f"“{saved}” was saved and submitted for review." in _messages(response)
+
+
+def test_action_on_a_change_form_without_edits_runs(client, editor):
+    compound = make_compound()
+    client.force_login(editor)
+    change_url = _url(Compound, "change", compound.pk)
+    response = client.post(
+        change_url, _form_action_post(client.get(change_url), compound, "submit_for_review")
+    )
+    assert response.status_code == 302
+    assert _fresh(compound).review_state == ReviewState.IN_REVIEW
+
+
+def test_submit_from_a_stale_change_form_with_edits_keeps_them_and_names_who_changed_it(
+    client, editor, author
+):
+    compound = make_compound()
+    client.force_login(editor)
+    change_url = _url(Compound, "change", compound.pk)
+    opened = client.get(change_url)
+    client.force_login(author)
+    client.post(change_url, _change_form_data(client.get(change_url), name="Renamed by author"))
+
+    client.force_login(editor)
+    response = client.post(
+        change_url,
+        _form_action_post(opened, compound, "submit_for_review", safety_profile="Mine, unsaved."),
+    )
+    assertContains(response, "Author Tester changed this compound")
+    assertContains(response, "Mine, unsaved.")
+    assert _fresh(compound).review_state == ReviewState.DRAFT

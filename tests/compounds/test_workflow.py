@@ -652,3 +652,35 @@ def test_review_events_are_newest_first_by_default(editor, advisor):
     content_type = ContentType.objects.get_for_model(compound)
     latest = ReviewEvent.objects.filter(content_type=content_type, object_id=compound.pk).first()
     assert latest.action == ReviewAction.APPROVE
+
+
+# A decision names the revision it was taken on ---------------------------------------------
+
+
+@pytest.mark.parametrize("step", ["approve", "request_changes", "withdraw"])
+def test_a_decision_on_an_older_revision_is_refused_naming_who_changed_it(
+    editor, advisor, second_advisor, step
+):
+    compound = make_compound()
+    if step == "withdraw":
+        _live(compound, editor, second_advisor)
+    seen = _fresh(compound).revision
+    _in_review(_edit(compound, editor, safety_profile="Unseen."), editor)
+    before = _fresh(compound)
+
+    with pytest.raises(workflow.StaleDecision) as refused:
+        getattr(workflow, step)(compound, advisor, comment="Why.", seen_revision=seen)
+
+    assert f"Erin Tester changed “{compound.name}”" in str(refused.value)
+    assert f"after you opened revision {seen}" in str(refused.value)
+    after = _fresh(compound)
+    assert (after.review_state, after.live_version_id) == (
+        before.review_state,
+        before.live_version_id,
+    )
+
+
+def test_a_decision_on_the_current_revision_is_taken(editor, advisor):
+    compound = _in_review(make_compound(), editor)
+    workflow.approve(compound, advisor, seen_revision=_fresh(compound).revision)
+    assert _fresh(compound).review_state == ReviewState.APPROVED
