@@ -31,6 +31,7 @@ from django.utils.html import format_html
 from compounds import snapshots, workflow
 from compounds.history import HistoryViews
 from compounds.models import ReviewEvent, ReviewState, Version
+from compounds.review_queue import editors_since_approval, next_in_queue
 
 EVERYWHERE = [ActionLocation.CHANGE_LIST, ActionLocation.CHANGE_FORM]
 CHANGE_FORM_ACTION = f"{ActionLocation.CHANGE_FORM.value}-action"
@@ -192,6 +193,10 @@ class DecisionForm(forms.Form):
         if self.comment_required and not comment.strip():
             raise ValidationError("A comment is required.", code="required")
         return comment
+
+
+# Posted by the review screen and the preview: after a decision, go to the next item.
+NEXT_FIELD = "_next"
 
 
 def seen_revision(raw):
@@ -647,9 +652,14 @@ class ReviewAdmin(HistoryViews, CraftedInputAdmin):
         form = DecisionForm(request.POST, comment_required=prompt is not None)
         comment_asked = confirmed and prompt is not None
         if confirmed and None not in seen.values() and form.is_valid():
-            kwargs = {"comment": form.cleaned_data["comment"]} if prompt else {}
+            # A change request or withdrawal needs its comment; an approval may carry one.
+            comment = form.cleaned_data["comment"]
+            kwargs = {"comment": comment} if prompt or comment.strip() else {}
             stale = self._run(request, objects, step, done, seen=seen, **kwargs)
             if not stale:
+                if request.POST.get(NEXT_FIELD) == "queue":
+                    # Decided from the review screen or the preview: on to the next item.
+                    return HttpResponseRedirect(next_in_queue(request, objects))
                 return None
             return self._decision_page(request, stale, title, prompt, form, show_diffs=True)
         if not comment_asked:
@@ -689,6 +699,9 @@ class ReviewAdmin(HistoryViews, CraftedInputAdmin):
                 "action_name": request.POST.get(action_field),
                 "comment": form.data.get("comment", ""),
                 "comment_errors": form.errors.get("comment"),
+                # Kept through the confirmation, so the decision still leads to the next item.
+                "next": "queue" if request.POST.get(NEXT_FIELD) == "queue" else "",
+                "next_field": NEXT_FIELD,
             },
         )
 
@@ -747,7 +760,10 @@ class ReviewAdmin(HistoryViews, CraftedInputAdmin):
                 "in_review": obj.review_state == ReviewState.IN_REVIEW,
                 "action_field": CHANGE_FORM_ACTION,
                 "seen_revision_field": SEEN_REVISION.format(obj.pk),
+                "next_field": NEXT_FIELD,
                 "change_url": self._url("change", obj),
+                "approval_refused": workflow.approval_refused(obj, request.user),
+                "edited_by": editors_since_approval(obj),
             },
         )
 
@@ -756,6 +772,19 @@ class ReviewAdmin(HistoryViews, CraftedInputAdmin):
         from pages.preview import preview
 
         obj = self._object_or_deny(request, object_id)
+        # What the preview's banner offers (templates/base.html): the way back to the
+        # review, and the decisions the advisor may take there.
+        request.preview_review = {
+            "review_url": self._url("review", obj),
+            "change_url": self._url("change", obj),
+            "action_field": CHANGE_FORM_ACTION,
+            "seen_field": SEEN_REVISION.format(obj.pk),
+            "next_field": NEXT_FIELD,
+            "object": obj,
+            "may_decide": self.has_review_permission(request)
+            and obj.review_state == ReviewState.IN_REVIEW,
+            "may_approve": workflow.approval_refused(obj, request.user) is None,
+        }
         response = preview(request, obj)
         response["X-Robots-Tag"] = "noindex, nofollow"
         return response

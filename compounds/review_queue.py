@@ -194,3 +194,37 @@ def review_queue_view(request):
             "newest_first": newest_first,
         },
     )
+
+
+def editors_since_approval(obj):
+    """Who edited obj since its last approval, by name, in the order they first did."""
+    from django.contrib.auth import get_user_model
+
+    users = get_user_model().objects.in_bulk(obj.editors_since_approval)
+    return [_name(users[pk]) for pk in obj.editors_since_approval if pk in users]
+
+
+def next_in_queue(request, decided=()):
+    """The review screen of the longest-waiting item the user may decide on, leaving out
+    what they just decided; the queue page when nothing is left."""
+    skip = {(type(obj), obj.pk) for obj in decided}
+    four_eyes = settings.REVIEW_FOUR_EYES
+    best = None
+    for _, model in kinds_for(request.user):
+        if not workflow.may_review(request.user, model):
+            continue
+        rows = (
+            model._default_manager.filter(review_state=ReviewState.IN_REVIEW)
+            .order_by("updated_at", "id")
+            .values_list("pk", "updated_at", "editors_since_approval")
+        )
+        for pk, updated_at, editors in rows[: len(skip) + 50]:
+            if (model, pk) in skip or (four_eyes and request.user.pk in (editors or [])):
+                continue
+            if best is None or updated_at < best[0]:
+                best = (updated_at, model, pk)
+            break
+    if best is None:
+        return reverse("admin:review_queue")
+    _, model, pk = best
+    return reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_review", args=[pk])

@@ -916,7 +916,7 @@ def test_approval_from_a_review_screen_opened_before_an_edit_is_refused_and_show
     assert f"Erin Tester changed “{compound}”" in page
     assert f"after you opened revision {opened}" in page
     assert "Changed Safety profile" in page
-    assertContains(response, "<ins>Text the advisor never saw.</ins>", html=True)
+    assertContains(response, _inserted("Text the advisor never saw."), html=True)
     # The page shown is a confirmation at the new revision: approving it now publishes.
     again = _form_with_button(response, "yes")
     assert again["fields"][f"seen_revision_{compound.pk}"] == str(_fresh(compound).revision)
@@ -940,7 +940,7 @@ def test_approval_from_a_change_form_opened_before_an_edit_is_refused(
 
     assert not _versions(compound).exists()
     assertContains(response, "Erin Tester changed")
-    assertContains(response, "<ins>Unseen.</ins>", html=True)
+    assertContains(response, _inserted("Unseen."), html=True)
 
 
 def test_approval_of_the_revision_on_the_change_form_publishes_it(client, author, advisor):
@@ -1045,7 +1045,7 @@ def test_bulk_approval_confirmed_after_an_edit_publishes_only_what_was_not_chang
 
     assert _fresh(unchanged).review_state == ReviewState.APPROVED
     assert not _versions(changed).exists()
-    assertContains(response, "<ins>Edited after the list.</ins>", html=True)
+    assertContains(response, _inserted("Edited after the list."), html=True)
 
 
 def test_a_decision_without_the_revision_seen_decides_nothing(client, author, advisor):
