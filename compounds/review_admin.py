@@ -27,6 +27,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.html import format_html
+from django.utils.text import capfirst
 
 from compounds import snapshots, workflow
 from compounds.history import HistoryViews
@@ -193,6 +194,13 @@ class DecisionForm(forms.Form):
         if self.comment_required and not comment.strip():
             raise ValidationError("A comment is required.", code="required")
         return comment
+
+
+def changed_parts(diff):
+    """The labels of what a diff changed: its fields, then its groups of child rows."""
+    return [change.label for change in diff.fields] + [
+        group for group, rows in diff.children.items() if rows
+    ]
 
 
 # Posted by the review screen and the preview: after a decision, go to the next item.
@@ -492,6 +500,16 @@ class ReviewAdmin(HistoryViews, CraftedInputAdmin):
         refused = getattr(request, "refused_action", None)
         if refused:
             form = type(form.__name__, (form,), {"refused_action": refused})
+        asked = workflow.latest_changes_requested(obj) if obj is not None else None
+        if asked is not None and asked.about:
+            # Each part the advisor pointed at carries their comment beside it.
+            for field in form.base_fields.values():
+                if field.label and capfirst(str(field.label)) in asked.about:
+                    field.help_text = format_html(
+                        '<strong class="changes-requested">Changes requested: {}</strong><br>{}',
+                        asked.comment,
+                        field.help_text,
+                    )
         return form
 
     def _has_unsaved_edits(self, request, obj):
@@ -655,6 +673,12 @@ class ReviewAdmin(HistoryViews, CraftedInputAdmin):
             # A change request or withdrawal needs its comment; an approval may carry one.
             comment = form.cleaned_data["comment"]
             kwargs = {"comment": comment} if prompt or comment.strip() else {}
+            if step is workflow.request_changes and len(objects) == 1:
+                # Only parts of what changed can be pointed at.
+                parts = set(changed_parts(self._diff(objects[0])[1]))
+                kwargs["about"] = [
+                    label for label in request.POST.getlist("about") if label in parts
+                ]
             stale = self._run(request, objects, step, done, seen=seen, **kwargs)
             if not stale:
                 if request.POST.get(NEXT_FIELD) == "queue":
@@ -683,6 +707,11 @@ class ReviewAdmin(HistoryViews, CraftedInputAdmin):
             }
             if show_diffs:
                 row["base"], row["diff"] = self._diff(obj)
+            asks_changes = request.POST.get(action_field) == "request_changes"
+            if asks_changes and len(objects) == 1:
+                # A change request may point at the parts it is about: those that changed.
+                row["parts"] = changed_parts(self._diff(obj)[1])
+                row["pointed"] = request.POST.getlist("about")
             (refused if reason else rows).append(row)
         form.is_valid()
         return TemplateResponse(

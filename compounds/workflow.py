@@ -235,7 +235,7 @@ def approve(obj, user, comment="", seen_revision=None):
         return current
 
 
-def request_changes(obj, user, comment, seen_revision=None):
+def request_changes(obj, user, comment, seen_revision=None, about=()):
     if not comment.strip():
         raise ReviewError("Say what needs to change: the comment is shown to the author.")
     _check_comment(comment)
@@ -245,7 +245,12 @@ def request_changes(obj, user, comment, seen_revision=None):
         _check_seen(current, seen_revision, "sent back")
         if current.review_state != ReviewState.IN_REVIEW:
             raise ReviewError(f"“{current}” is not in review.")
-        _move(current, user, ReviewAction.REQUEST_CHANGES, ReviewState.CHANGES_REQUESTED, comment)
+        event = _move(
+            current, user, ReviewAction.REQUEST_CHANGES, ReviewState.CHANGES_REQUESTED, comment
+        )
+        if about:
+            event.about = list(about)
+            event.save(update_fields=["about"])
         return current
 
 

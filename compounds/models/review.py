@@ -94,6 +94,9 @@ class ReviewEvent(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     at = models.DateTimeField(auto_now_add=True, db_index=True)
     comment = models.TextField(blank=True)
+    # The parts a change request is about, by the labels the review screen shows them
+    # with ("Human evidence", "References"): the change form shows the comment beside each.
+    about = models.JSONField(default=list, blank=True)
     version = models.ForeignKey(
         Version, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )

@@ -118,3 +118,25 @@ def test_a_change_request_from_the_review_screen_asks_its_comment_then_opens_the
     assert response["Location"] == _url("review", second)
     first.refresh_from_db()
     assert first.review_state == ReviewState.CHANGES_REQUESTED
+
+
+def test_a_change_request_points_at_parts_and_the_editor_sees_it_beside_them(client, people):
+    compound = submitted("Alpha", people["editor"])
+    compound = save_edit(compound, people["editor"], safety_profile="New safety text.")
+    workflow.submit(compound, people["editor"])
+    client.force_login(people["advisor"])
+    review = client.get(_url("review", compound)).content.decode()
+    asked = client.post(_url("change", compound), form_fields(review, 'value="Request changes"'))
+    page = asked.content.decode()
+    assert 'name="about" value="Safety profile"' in page
+    fields = form_fields(page, 'name="confirmed"')
+    fields.update(comment="Name the source of this.", about=["Safety profile", "Not a part"])
+    client.post(_url("change", compound), fields)
+
+    event = ReviewEvent.objects.of(compound).get(action=ReviewAction.REQUEST_CHANGES)
+    assert event.about == ["Safety profile"]
+    client.force_login(people["editor"])
+    form = client.get(_url("change", compound)).content.decode()
+    assert "about Safety profile: Name the source of this." in form
+    beside = form.index("Changes requested: Name the source of this.")
+    assert form.index('id="id_safety_profile"') > beside > form.index("field-safety_profile")
