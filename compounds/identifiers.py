@@ -43,6 +43,8 @@ _ADDRESS_TAIL = r"/?(?:[?#].*)?"
 
 
 class PubMedIdField(_IdentifierField):
+    # Where readers find the source: the address of an identifier.
+    address = "https://pubmed.ncbi.nlm.nih.gov/{}/"
     pasted_forms = re.compile(
         r"(?:pmid\s*:?\s*|(?:https?://)?(?:www\.)?"
         r"(?:pubmed\.ncbi\.nlm\.nih\.gov|ncbi\.nlm\.nih\.gov/pubmed)/)"
@@ -62,6 +64,7 @@ class PubMedIdField(_IdentifierField):
 
 
 class DoiField(_IdentifierField):
+    address = "https://doi.org/{}"
     pasted_forms = re.compile(
         r"(?:doi\s*:\s*|(?:https?://)?(?:dx\.)?doi\.org/)(?P<id>10\..+)", re.IGNORECASE
     )
@@ -84,6 +87,7 @@ class DoiField(_IdentifierField):
 
 
 class ClinicalTrialIdField(_IdentifierField):
+    address = "https://clinicaltrials.gov/study/{}"
     pasted_forms = re.compile(
         r"(?:https?://)?(?:www\.)?clinicaltrials\.gov/(?:study|ct2/show)/"
         r"(?P<id>nct[0-9]{8})" + _ADDRESS_TAIL,

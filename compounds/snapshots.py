@@ -134,6 +134,8 @@ class FieldChange:
     label: str
     before: str
     after: str
+    # For an identifier (PMID, DOI, NCT id): the address of the source it names.
+    address: str = ""
 
     @cached_property
     def _marked(self):
@@ -182,7 +184,8 @@ def _field_changes(fields, before, after):
         old, new = _display(f, before.get(f.attname)), _display(f, after.get(f.attname))
         # An empty field that stays empty (None before, "" after) is no change to show.
         if old != new:
-            changes.append(FieldChange(capfirst(str(f.verbose_name)), old, new))
+            address = getattr(f, "address", "").format(new) if new else ""
+            changes.append(FieldChange(capfirst(str(f.verbose_name)), old, new, address))
     return changes
 
 

@@ -64,6 +64,9 @@ class Citation(models.Model):
         help_text="Number of people studied. Leave empty for animal, cell or review work.",
     )
 
+    # Where each identifier leads, as links name it.
+    SITES = {"pmid": "PubMed", "doi": "DOI", "nct_id": "ClinicalTrials.gov"}
+
     # The fields that identify a source, with the message for one cited twice.
     IDENTIFIERS = {
         "pmid": "This PMID is already cited here.",
@@ -89,18 +92,11 @@ class Citation(models.Model):
     @property
     def links(self):
         """(label, URL) for every way to find the source, PubMed first."""
-        links = []
-        if self.pmid:
-            links.append((f"PubMed {self.pmid}", f"https://pubmed.ncbi.nlm.nih.gov/{self.pmid}/"))
-        if self.doi:
-            links.append((f"DOI {self.doi}", f"https://doi.org/{self.doi}"))
-        if self.nct_id:
-            links.append(
-                (
-                    f"ClinicalTrials.gov {self.nct_id}",
-                    f"https://clinicaltrials.gov/study/{self.nct_id}",
-                )
-            )
+        links = [
+            (f"{name} {value}", type(self)._meta.get_field(field).address.format(value))
+            for field, name in self.SITES.items()
+            if (value := getattr(self, field))
+        ]
         if self.url:
             links.append(("Document", self.url))
         return links

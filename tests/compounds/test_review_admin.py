@@ -821,7 +821,11 @@ def test_review_page_leaves_out_the_empty_fields_of_an_added_reference(client, a
     make_reference(summary, pmid="31578302", doi="", nct_id="")
     client.force_login(approver)
     text = client.get(_page_url("review", summary)).content.decode()
-    assert "PMID: 31578302" in text
+    # The identifier links to its source.
+    assert (
+        'PMID: <a href="https://pubmed.ncbi.nlm.nih.gov/31578302/" rel="external noopener" '
+        'target="_blank">31578302</a>'
+    ) in text
     assert "DOI:" not in text
     assert "NCT id:" not in text
 
