@@ -6,7 +6,10 @@ working copy. Pages that list content read columns; a page about one object
 rebuilds it from its approved snapshot (`content()`).
 """
 
+import functools
+
 from django.db import connections
+from django.db.models import BigIntegerField, Func, Subquery
 
 from compounds import snapshots
 from compounds.models import (
@@ -36,16 +39,22 @@ class Prepared:
     often (a review page) compiles its query once, with a marker where each value
     goes, and then only executes the SQL. `build(*values)` returns a values_list()
     queryset whose values are compared exactly; rows come back as lists, through
-    the fields' converters as the ORM would return them.
+    the fields' converters as the ORM would return them. Values are text, or with
+    numbers=True integers (ids); a value used twice in a query is passed twice.
     """
 
-    def __init__(self, build, arity):
+    def __init__(self, build, arity, numbers=False):
         self.build = build
         self.arity = arity
+        self.numbers = numbers
         self.plans = {}
 
     def _plan(self, connection):
-        markers = [f"\x00slot{n}\x00" for n in range(self.arity)]
+        if self.numbers:
+            # Ids no row has: negative, and far from any other number of a query.
+            markers = [-7_340_021_000_000 - n for n in range(self.arity)]
+        else:
+            markers = [f"\x00slot{n}\x00" for n in range(self.arity)]
         queryset = self.build(*markers)
         compiler = queryset.query.get_compiler(connection=connection)
         sql, params = compiler.as_sql()
@@ -128,12 +137,31 @@ def find_pair(compound_slug, condition_slug):
     return pair_of(summary)
 
 
+def _found_columns(kind):
+    return _columns(PUBLISHED[kind], ("search_text", "search_vector"))
+
+
+# A compound, condition or research update at a slug: its published row but the search
+# document, which no page shows.
+_FIND = {
+    kind: Prepared(
+        lambda slug, kind=kind: (
+            PUBLISHED[kind].objects.filter(slug=slug).order_by().values_list(*_found_columns(kind))
+        ),
+        arity=1,
+    )
+    for kind in PUBLISHED
+}
+
+
 def find(kind, slug):
-    """The approved compound, condition or research update at slug, or None."""
-    row = PUBLISHED[kind].objects.filter(slug=slug).first()
-    if row is None:
+    """The approved compound, condition or research update at slug, or None: one query,
+    compiled once (and two more for a research update's links)."""
+    rows = _FIND[kind](slug)
+    if not rows:
         return None
-    obj = row.content()
+    model = PUBLISHED[kind]
+    obj = model.from_db(model.objects.db, _found_columns(kind), rows[0]).content()
     if kind == "researchupdate":
         attach_links([obj])
     return obj
@@ -145,53 +173,79 @@ def current_slug(kind, former_slug):
     return PUBLISHED[kind].objects.filter(pk__in=moved).values_list("slug", flat=True).first()
 
 
+_LETTERS = {
+    kind: Prepared(
+        lambda kind=kind: (
+            PUBLISHED[kind].objects.order_by("letter").values_list("letter").distinct()
+        ),
+        arity=0,
+    )
+    for kind in ("compound", "condition")
+}
+
+
 def letters(kind):
     """The A-Z letters that have at least one published compound (or condition)."""
-    return list(
-        PUBLISHED[kind].objects.order_by("letter").values_list("letter", flat=True).distinct()
+    return [letter for (letter,) in _LETTERS[kind]()]
+
+
+def _a_to_z_columns(kind):
+    return ["name", "slug", "drug_class", "aliases"] if kind == "compound" else ["name", "slug"]
+
+
+def _count_of(rows):
+    """A subquery of how many rows there are: COUNT(*) with no grouping."""
+    count = Func(function="COUNT", template="COUNT(*)", output_field=BigIntegerField())
+    return Subquery(rows.order_by().annotate(n=count).values("n"))
+
+
+@functools.lru_cache(maxsize=256)
+def _a_to_z_page(kind, lettered, offset, limit):
+    def build(*letter):
+        rows = PUBLISHED[kind].objects.all()
+        if lettered:
+            # The letter is given twice: once for the rows, once for their count.
+            rows = rows.filter(letter=letter[0])
+        counted = PUBLISHED[kind].objects.filter(letter=letter[1]) if lettered else rows
+        return (
+            rows.order_by("name", "id")
+            .annotate(total=_count_of(counted))
+            .values_list(*_a_to_z_columns(kind), "total")[offset : offset + limit]
+        )
+
+    return Prepared(build, arity=2 if lettered else 0)
+
+
+def a_to_z(kind, letter, offset, limit):
+    """A page of published compounds or conditions by name, optionally of one letter,
+    and how many there are in all (None when the page is empty): one query. Rows are
+    (name, slug) tuples; a compound's also carry its class and other names."""
+    rows = _a_to_z_page(kind, bool(letter), offset, limit)(*([letter, letter] if letter else []))
+    if not rows:
+        return [], None
+    return [row[:-1] for row in rows], rows[0][-1]
+
+
+@functools.lru_cache(maxsize=16)
+def _recent(kind, count):
+    return Prepared(
+        lambda: (
+            PUBLISHED[kind]
+            .objects.order_by("-approved_at", "id")
+            .values_list(*_a_to_z_columns(kind))[:count]
+        ),
+        arity=0,
     )
 
 
-def a_to_z(kind, letter=None):
-    """Published compounds or conditions by name, optionally of one letter: a queryset to
-    paginate, of rows that carry what a list shows (name, slug, class, aliases)."""
-    rows = PUBLISHED[kind].objects.order_by("name", "id")
-    if letter:
-        rows = rows.filter(letter=letter)
-    fields = ["id", "name", "slug", "letter", "approved_at"]
-    if kind == "compound":
-        fields += ["drug_class", "aliases"]
-    return rows.only(*fields)
-
-
 def recently_reviewed(kind, count):
-    """The most recently approved compounds or conditions, for the home page."""
-    return a_to_z(kind).order_by("-approved_at", "id")[:count]
+    """The most recently approved compounds or conditions, for the home page: (name, slug)
+    tuples, a compound's with its class and other names."""
+    return _recent(kind, count)()
 
 
-def summary_ids_for(compound=None, condition=None):
-    """The ids of the published pairs of one compound or one condition, in the order of
-    the other side's name: a queryset to paginate.
-
-    A page of ids is read from the (side, name, id) index alone, so a late page's OFFSET
-    skips index entries rather than joined rows; `summaries` then reads that page's rows.
-    """
-    rows = PublishedSummary.objects.values_list("id", flat=True)
-    if compound is not None:
-        return rows.filter(compound_id=compound.pk).order_by("condition_name", "id")
-    return rows.filter(condition_id=condition.pk).order_by("compound_name", "id")
-
-
-def summaries(ids):
-    """The published pair rows of ids, in that order, as tuples of what a pair table
-    shows: (id, compound name, condition name, evidence level, verdict, evidence
-    basis, compound slug, condition slug)."""
-    ids = list(ids)
-    rows = PublishedSummary.objects.filter(pk__in=ids).values_list(*SUMMARY_ROW)
-    found = {row[0]: row for row in rows.order_by()}
-    return [found[pk] for pk in ids if pk in found]
-
-
+# What a pair table shows of a pair: (id, compound name, condition name, evidence
+# level, verdict, evidence basis, compound slug, condition slug).
 SUMMARY_ROW = (
     "id",
     "compound_name",
@@ -202,6 +256,71 @@ SUMMARY_ROW = (
     "compound__slug",
     "condition__slug",
 )
+
+
+@functools.lru_cache(maxsize=256)
+def _pair_page(side, offset, limit):
+    other = "condition" if side == "compound" else "compound"
+
+    def build(pk, pk_again):
+        mine = PublishedSummary.objects.filter(**{f"{side}_id": pk})
+        # A page of ids is read from the (side, name, id) index alone, so a late page's
+        # OFFSET skips index entries rather than joined rows.
+        ids = mine.order_by(f"{other}_name", "id").values("id")[offset : offset + limit]
+        counted = PublishedSummary.objects.filter(**{f"{side}_id": pk_again})
+        return (
+            PublishedSummary.objects.filter(pk__in=ids)
+            .order_by(f"{other}_name", "id")
+            .annotate(total=_count_of(counted))
+            .values_list(*SUMMARY_ROW[:6], f"{other}__slug", "total")
+        )
+
+    return Prepared(build, arity=2, numbers=True)
+
+
+def pair_page(side, obj, offset, limit):
+    """A page of the published pairs of one compound (side="compound") or one condition,
+    in the order of the other side's name, and how many there are in all (None when the
+    page is empty): one query. Rows are tuples of SUMMARY_ROW."""
+    rows = _pair_page(side, offset, limit)(obj.pk, obj.pk)
+    if not rows:
+        return [], None
+    if side == "compound":
+        pairs = [(*row[:6], obj.slug, row[6]) for row in rows]
+    else:
+        pairs = [(*row[:6], row[6], obj.slug) for row in rows]
+    return pairs, rows[0][-1]
+
+
+# What a list of research updates reads of each: its title, address and date, and the
+# approved snapshot for its study design, participants, source and summary.
+UPDATE_ROW = ("title", "slug", "date", "data")
+
+
+def update_rows(queryset):
+    """Research updates of a queryset of research_updates() as tuples of UPDATE_ROW."""
+    return queryset.values_list(*UPDATE_ROW)
+
+
+@functools.lru_cache(maxsize=16)
+def _latest_updates(side, limit):
+    def build(*pk):
+        updates = research_updates()
+        if side is not None:
+            updates = updates.filter(**{f"links__{side}_id": pk[0]})
+        return update_rows(updates)[:limit]
+
+    return Prepared(build, arity=0 if side is None else 1, numbers=True)
+
+
+def latest_updates(limit, compound=None, condition=None):
+    """The newest research updates, optionally those linked to a compound or condition,
+    as tuples of UPDATE_ROW: one query, compiled once."""
+    if compound is not None:
+        return _latest_updates("compound", limit)(compound.pk)
+    if condition is not None:
+        return _latest_updates("condition", limit)(condition.pk)
+    return _latest_updates(None, limit)()
 
 
 def research_updates(compound=None, condition=None):

@@ -1,12 +1,16 @@
 """Public pages: each view picks published content through pages/live.py and hands it to a
 template. Every list is paginated, so no page grows with the catalogue."""
 
+import string
+from html import escape as html_escape
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.core.paginator import InvalidPage, Paginator
+from django.core.paginator import InvalidPage, Page, Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.defaultfilters import date as date_filter
+from django.template.defaultfilters import truncatewords
 from django.urls import reverse
 from django.utils.html import escape
 from django.utils.http import http_date
@@ -14,7 +18,7 @@ from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 from django.views.decorators.http import require_safe
 
-from compounds.evidence import EvidenceBasis, EvidenceLevel, Verdict
+from compounds.evidence import EvidenceBasis, EvidenceLevel, StudyDesign, Verdict
 
 from . import addresses, claims, live, search, seo
 from .registry import get_page_type, page_types
@@ -29,22 +33,15 @@ RELATED_UPDATES = 10
 RECENTLY_REVIEWED = 12
 
 
-def _paginate(request, rows, per_page, **params):
-    """The requested page of rows, with the addresses of it and its neighbours.
-
-    An unknown page number is a 404, not a quiet fallback to another page: each
-    address is one page, and search engines must not index copies. params are
-    the other query parameters that make part of the address (a letter).
-    """
-    paginator = Paginator(rows, per_page)
+def _page_number(request):
+    """The page number a list's address asks for; a 404 for anything but digits."""
     raw = request.GET.get("page", "1")
     if not raw.isascii() or not raw.isdigit() or len(raw) > 6:
         raise Http404
-    try:
-        page = paginator.page(int(raw))
-    except InvalidPage as error:
-        raise Http404 from error
+    return int(raw)
 
+
+def _with_addresses(request, page, params):
     def address(number):
         query = {
             **{k: v for k, v in params.items() if v},
@@ -56,6 +53,38 @@ def _paginate(request, rows, per_page, **params):
     page.previous_url = address(page.number - 1) if page.has_previous() else None
     page.next_url = address(page.number + 1) if page.has_next() else None
     return page
+
+
+def _paginate(request, rows, per_page, **params):
+    """The requested page of rows, with the addresses of it and its neighbours.
+
+    An unknown page number is a 404, not a quiet fallback to another page: each
+    address is one page, and search engines must not index copies. params are
+    the other query parameters that make part of the address (a letter).
+    """
+    paginator = Paginator(rows, per_page)
+    try:
+        page = paginator.page(_page_number(request))
+    except InvalidPage as error:
+        raise Http404 from error
+    return _with_addresses(request, page, params)
+
+
+def _counted_page(request, fetch, per_page, **params):
+    """The requested page as _paginate gives it, of rows read with their count in one
+    query: fetch(offset, limit) returns the page's rows and how many there are in all
+    (None when the page is empty, which only a first page may be)."""
+    number = _page_number(request)
+    if number < 1:
+        raise Http404
+    rows, count = fetch((number - 1) * per_page, per_page)
+    if count is None:
+        if number > 1:
+            raise Http404
+        count = 0
+    paginator = Paginator([], per_page)
+    paginator.count = count
+    return _with_addresses(request, Page(rows, number, paginator), params)
 
 
 def _page(
@@ -103,15 +132,6 @@ def _page(
     return response
 
 
-def _with_url(rows, view_name):
-    """Published rows with their page's address, from one pattern for the whole list."""
-    page = addresses.pattern(view_name, ["slug"])
-    rows = list(rows)
-    for row in rows:
-        row.url = page.format(row.slug)
-    return rows
-
-
 # One row of a hub's pair table (templates/pages/includes/pair_table.html): written
 # here rather than in a template loop, which cost a compound page most of its time.
 _PAIR_ROW = (
@@ -128,44 +148,71 @@ _VERDICTS = {value: escape(label) for value, label in Verdict.choices}
 _LEVELS = {value: escape(label) for value, label in EvidenceLevel.choices}
 
 
-def _pair_rows(rows, other_side):
-    """The pair table's rows of published summary rows (live.summaries), as safe HTML:
-    the other side's name and page, the grades, and a link to each page type, each
-    built from one address pattern per page (pages/addresses.py)."""
-    compound_page = addresses.pattern("pages:compound", ["slug"])
-    condition_page = addresses.pattern("pages:condition", ["slug"])
-    review_pages = [
-        (
-            escape(kind.name),
-            addresses.pattern("pages:review", ["compound", "condition"], page_type=kind.slug),
+def _literal(text):
+    """text as it reads in a str.format template."""
+    return text.replace("{", "{{").replace("}", "}}")
+
+
+def _reslot(pattern, *slots):
+    """An address pattern (pages/addresses.py) with its {0}, {1}... renamed to slots."""
+    parts = []
+    for literal, field, _, _ in string.Formatter().parse(pattern):
+        parts.append(_literal(literal))
+        if field is not None:
+            parts.append(f"{{{slots[int(field)]}}}")
+    return "".join(parts)
+
+
+def _pair_row_template(other_side):
+    """The markup of a pair table's row, with the row's values still to fill in: {0}
+    the compound's slug, {1} the condition's, {2} the pair's name, {3} the other side's
+    name, {4} the verdict, {5} the evidence level and {6} the basis. The addresses and
+    the page types' names, the same in every row, are written in once."""
+    links = "".join(
+        _PAIR_LINK.format(
+            url=_reslot(
+                addresses.pattern("pages:review", ["compound", "condition"], page_type=kind.slug),
+                0,
+                1,
+            ),
+            name=_literal(escape(kind.name)),
+            pair="{2}",
         )
         for kind in page_types()
-    ]
+    )
+    other_slug = 1 if other_side == "condition" else 0
+    return _PAIR_ROW.format(
+        other_url=_reslot(addresses.pattern(f"pages:{other_side}", ["slug"]), other_slug),
+        other_name="{3}",
+        verdict="{4}",
+        level="{5}",
+        basis="{6}",
+        links=links,
+    )
+
+
+def _pair_rows(rows, other_side):
+    """The pair table's rows of published summary rows (live.pair_page), as safe HTML:
+    the other side's name and page, the grades, and a link to each page type, each
+    built from one address pattern per page (pages/addresses.py)."""
+    row = _pair_row_template(other_side)
     html = []
     for _, compound_name, condition_name, level, verdict, basis, compound, condition in rows:
-        compound_name, condition_name = escape(compound_name), escape(condition_name)
-        pair = f"{compound_name} for {condition_name}"
-        links = "".join(
-            _PAIR_LINK.format(url=url.format(compound, condition), name=name, pair=pair)
-            for name, url in review_pages
-        )
-        if other_side == "condition":
-            other_url, other_name = condition_page.format(condition), condition_name
-        else:
-            other_url, other_name = compound_page.format(compound), compound_name
+        # html.escape is what django.utils.html.escape applies, without its lazy wrapper.
+        compound_name, condition_name = html_escape(compound_name), html_escape(condition_name)
         html.append(
-            mark_safe(  # noqa: S308 - every value is escaped above; slugs need no escaping
-                _PAIR_ROW.format(
-                    other_url=other_url,
-                    other_name=other_name,
-                    verdict=_VERDICTS.get(verdict, escape(verdict)),
-                    level=_LEVELS.get(level, escape(level)),
-                    basis="Direct" if basis == EvidenceBasis.DIRECT else "Extrapolated",
-                    links=links,
-                )
+            row.format(
+                compound,
+                condition,
+                f"{compound_name} for {condition_name}",
+                condition_name if other_side == "condition" else compound_name,
+                _VERDICTS.get(verdict) or html_escape(verdict),
+                _LEVELS.get(level) or html_escape(level),
+                "Direct" if basis == EvidenceBasis.DIRECT else "Extrapolated",
             )
         )
-    return html
+    # Every value is escaped above; slugs need no escaping.
+    return mark_safe("".join(html))  # noqa: S308
 
 
 def _path(view_name, **slugs):
@@ -177,9 +224,58 @@ def _home_crumb():
     return ("Home", _path("pages:home"))
 
 
+def _update_items(rows, heading_level=3):
+    """The items of a list of research updates (templates/pages/includes/update_list.html),
+    as safe HTML, from published rows (live.UPDATE_ROW)."""
+    page = addresses.pattern("pages:research", ["slug"])
+    items = []
+    for title, slug, date, data in rows:
+        # Read as the rebuilt object would read them (compounds/snapshots.py): a field
+        # the snapshot leaves out has its default.
+        details = escape(_DESIGNS.get(data.get("study_design", ""), data.get("study_design", "")))
+        if data.get("participants"):
+            details += f" · {escape(data['participants'])} participants"
+        if data.get("source"):
+            details += f" · {escape(data['source'])}"
+        items.append(
+            mark_safe(  # noqa: S308 - every value is escaped; slugs need no escaping
+                _UPDATE_ITEM.format(
+                    h=heading_level,
+                    url=page.format(slug),
+                    title=escape(title),
+                    iso=escape(date_filter(date, "Y-m-d")),
+                    date=escape(date_filter(date, "j F Y")),
+                    details=details,
+                    summary=escape(truncatewords(data.get("summary", ""), 40)),
+                )
+            )
+        )
+    return items
+
+
+_UPDATE_ITEM = (
+    "\n  <li>\n"
+    '    <h{h}><a href="{url}">{title}</a></h{h}>\n'
+    '    <p class="muted"><time datetime="{iso}">{date}</time> · {details}</p>\n'
+    "    <p>{summary}</p>\n"
+    "  </li>\n  "
+)
+_DESIGNS = dict(StudyDesign.choices)
+
+
+def _recent_rows(kind):
+    page = addresses.pattern(f"pages:{kind}", ["slug"])
+    rows = []
+    for name, slug, *more in live.recently_reviewed(kind, RECENTLY_REVIEWED):
+        row = {"name": name, "url": page.format(slug)}
+        if more:
+            row["drug_class"] = more[0]
+        rows.append(row)
+    return rows
+
+
 @require_safe
 def home(request):
-    updates = _with_url(live.contents(live.research_updates()[:3]), "pages:research")
     title = "Insight Swarm: honest, advisor-approved evidence reviews"
     description = (
         "Does a compound work for a condition, how strong is the evidence, is it safe, "
@@ -191,15 +287,11 @@ def home(request):
         title=title,
         description=description,
         breadcrumbs=[],
-        compounds=_with_url(
-            live.recently_reviewed("compound", RECENTLY_REVIEWED), "pages:compound"
-        ),
-        conditions=_with_url(
-            live.recently_reviewed("condition", RECENTLY_REVIEWED), "pages:condition"
-        ),
+        compounds=_recent_rows("compound"),
+        conditions=_recent_rows("condition"),
         compound_letters=_letter_links("compound"),
         condition_letters=_letter_links("condition"),
-        updates=updates,
+        updates=_update_items(live.latest_updates(3)),
         levels=list(EvidenceLevel),
     )
 
@@ -240,24 +332,25 @@ def _letter_links(kind, current=None):
 
 def _a_to_z_rows(kind, rows):
     """The items of an A-Z list, as safe HTML: each name linked to its page; a
-    compound's with its class and other names."""
+    compound's with its class and other names (rows of live.a_to_z)."""
     page = addresses.pattern(f"pages:{kind}", ["slug"])
     items = []
-    for row in rows:
-        item = f'<li><a href="{page.format(row.slug)}">{escape(row.name)}</a>'
+    for name, slug, *more in rows:
+        item = f'<li><a href="{page.format(slug)}">{html_escape(name)}</a>'
         if kind == "compound":
-            also = row.alias_list
-            also = f"; also called {', '.join(escape(alias) for alias in also)}" if also else ""
-            item += f' <span class="muted">{escape(row.drug_class)}{also}</span>'
-        items.append(mark_safe(item + "</li>"))  # noqa: S308 - every value is escaped
-    return items
+            drug_class, aliases = more
+            also = [html_escape(alias.strip()) for alias in aliases.split(",") if alias.strip()]
+            also = f"; also called {', '.join(also)}" if also else ""
+            item += f' <span class="muted">{html_escape(drug_class)}{also}</span>'
+        items.append(item + "</li>")
+    return mark_safe("".join(items))  # noqa: S308 - every value is escaped
 
 
 def _a_to_z(request, kind, *, plural, description, template):
     letter = _letter(request)
-    page = _paginate(
+    page = _counted_page(
         request,
-        live.a_to_z(kind, letter),
+        lambda offset, limit: live.a_to_z(kind, letter, offset, limit),
         A_TO_Z_PER_PAGE,
         letter=_letter_param(letter) if letter else None,
     )
@@ -317,7 +410,11 @@ def _pairs_per_page():
 
 def render_compound(request, compound, preview=False):
     url = _path("pages:compound", slug=compound.slug)
-    pairs = _paginate(request, live.summary_ids_for(compound=compound), _pairs_per_page())
+    pairs = _counted_page(
+        request,
+        lambda offset, limit: live.pair_page("compound", compound, offset, limit),
+        _pairs_per_page(),
+    )
     crumbs = [
         _home_crumb(),
         ("Compounds", _path("pages:compound_list")),
@@ -335,11 +432,8 @@ def render_compound(request, compound, preview=False):
         version=compound.version,
         compound=compound,
         page=pairs,
-        pairs=_pair_rows(live.summaries(pairs.object_list), "condition"),
-        updates=_with_url(
-            live.contents(live.research_updates(compound=compound)[:RELATED_UPDATES]),
-            "pages:research",
-        ),
+        pairs=_pair_rows(pairs.object_list, "condition"),
+        updates=_update_items(live.latest_updates(RELATED_UPDATES, compound=compound)),
         preview=preview,
     )
 
@@ -365,7 +459,11 @@ def condition_detail(request, slug):
 
 def render_condition(request, condition, preview=False):
     url = _path("pages:condition", slug=condition.slug)
-    pairs = _paginate(request, live.summary_ids_for(condition=condition), _pairs_per_page())
+    pairs = _counted_page(
+        request,
+        lambda offset, limit: live.pair_page("condition", condition, offset, limit),
+        _pairs_per_page(),
+    )
     crumbs = [
         _home_crumb(),
         ("Conditions", _path("pages:condition_list")),
@@ -383,11 +481,8 @@ def render_condition(request, condition, preview=False):
         version=condition.version,
         condition=condition,
         page=pairs,
-        pairs=_pair_rows(live.summaries(pairs.object_list), "compound"),
-        updates=_with_url(
-            live.contents(live.research_updates(condition=condition)[:RELATED_UPDATES]),
-            "pages:research",
-        ),
+        pairs=_pair_rows(pairs.object_list, "compound"),
+        updates=_update_items(live.latest_updates(RELATED_UPDATES, condition=condition)),
         preview=preview,
     )
 
@@ -453,8 +548,8 @@ def render_review(request, pair, kind, preview=False):
 
 @require_safe
 def research_list(request):
-    page = _paginate(request, live.research_updates(), UPDATES_PER_PAGE)
-    updates = _with_url(live.contents(page.object_list), "pages:research")
+    page = _paginate(request, live.update_rows(live.research_updates()), UPDATES_PER_PAGE)
+    updates = _update_items(page.object_list, heading_level=2)
     crumbs = [_home_crumb(), ("Research updates", _path("pages:research_list"))]
     title = "Research updates" + (f", page {page.number}" if page.number > 1 else "")
     description = "Plain-language summaries of new studies, newest first."
