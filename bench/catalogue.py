@@ -314,6 +314,7 @@ class Catalogue:
                 user_id=user,
                 at=when,
                 comment="",
+                about=JsonText("[]"),
                 version_id=version_id,
             )
         return version

@@ -46,13 +46,16 @@ def _site(prefix):
     }
 
 
+@functools.cache
+def _site_image():
+    # Looked up once: the hashed name comes from the static files' manifest.
+    return {
+        "url": settings.SITE_URL + static("img/og-image.png"),
+        "alt": "Insight Swarm: honest evidence reviews, each approved by a medical advisor",
+    }
+
+
 def site(request):
     """Context processor: the addresses of the site's fixed pages, as `site.<name>`, and
     the image shown when a page is shared (absolute, as Open Graph requires)."""
-    return {
-        "site": _site(get_script_prefix()),
-        "site_image": {
-            "url": settings.SITE_URL + static("img/og-image.png"),
-            "alt": "Insight Swarm: honest evidence reviews, each approved by a medical advisor",
-        },
-    }
+    return {"site": _site(get_script_prefix()), "site_image": _site_image()}

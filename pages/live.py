@@ -9,7 +9,8 @@ rebuilds it from its approved snapshot (`content()`).
 import functools
 
 from django.db import connections
-from django.db.models import BigIntegerField, Func, Subquery
+from django.db.models import BigIntegerField, F, Func, Subquery
+from django.db.models.fields.json import KT
 
 from compounds import snapshots
 from compounds.models import (
@@ -343,15 +344,36 @@ def contents(rows, links=False):
     return objects
 
 
+# What a research update's page shows of the compounds and conditions it names: the
+# columns read for them, and from a condition's snapshot its urgent-help notice.
+LINKED_FIELDS = {
+    "compounds": {"name": F("name"), "slug": F("slug")},
+    "conditions": {"name": F("name"), "slug": F("slug"), "urgent_help": KT("data__urgent_help")},
+}
+
+
 def attach_links(updates):
     """Fill the compounds and conditions of rebuilt research updates with the published
-    ones they were approved with: one query per kind, whatever the number of updates."""
+    ones they were approved with: one query per kind, whatever the number of updates.
+
+    The linked objects carry only what a research update's page shows of them (name,
+    address, urgent-help notice): rebuilding each from its whole snapshot, with its
+    mechanisms, safety rows and interactions, cost more than the page itself.
+    """
     for name, published in (("compounds", PublishedCompound), ("conditions", PublishedCondition)):
         wanted = {pk for update in updates for pk in update.snapshot_data.get(name, [])}
-        found = {row.pk: row.content() for row in published.objects.filter(pk__in=wanted)}
+        model = published.content_model()
+        columns = LINKED_FIELDS[name]
+        rows = published.objects.filter(pk__in=wanted).values(
+            "pk", **{f"shown_{field}": value for field, value in columns.items()}
+        )
+        found = {}
+        for row in rows:
+            obj = model(pk=row["pk"], **{field: row[f"shown_{field}"] or "" for field in columns})
+            obj._state.adding = False
+            found[obj.pk] = obj
         for update in updates:
             linked = [found[pk] for pk in update.snapshot_data.get(name, []) if pk in found]
             linked.sort(key=lambda obj: (obj.name, obj.pk))
-            model = published.content_model()
             update._prefetched_objects_cache[name] = snapshots.listing(model, linked)
     return updates
