@@ -47,15 +47,18 @@ def _site(prefix):
 
 
 @functools.cache
-def _site_image():
+def _site_image_path():
     # Looked up once: the hashed name comes from the static files' manifest.
-    return {
-        "url": settings.SITE_URL + static("img/og-image.png"),
-        "alt": "Insight Swarm: honest evidence reviews, each approved by a medical advisor",
-    }
+    return static("img/og-image.png")
 
 
 def site(request):
     """Context processor: the addresses of the site's fixed pages, as `site.<name>`, and
     the image shown when a page is shared (absolute, as Open Graph requires)."""
-    return {"site": _site(get_script_prefix()), "site_image": _site_image()}
+    return {
+        "site": _site(get_script_prefix()),
+        "site_image": {
+            "url": settings.SITE_URL + _site_image_path(),
+            "alt": "Insight Swarm: honest evidence reviews, each approved by a medical advisor",
+        },
+    }
