@@ -30,7 +30,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import DatabaseError, models, transaction
 from django.utils import timezone
 
-from compounds import catalogue, workflow
+from compounds import catalogue, notifications, workflow
 from compounds.catalogue import COMPOUNDS, CONDITIONS, KIND_BY_KEY, KINDS, SUMMARIES, UPDATES
 from compounds.models import ImportBatch, ImportBatchItem, ReviewAction, ReviewEvent, ReviewState
 
@@ -824,13 +824,8 @@ def _check_item(plan, kind, item, existing, known, slugs_in_file):
 
 
 def stale_message(current, revision):
-    who = current.last_edited_by
-    name = (who.get_full_name() or who.get_username()) if who else "someone"
-    when = (
-        timezone.localtime(current.last_edited_at).strftime("%Y-%m-%d %H:%M")
-        if current.last_edited_at
-        else ""
-    )
+    name, when = workflow.last_edit(current)
+    name = name or "someone"
     return (
         f"Changed since this file was exported (revision {revision} in the file, "
         f"{current.revision} "
@@ -945,6 +940,9 @@ def _apply(plan, user, file_name, submit, batch, progress):
             done += len(chunk)
             if progress:
                 progress(done, len(pending))
+    if submit:
+        models = {change.item.kind.model for change in pending}
+        transaction.on_commit(lambda: notifications.notify_import(batch, models))
     return batch
 
 

@@ -22,15 +22,12 @@ from django.db.models.signals import post_save
 from django.dispatch import receiver
 from django.urls import reverse
 
+from compounds import workflow
 from compounds.models import ReviewAction, ReviewEvent
 
 log = logging.getLogger(__name__)
 
 SUBJECT_PREFIX = "[Insight Swarm] "
-
-
-def _name(user):
-    return user.get_full_name() or user.get_username()
 
 
 def admin_link(obj, view="review"):
@@ -107,7 +104,9 @@ def message(event):
     view = "review" if event.action == ReviewAction.SUBMIT else "change"
     subject = SUBJECT_PREFIX + SUBJECTS[event.action].format(obj=event.object_repr)
     lines = [
-        OPENINGS[event.action].format(who=_name(event.user), kind=kind, obj=event.object_repr),
+        OPENINGS[event.action].format(
+            who=workflow.person(event.user), kind=kind, obj=event.object_repr
+        ),
         "",
     ]
     if event.comment:
@@ -126,6 +125,28 @@ def notify(event):
         send_mail(subject, body, None, to)
     except OSError:
         # The review step stands; the person will see it in the admin's queue.
+        log.exception("Could not send the review email %r to %s", subject, ", ".join(to))
+
+
+def notify_import(batch, models):
+    """One email for a submitted import: its review steps are written in bulk, which
+    sends no signal, and twenty thousand emails would tell nobody anything."""
+    importer = batch.imported_by
+    to = sorted(
+        {user.email for model in models for user in reviewers_of(model) if user.pk != importer.pk}
+    )
+    count = batch.created_count + batch.updated_count
+    if not to or not count:
+        return
+    link = f"{settings.SITE_URL}{reverse('admin:compounds_importbatch_batch', args=[batch.pk])}"
+    subject = SUBJECT_PREFIX + f"Waiting for your review: an import of {count} objects"
+    body = (
+        f"{workflow.person(importer)} imported {batch.file_name} and submitted {count} "
+        f"objects for review.\n\nReview the batch: {link}\n"
+    )
+    try:
+        send_mail(subject, body, None, to)
+    except OSError:
         log.exception("Could not send the review email %r to %s", subject, ", ".join(to))
 
 

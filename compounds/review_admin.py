@@ -232,7 +232,7 @@ def edits_since(obj, revision):
         marked = [p["revision"] for p in parts if isinstance(p, dict) and "revision" in p]
         if not marked or marked[0] <= revision:
             continue
-        who = entry.user.get_full_name() or entry.user.get_username()
+        who = workflow.person(entry.user)
         edits.append(f"{who}: {entry.get_change_message()}")
     return list(reversed(edits))
 

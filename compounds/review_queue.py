@@ -99,10 +99,6 @@ def summary_of(diff):
     return "; ".join(parts) or "No change since the last approval"
 
 
-def _name(user):
-    return (user.get_full_name() or user.get_username()) if user else "someone"
-
-
 def items_of(request, model, objects):
     submitted = _submissions(model, objects)
     bases = _bases(model, objects)
@@ -121,7 +117,7 @@ def items_of(request, model, objects):
                 obj=obj,
                 kind=capfirst(opts.verbose_name),
                 review_url=reverse(review, args=[obj.pk]),
-                submitted_by=_name(event.user if event else obj.last_edited_by),
+                submitted_by=workflow.person(event.user if event else obj.last_edited_by),
                 submitted_at=event.at if event else obj.updated_at,
                 changed=summary_of(diff) if base else "New: never approved",
                 needs_another_advisor=barred and request.user.pk in obj.editors_since_approval,
@@ -201,7 +197,7 @@ def editors_since_approval(obj):
     from django.contrib.auth import get_user_model
 
     users = get_user_model().objects.in_bulk(obj.editors_since_approval)
-    return [_name(users[pk]) for pk in obj.editors_since_approval if pk in users]
+    return [workflow.person(users[pk]) for pk in obj.editors_since_approval if pk in users]
 
 
 def next_in_queue(request, decided=()):

@@ -39,13 +39,9 @@ class StaleDecision(ReviewError):
     def __init__(self, current, seen_revision, decided):
         self.current = current
         self.seen_revision = seen_revision
-        who = current.last_edited_by
-        self.editor = (who.get_full_name() or who.get_username()) if who else "Someone"
-        when = (
-            timezone.localtime(current.last_edited_at).strftime("%Y-%m-%d %H:%M")
-            if current.last_edited_at
-            else "a moment ago"
-        )
+        name, when = last_edit(current)
+        self.editor = name or "Someone"
+        when = when or "a moment ago"
         super().__init__(
             f"{self.editor} changed “{current}” at {when}, after you opened revision "
             f"{seen_revision}; it is now revision {current.revision}. Nothing was {decided}: "
@@ -108,14 +104,22 @@ def record_edit(obj, user):
         obj.editors_since_approval = [*obj.editors_since_approval, user.pk]
 
 
+def person(user, nobody="someone"):
+    """A user as messages and emails name them: full name, else username."""
+    return (user.get_full_name() or user.get_username()) if user else nobody
+
+
+def last_edit(current):
+    """Who last edited current and when, as messages name them: ("Eve Editor",
+    "2026-11-21 10:04"); the time is "" when it is not known."""
+    name = person(current.last_edited_by, nobody="")
+    when = current.last_edited_at
+    return name, timezone.localtime(when).strftime("%Y-%m-%d %H:%M") if when else ""
+
+
 def conflict_message(current):
-    who = current.last_edited_by
-    name = (who.get_full_name() or who.get_username()) if who else "Someone"
-    when = (
-        timezone.localtime(current.last_edited_at).strftime("%Y-%m-%d %H:%M")
-        if current.last_edited_at
-        else "a moment ago"
-    )
+    name, when = last_edit(current)
+    name, when = name or "Someone", when or "a moment ago"
     return (
         f"{name} changed this {current._meta.verbose_name} at {when}, after you opened it. "
         "Nothing was saved, so their changes are kept: copy what you wrote, open the page "

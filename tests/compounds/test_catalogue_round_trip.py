@@ -224,3 +224,34 @@ def test_the_workflow_rules_still_hold_after_an_import(editor, advisor):
     compound = Compound.objects.get()
     with pytest.raises(workflow.ReviewError, match="four-eyes"):
         workflow.approve(compound, advisor)
+
+
+def test_a_submitted_import_is_mailed_once_to_the_advisors_not_to_the_importer(
+    editor, advisor, mailoutbox, django_capture_on_commit_callbacks
+):
+    editor.email, advisor.email = "importer@example.org", "checker@example.org"
+    editor.save()
+    advisor.save()
+    rich_catalogue()
+    exported = export_json()
+    wipe_catalogue()
+    with django_capture_on_commit_callbacks(execute=True):
+        batch = import_files([("c.json", exported.encode())], editor, submit=True)
+
+    (mail,) = mailoutbox
+    assert mail.to == ["checker@example.org"]
+    assert mail.subject == "[Insight Swarm] Waiting for your review: an import of 6 objects"
+    assert f"/admin/compounds/importbatch/{batch.pk}/" in mail.body
+
+
+def test_an_import_left_as_drafts_is_mailed_to_nobody(
+    editor, advisor, mailoutbox, django_capture_on_commit_callbacks
+):
+    advisor.email = "checker@example.org"
+    advisor.save()
+    rich_catalogue()
+    exported = export_json()
+    wipe_catalogue()
+    with django_capture_on_commit_callbacks(execute=True):
+        import_files([("c.json", exported.encode())], editor)
+    assert mailoutbox == []
