@@ -801,7 +801,7 @@ class ReviewAdmin(HistoryViews, CraftedInputAdmin):
         from pages.preview import preview
 
         obj = self._object_or_deny(request, object_id)
-        # What the preview's banner offers (templates/base.html): the way back to the
+        # What the preview's banner offers (pages/jinja2/base.html): the way back to the
         # review, and the decisions the advisor may take there.
         request.preview_review = {
             "review_url": self._url("review", obj),

@@ -110,6 +110,20 @@ CSRF_COOKIE_HTTPONLY = True
 ROOT_URLCONF = "insightswarm.urls"
 
 TEMPLATES = [
+    # The public pages (pages/jinja2/), in Jinja2 for speed: see pages/templating.py.
+    {
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "environment": "pages.templating.environment",
+            "context_processors": [
+                "django.template.context_processors.request",
+                "pages.addresses.site",
+            ],
+        },
+    },
+    # The admin and the sign-in pages (templates/ and the apps' templates/).
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
         "DIRS": [BASE_DIR / "templates"],

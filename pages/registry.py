@@ -2,7 +2,7 @@
 
 A page type answers one question about a compound and condition pair ("Does
 it work?", "Is it safe?"). It is one small class here and one template under
-templates/pages/; URLs, the sitemap, hub pages and the links between a pair's
+pages/jinja2/pages/; URLs, the sitemap, hub pages and the links between a pair's
 pages find the types through this registry, so adding a type needs nothing else.
 """
 

@@ -132,7 +132,7 @@ def _page(
     return response
 
 
-# One row of a hub's pair table (templates/pages/includes/pair_table.html): written
+# One row of a hub's pair table (pages/jinja2/pages/includes/pair_table.html): written
 # here rather than in a template loop, which cost a compound page most of its time.
 _PAIR_ROW = (
     "\n    <tr>\n"
@@ -225,7 +225,7 @@ def _home_crumb():
 
 
 def _update_items(rows, heading_level=3):
-    """The items of a list of research updates (templates/pages/includes/update_list.html),
+    """The items of a list of research updates (pages/jinja2/pages/includes/update_list.html),
     as safe HTML, from published rows (live.UPDATE_ROW)."""
     page = addresses.pattern("pages:research", ["slug"])
     items = []
@@ -317,7 +317,7 @@ def _letter_param(letter):
 
 
 def _letter_links(kind, current=None):
-    """The items of the A-Z index (templates/pages/includes/letters.html), as safe
+    """The items of the A-Z index (pages/jinja2/pages/includes/letters.html), as safe
     HTML: a link to every letter that has entries, the current one marked."""
     list_url = addresses.pattern(f"pages:{kind}_list", [])
     items = []

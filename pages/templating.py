@@ -1,0 +1,68 @@
+"""The Jinja2 environment of the public pages (pages/jinja2/): their filters and functions.
+
+Public pages are rendered with Jinja2 rather than Django's template language: the
+profile of a review page at catalogue scale showed half of its time in Django's
+template engine (about 1.9 of 3.9 ms), which compiles a page to Python once
+instead. The admin keeps Django's templates (templates/).
+
+Jinja2 calls nothing by itself: a method is written with its parentheses
+(`summary.get_verdict_display()`, `compound.mechanisms.all()`), and a missing
+variable renders as nothing, as in Django's templates.
+"""
+
+import itertools
+import json
+
+from django.template.defaultfilters import date as format_date
+from django.templatetags.static import static
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
+from jinja2 import ChainableUndefined, Environment
+
+# As django.utils.html.json_script escapes: nothing in the data can close the element.
+_JSON_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
+
+
+def ld_json(data):
+    """A JSON-LD data block: not a script the browser runs, so no CSP nonce is needed."""
+    text = json.dumps(data, ensure_ascii=False, sort_keys=True).translate(_JSON_ESCAPES)
+    return format_html('<script type="application/ld+json">{}</script>', mark_safe(text))
+
+
+def source_link(row):
+    """Where a row's statement comes from: its source, linked when it is online."""
+    if row.source_url:
+        return format_html('<a href="{}" rel="external">{}</a>', row.source_url, row.source)
+    return row.source
+
+
+def by_category(notes):
+    """A compound's safety notes grouped under their category's label, in the
+    categories' order: [(label, [note, ...]), ...]."""
+    ordered = sorted(notes, key=lambda note: note.category)
+    return [
+        (label, list(group))
+        for label, group in itertools.groupby(ordered, key=lambda note: note.get_category_display())
+    ]
+
+
+def url(name, *args):
+    return reverse(name, args=args)
+
+
+def environment(**options):
+    # Missing variables render as nothing and chain (a missing `review.object`), as
+    # Django's templates do: optional parts of a page (a preview, a query) may be absent.
+    options["undefined"] = ChainableUndefined
+    # Each included part ends its line, as in the files.
+    options["keep_trailing_newline"] = True
+    env = Environment(**options)
+    env.globals.update(static=static, url=url)
+    env.filters.update(
+        ld_json=ld_json,
+        source_link=source_link,
+        by_category=by_category,
+        date=format_date,
+    )
+    return env
