@@ -121,7 +121,7 @@ def targets(r):
             t["review cached"].requests_per_second,
             "req/s",
             t["minimal cached"].requests_per_second,
-            "minimal view cache.get",
+            "minimal view cached",
             0.85,
             at_least=True,
             valid=bool(r["page_cache"]) and _clean(t["review cached"], t["minimal cached"]),

@@ -134,7 +134,7 @@ def run(scale, seconds, work):
             results["search"].append(series)
         cached_minimal = addresses["minimal cached"]
         results["cached"] = [
-            measure.latency(http, "cached: minimal view cache.get", [cached_minimal], 100, False),
+            measure.latency(http, "cached: minimal view cached", [cached_minimal], 100, False),
             measure.latency(http, "cached: review page", [review_page], 100, False),
         ]
         results["page_cache"] = http.get(review_page)[2].get("X-Page-Cache") == "hit"

@@ -4,12 +4,17 @@ from django.urls import path
 
 from insightswarm.urls import handler404
 from insightswarm.urls import urlpatterns as site_urls
+from pages.cache import cached_page
 
 from . import views
 
 urlpatterns = [
     path("bench/minimal/<int:pk>/", views.minimal, name="bench_minimal"),
-    path("bench/minimal-cached/<int:pk>/", views.minimal_cached, name="bench_minimal_cached"),
+    path(
+        "bench/minimal-cached/<int:pk>/",
+        cached_page(views.minimal, tags=views.minimal_tags),
+        name="bench_minimal_cached",
+    ),
     *site_urls,
 ]
 

@@ -2,13 +2,13 @@
 
 Three indexed queries (a pair, its compound, its condition) and a response the
 size of a review page (BENCH_PAGE_BYTES, set by bench/run.py from the page it
-measures), through the same middleware as the site. The cached variant
-answers with one cache.get of the rendered bytes, as a page cache at best can.
+measures), through the same middleware as the site. The cached variant is the
+same view cached the way the site's pages are (bench/urls.py): by the page
+cache in front of Django, under three tags as a review page is.
 """
 
 import os
 
-from django.core.cache import cache
 from django.http import Http404, HttpResponse
 from django.utils.html import escape
 
@@ -45,10 +45,6 @@ def minimal(request, pk):
     return HttpResponse(render(pk))
 
 
-def minimal_cached(request, pk):
-    key = f"bench:minimal:{pk}"
-    body = cache.get(key)
-    if body is None:
-        body = render(pk)
-        cache.set(key, body, 3600)
-    return HttpResponse(body)
+def minimal_tags(url_name, kwargs, query):
+    """Three tags, as many as a review page is filed under."""
+    return [f"bench:{kwargs['pk']}:{n}" for n in range(3)]

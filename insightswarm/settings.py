@@ -152,6 +152,8 @@ DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", env.bool("CONN_HEALTH_CHEC
 
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
 if CACHES["default"]["BACKEND"].endswith("RedisCache"):
+    # Django's, keeping its Redis clients between operations (insightswarm/redis_cache.py).
+    CACHES["default"]["BACKEND"] = "insightswarm.redis_cache.RedisCache"
     # A slow or stopped Redis must not hold up pages: they are served uncached instead.
     CACHES["default"].setdefault("OPTIONS", {})
     CACHES["default"]["OPTIONS"].setdefault("socket_connect_timeout", 0.25)

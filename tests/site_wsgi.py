@@ -1,0 +1,56 @@
+"""Requests through the site's WSGI application, page cache in front of Django included.
+
+Django's test client calls Django's handler directly, so it never meets
+pages.cache.CachedPages; these helpers call insightswarm.wsgi.application as a
+WSGI server does.
+"""
+
+from dataclasses import dataclass, field
+
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
+from django.test import RequestFactory
+
+
+@dataclass
+class Answer:
+    status_code: int
+    headers: dict = field(default_factory=dict)
+    content: bytes = b""
+
+    def get(self, name, default=None):
+        return self.headers.get(name.lower(), default)
+
+    def __getitem__(self, name):
+        return self.headers[name.lower()]
+
+
+def get(path, headers=None, method="GET"):
+    from insightswarm.wsgi import application
+
+    factory = RequestFactory()
+    request = (
+        factory.head(path, headers=headers)
+        if method == "HEAD"
+        else factory.get(path, headers=headers)
+    )
+    sent = {}
+
+    def start_response(status, response_headers, exc_info=None):
+        sent.update(status=status, headers=response_headers)
+
+    # As Django's test client does: the test's database connection must outlive the request.
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        result = application(request.environ, start_response)
+        try:
+            content = b"".join(result)
+        finally:
+            if hasattr(result, "close"):
+                result.close()
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
+    headers = {name.lower(): value for name, value in sent["headers"]}
+    return Answer(int(sent["status"][:3]), headers, content)
