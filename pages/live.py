@@ -9,8 +9,9 @@ rebuilds it from its approved snapshot (`content()`).
 import functools
 
 from django.db import connections
-from django.db.models import BigIntegerField, F, Func, Subquery
+from django.db.models import BigIntegerField, Func, Subquery, TextField, Value
 from django.db.models.fields.json import KT
+from django.db.models.functions import Cast
 
 from compounds import snapshots
 from compounds.models import (
@@ -168,10 +169,28 @@ def find(kind, slug):
     return obj
 
 
+# The live slug of an object by a slug it was once published under: asked on every
+# unknown address (a 404 or a redirect), so compiled once.
+_CURRENT_SLUG = {
+    kind: Prepared(
+        lambda slug, kind=kind: (
+            PUBLISHED[kind]
+            .objects.filter(
+                pk__in=FormerSlug.objects.filter(kind=kind, slug=slug).values("object_id")
+            )
+            .order_by("pk")
+            .values_list("slug")[:1]
+        ),
+        arity=1,
+    )
+    for kind in PUBLISHED
+}
+
+
 def current_slug(kind, former_slug):
     """The live slug of the object that was once published as former_slug, if any."""
-    moved = FormerSlug.objects.filter(kind=kind, slug=former_slug).values("object_id")
-    return PUBLISHED[kind].objects.filter(pk__in=moved).values_list("slug", flat=True).first()
+    rows = _CURRENT_SLUG[kind](former_slug)
+    return rows[0][0] if rows else None
 
 
 _LETTERS = {
@@ -346,34 +365,49 @@ def contents(rows, links=False):
 
 # What a research update's page shows of the compounds and conditions it names: the
 # columns read for them, and from a condition's snapshot its urgent-help notice.
-LINKED_FIELDS = {
-    "compounds": {"name": F("name"), "slug": F("slug")},
-    "conditions": {"name": F("name"), "slug": F("slug"), "urgent_help": KT("data__urgent_help")},
-}
+# What a research update's page shows of the objects it links: name, address and, for a
+# condition, its urgent-help notice.
+_LINKED = (
+    ("compounds", PublishedCompound, Value("", output_field=TextField())),
+    ("conditions", PublishedCondition, Cast(KT("data__urgent_help"), TextField())),
+)
 
 
 def attach_links(updates):
     """Fill the compounds and conditions of rebuilt research updates with the published
-    ones they were approved with: one query per kind, whatever the number of updates.
+    ones they were approved with: one query for both kinds, whatever the number of
+    updates.
 
     The linked objects carry only what a research update's page shows of them (name,
     address, urgent-help notice): rebuilding each from its whole snapshot, with its
     mechanisms, safety rows and interactions, cost more than the page itself.
     """
-    for name, published in (("compounds", PublishedCompound), ("conditions", PublishedCondition)):
+    parts = []
+    for name, published, urgent_help in _LINKED:
         wanted = {pk for update in updates for pk in update.snapshot_data.get(name, [])}
-        model = published.content_model()
-        columns = LINKED_FIELDS[name]
-        rows = published.objects.filter(pk__in=wanted).values(
-            "pk", **{f"shown_{field}": value for field, value in columns.items()}
-        )
-        found = {}
-        for row in rows:
-            obj = model(pk=row["pk"], **{field: row[f"shown_{field}"] or "" for field in columns})
-            obj._state.adding = False
-            found[obj.pk] = obj
-        for update in updates:
-            linked = [found[pk] for pk in update.snapshot_data.get(name, []) if pk in found]
+        if wanted:
+            parts.append(
+                published.objects.filter(pk__in=wanted)
+                .order_by()
+                .values_list(Value(name, output_field=TextField()), "pk", "name", "slug")
+                .annotate(shown_urgent_help=urgent_help)
+            )
+    rows = []
+    if parts:
+        rows = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
+    found = {name: {} for name, _, _ in _LINKED}
+    models = {name: published.content_model() for name, published, _ in _LINKED}
+    for name, pk, shown_name, slug, urgent_help in rows:
+        obj = models[name](pk=pk, name=shown_name, slug=slug)
+        if name == "conditions":
+            obj.urgent_help = urgent_help or ""
+        obj._state.adding = False
+        found[name][pk] = obj
+    for update in updates:
+        for name, _, _ in _LINKED:
+            linked = [
+                found[name][pk] for pk in update.snapshot_data.get(name, []) if pk in found[name]
+            ]
             linked.sort(key=lambda obj: (obj.name, obj.pk))
-            update._prefetched_objects_cache[name] = snapshots.listing(model, linked)
+            update._prefetched_objects_cache[name] = snapshots.listing(models[name], linked)
     return updates
