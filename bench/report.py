@@ -114,7 +114,7 @@ def targets(r):
             8,
             at_least=True,
             valid=bool(r["page_cache"]) and _clean(t["review cached"]),
-            note=cache_note,
+            note=cache_note or _floor_note(t),
         ),
         Target(
             "cached review page vs minimal cached",
@@ -200,6 +200,18 @@ def targets(r):
             )
         )
     return out
+
+
+FLOOR = "floor: bare WSGI, one Redis round trip"
+
+
+def _floor_note(t):
+    """How far the 8x rule is from what the stack can do at all (bench/floor.py)."""
+    floor = t.get(FLOOR)
+    if floor is None or not floor.requests_per_second:
+        return ""
+    ratio = floor.requests_per_second / t["review uncached"].requests_per_second
+    return f"floor (bare WSGI + one Redis round trip): {ratio:.2f}x"
 
 
 def _clean(*runs):

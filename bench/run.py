@@ -113,6 +113,7 @@ def run(scale, seconds, work):
     connection.close()
     with servers.Servers(work, server_env) as running:
         running.gunicorn()
+        running.floor()
         running.nginx(os.environ["STATIC_ROOT"], static_copy)
         http = measure.Http(servers.GUNICORN_PORT)
         print("measuring latency over HTTP ...")
@@ -291,15 +292,17 @@ def _addresses(rng, pairs, compounds, conditions, kinds):
 
 
 def _throughput(addresses, review_page, seconds, work):
-    from . import measure, servers
+    from . import measure, report, servers
 
     app, proxy, static = servers.GUNICORN_PORT, servers.NGINX_PORT, servers.STATIC_COPY_PORT
+    floor = servers.FLOOR_PORT
     runs = [
         ("minimal uncached", app, addresses["minimal"], False),
         ("review uncached", app, addresses["review"], True),
         ("review uncached, one page", app, [review_page], True),
         ("minimal cached", app, [addresses["minimal cached"]], False),
         ("review cached", app, [review_page], False),
+        (report.FLOOR, floor, ["/"], False),
         ("nginx static file", static, ["/review.html"], False),
         ("nginx proxy cache", proxy, [review_page], False),
     ]

@@ -27,6 +27,7 @@ SAMPLE = ROOT / "deploy" / "nginx.conf"
 GUNICORN_PORT = 8088
 NGINX_PORT = 8089
 STATIC_COPY_PORT = 8090
+FLOOR_PORT = 8091
 
 
 def find_tool(name):
@@ -90,6 +91,25 @@ class Servers:
             ],
         )
         wait_for(GUNICORN_PORT, "/robots.txt")
+
+    def floor(self, workers=2):
+        """bench/floor.py under the same gunicorn as the site, on FLOOR_PORT."""
+        self._start(
+            "floor",
+            [
+                str(Path(sys.executable).with_name("gunicorn")),
+                "bench.floor:application",
+                "--workers",
+                str(workers),
+                "--worker-class",
+                "sync",
+                "--bind",
+                f"127.0.0.1:{FLOOR_PORT}",
+                "--log-level",
+                "warning",
+            ],
+        )
+        wait_for(FLOOR_PORT)
 
     def nginx(self, static_root, static_copy):
         """nginx with the deploy/ sample on NGINX_PORT, and a plain server of the static

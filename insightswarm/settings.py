@@ -149,6 +149,11 @@ DATABASES = {
 # set CONN_MAX_AGE=0 and let the pooler keep the connections.
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
 DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", env.bool("CONN_HEALTH_CHECKS", default=True))
+# The public pages' few queries (pages/live.py, Prepared) are server-side prepared
+# statements on PostgreSQL: planning a review page's query cost five times running it.
+# A transaction-mode pooler must support them (PgBouncer 1.21+ with
+# max_prepared_statements set); otherwise set DATABASE_PREPARED_STATEMENTS=off.
+DATABASE_PREPARED_STATEMENTS = env.bool("DATABASE_PREPARED_STATEMENTS", default=True)
 
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
 if CACHES["default"]["BACKEND"].endswith("RedisCache"):

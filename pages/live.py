@@ -8,7 +8,9 @@ rebuilds it from its approved snapshot (`content()`).
 
 import functools
 
+from django.conf import settings
 from django.db import connections
+from django.db.backends.postgresql.base import ServerBindingCursor
 from django.db.models import BigIntegerField, Func, Subquery, TextField, Value
 from django.db.models.fields.json import KT
 from django.db.models.functions import Cast
@@ -74,7 +76,7 @@ class Prepared:
             plan = self.plans[connection.vendor] = self._plan(connection)
         sql, slots, converters = plan
         params = [value if n is None else values[n] for n, value in slots]
-        with connection.cursor() as cursor:
+        with _cursor(connection) as cursor:
             cursor.execute(sql, params)
             rows = [list(row) for row in cursor.fetchall()]
         for row in rows:
@@ -84,6 +86,27 @@ class Prepared:
                     value = function(value, expression, connection)
                 row[position] = value
         return rows
+
+
+def _cursor(connection):
+    """A cursor for a prepared query: on PostgreSQL, one whose statements the server
+    plans once per connection and then only executes. The profile of a review page's
+    query showed 0.5 ms of planning for 0.1 ms of running. Queries go through Django's
+    cursor wrapper all the same, so they are logged and counted like any other."""
+    if connection.vendor != "postgresql" or not settings.DATABASE_PREPARED_STATEMENTS:
+        return connection.cursor()
+    connection.close_if_health_check_failed()
+    connection.ensure_connection()
+    database = connection.connection
+    if database.prepare_threshold is None:
+        # Django turns psycopg's prepared statements off on its connections. Its own
+        # cursors bind values client-side and never prepare; a server-side binding cursor
+        # prepares each statement the first time it runs on a connection.
+        database.prepare_threshold = 0
+    cursor = ServerBindingCursor(database)
+    if connection.queries_logged:
+        return connection.make_debug_cursor(cursor)
+    return connection.make_cursor(cursor)
 
 
 def _columns(model, leave_out=()):
