@@ -255,10 +255,16 @@ def _a_to_z_page(kind, lettered, offset, limit):
             # The letter is given twice: once for the rows, once for their count.
             rows = rows.filter(letter=letter[0])
         counted = PUBLISHED[kind].objects.filter(letter=letter[1]) if lettered else rows
+        # A page of ids is read from the ([letter,] name, id) index alone, so a late
+        # page's OFFSET skips index entries rather than rows (the last page of 2,000
+        # compounds took twice the first one's time).
+        ids = rows.order_by("name", "id").values("id")[offset : offset + limit]
         return (
-            rows.order_by("name", "id")
+            PUBLISHED[kind]
+            .objects.filter(pk__in=ids)
+            .order_by("name", "id")
             .annotate(total=_count_of(counted))
-            .values_list(*_a_to_z_columns(kind), "total")[offset : offset + limit]
+            .values_list(*_a_to_z_columns(kind), "total")
         )
 
     return Prepared(build, arity=2 if lettered else 0)
