@@ -106,7 +106,9 @@ def tags_of(url_name, kwargs, query):
 
 
 def _page_key(request):
-    address = hashlib.sha256(request.get_full_path().encode()).hexdigest()
+    # The scheme is part of the address: the headers of a page fetched over HTTPS
+    # (Strict-Transport-Security) are not those of the same page over HTTP.
+    address = hashlib.sha256(f"{request.scheme}:{request.get_full_path()}".encode()).hexdigest()
     return f"{PREFIX}:{RELEASE}:{address}"
 
 

@@ -181,7 +181,7 @@ _FIND = {
 
 def find(kind, slug):
     """The approved compound, condition or research update at slug, or None: one query,
-    compiled once (and two more for a research update's links)."""
+    compiled once (and one more for a research update's links)."""
     rows = _FIND[kind](slug)
     if not rows:
         return None
@@ -361,6 +361,7 @@ def _latest_updates(side, limit):
     def build(*pk):
         updates = research_updates()
         if side is not None:
+            # Only those approved as linked to the compound or condition.
             updates = updates.filter(**{f"links__{side}_id": pk[0]})
         return update_rows(updates)[:limit]
 
@@ -377,20 +378,14 @@ def latest_updates(limit, compound=None, condition=None):
     return _latest_updates(None, limit)()
 
 
-def research_updates(compound=None, condition=None):
-    """Published research updates, newest first, optionally only those approved as linked
-    to a compound or condition: a queryset to paginate or slice."""
-    updates = PublishedResearchUpdate.objects.order_by("-date", "id")
-    if compound is not None:
-        updates = updates.filter(links__compound_id=compound.pk)
-    if condition is not None:
-        updates = updates.filter(links__condition_id=condition.pk)
-    return updates
+def research_updates():
+    """Published research updates, newest first: a queryset to paginate or slice."""
+    return PublishedResearchUpdate.objects.order_by("-date", "id")
 
 
 def contents(rows, links=False):
     """Approved objects rebuilt from published rows; with links, research updates get
-    the published compounds and conditions they name (two more queries)."""
+    the published compounds and conditions they name (one more query)."""
     objects = [row.content() for row in rows]
     if links and objects and isinstance(rows[0], PublishedResearchUpdate):
         attach_links(objects)

@@ -25,15 +25,12 @@ class Answer:
         return self.headers[name.lower()]
 
 
-def get(path, headers=None, method="GET"):
+def get(path, headers=None, method="GET", secure=False):
     from insightswarm.wsgi import application
 
     factory = RequestFactory()
-    request = (
-        factory.head(path, headers=headers)
-        if method == "HEAD"
-        else factory.get(path, headers=headers)
-    )
+    send = factory.head if method == "HEAD" else factory.get
+    request = send(path, headers=headers, secure=secure)
     sent = {}
 
     def start_response(status, response_headers, exc_info=None):

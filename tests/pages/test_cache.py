@@ -143,6 +143,14 @@ def test_a_page_from_the_cache_is_the_page_django_sent_with_every_header():
         assert again[name] == first[name], name
 
 
+def test_a_page_fetched_over_https_is_kept_apart_from_the_same_page_over_http():
+    # Their headers differ (Strict-Transport-Security is sent over HTTPS only).
+    assert site.get(LEUKEMIA, secure=True)["X-Page-Cache"] == "miss"
+    assert site.get(LEUKEMIA)["X-Page-Cache"] == "miss"
+    assert site.get(LEUKEMIA, secure=True)["X-Page-Cache"] == "hit"
+    assert site.get(LEUKEMIA)["X-Page-Cache"] == "hit"
+
+
 def test_a_head_request_is_answered_from_the_cache_without_a_body():
     site.get(LEUKEMIA)
     head = site.get(LEUKEMIA, method="HEAD")
