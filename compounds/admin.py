@@ -26,6 +26,7 @@ from .models import (
 )
 from .review_admin import (
     CraftedInputAdmin,
+    ReadOnlyAdmin,
     ReviewAdmin,
     filtered_list_link,
     related_object_filter,
@@ -248,7 +249,7 @@ class EvidenceSummaryAdmin(ReviewAdmin):
 
 
 @admin.register(Reference)
-class ReferenceAdmin(CraftedInputAdmin):
+class ReferenceAdmin(ReadOnlyAdmin):
     """Finds a reference across summaries. References are edited on their summary, so
     that each change is reviewed and approved with it."""
 
@@ -261,15 +262,6 @@ class ReferenceAdmin(CraftedInputAdmin):
     def summary_link(self, reference):
         url = reverse("admin:compounds_evidencesummary_change", args=[reference.summary_id])
         return format_html('<a href="{}">{}</a>', url, reference.summary)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(ResearchUpdate)

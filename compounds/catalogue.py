@@ -54,15 +54,21 @@ class ChildKind:
             if f.name not in ("id", self.parent_field)
         ]
 
-    def identity(self, child):
-        """What tells a parent's rows apart: matched against the database's on import."""
+    def identities(self, child):
+        """What tells a parent's rows apart, as (field, value) pairs: each identifier a
+        reference gives (two references may not share any), or the row's natural field."""
         if issubclass(self.model, (Reference, ResearchReference)):
-            for name in self.model.IDENTIFIERS:
-                if getattr(child, name):
-                    return (name, getattr(child, name))
-            return ("", "")
+            return [
+                (name, getattr(child, name))
+                for name in self.model.IDENTIFIERS
+                if getattr(child, name)
+            ]
         natural = getattr(self.model, "natural_field", "description")
-        return (natural, getattr(child, natural))
+        return [(natural, getattr(child, natural))]
+
+    def identity(self, child):
+        """The first of its identities: what a row is matched by against the database's."""
+        return next(iter(self.identities(child)), ("", ""))
 
     def duplicate_message(self, identity):
         if issubclass(self.model, (Reference, ResearchReference)):
@@ -95,6 +101,10 @@ class Kind:
     @property
     def csv_columns(self):
         return [*self.fields, *self.links, REVISION]
+
+    @property
+    def verbose_name(self):
+        return self.model._meta.verbose_name
 
     def key_of(self, values):
         return tuple(values.get(name) for name in self.key_fields)

@@ -22,6 +22,7 @@ from django.utils import timezone
 from compounds import catalogue_export, catalogue_import, workflow
 from compounds.catalogue import KINDS
 from compounds.models import ImportBatch, ReviewState
+from compounds.review_admin import ReadOnlyAdmin, is_id
 
 logger = logging.getLogger(__name__)
 
@@ -85,7 +86,7 @@ def _check_upload(name, data, batch=None):
 
 
 @admin.register(ImportBatch)
-class ImportBatchAdmin(admin.ModelAdmin):
+class ImportBatchAdmin(ReadOnlyAdmin):
     list_display = [
         "created_at",
         "file_name",
@@ -107,15 +108,6 @@ class ImportBatchAdmin(admin.ModelAdmin):
 
     def has_view_permission(self, request, obj=None):
         return may_see_catalogue(request.user)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def get_queryset(self, request):
         return super().get_queryset(request).defer("payload")
@@ -363,7 +355,7 @@ class ImportBatchAdmin(admin.ModelAdmin):
         if request.POST.get("scope") == "page":
             chosen = Paginator(items, BATCH_PAGE).get_page(request.GET.get("page")).object_list
         else:
-            chosen = items.filter(pk__in=[pk for pk in selected if pk.isdigit()])
+            chosen = items.filter(pk__in=[pk for pk in selected if is_id(pk)])
         step, done = steps[step_name]
         succeeded = 0
         for row in self._rows(chosen):
@@ -384,6 +376,10 @@ class ImportBatchAdmin(admin.ModelAdmin):
                 continue
             try:
                 kwargs = {"comment": comment} if step_name != "submit" or comment else {}
+                if step_name != "submit":
+                    # Decided on what was imported: refused, under the object's lock, if
+                    # anyone has edited it since (workflow.StaleDecision).
+                    kwargs["seen_revision"] = item.revision
                 step(obj, request.user, **kwargs)
                 succeeded += 1
             except workflow.ReviewError as error:

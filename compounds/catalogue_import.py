@@ -523,9 +523,17 @@ def _assign(obj, values, skip=()):
         f = obj._meta.get_field(name)
         if isinstance(f, models.CharField | models.TextField) and value is None:
             value = ""
-        elif not isinstance(value, str | bool | int | type(None)):
+        elif value is not None and not isinstance(value, str) and not _takes(f, value):
+            # As text, which the field's own check reads or refuses with its message
+            # (a number for a date: "It must be in YYYY-MM-DD format"), never a crash.
             value = str(value)
         setattr(obj, f.attname, value)
+
+
+def _takes(f, value):
+    """Whether a JSON number or true/false is a value of the field as it is."""
+    numbers = models.IntegerField | models.FloatField | models.DecimalField
+    return isinstance(value, bool | int) and isinstance(f, numbers | models.BooleanField)
 
 
 def _clean(obj, exclude, add, values):
@@ -784,12 +792,12 @@ def _check_item(plan, kind, item, existing, known, slugs_in_file):
                 add(name, message, row)
 
             _clean(instance, [child.parent_field], add_child, values)
-            identity = child.identity(instance)
-            if identity in seen:
-                name, message = child.duplicate_message(identity)
-                add_child(name, f"{message} (first at {seen[identity]})")
-            elif identity[0]:
-                seen[identity] = row
+            for identity in child.identities(instance):
+                if identity in seen:
+                    name, message = child.duplicate_message(identity)
+                    add_child(name, f"{message} (first at {seen[identity]})")
+                elif identity[0]:
+                    seen[identity] = row
             built.append(instance)
         children[child.key] = built
 

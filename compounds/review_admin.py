@@ -120,6 +120,11 @@ class UsableAutocompleteSelectMultiple(_UsableSelection, AutocompleteSelectMulti
     pass
 
 
+def is_id(text):
+    """Whether a posted value can be a row's id: ASCII digits, no more than an id holds."""
+    return re.fullmatch(r"[0-9]{1,18}", text) is not None
+
+
 class CraftedInputAdmin(admin.ModelAdmin):
     """What every ModelAdmin of the project does with hand-crafted input: answer it."""
 
@@ -139,10 +144,23 @@ class CraftedInputAdmin(admin.ModelAdmin):
 
     def response_action(self, request, queryset, **kwargs):
         selected = request.POST.getlist(ACTION_CHECKBOX_NAME)
-        if any(not re.fullmatch(r"[0-9]{1,18}", pk) for pk in selected):
+        if not all(is_id(pk) for pk in selected):
             self.message_user(request, "The selection was not a list of items.", messages.ERROR)
             return None
         return super().response_action(request, queryset, **kwargs)
+
+
+class ReadOnlyAdmin(CraftedInputAdmin):
+    """An admin that lists and shows rows nobody adds, changes or deletes by hand."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 class ReviewedForm(forms.ModelForm):
@@ -826,7 +844,7 @@ class ReviewAdmin(HistoryViews, CraftedInputAdmin):
 
 
 @admin.register(ReviewEvent)
-class ReviewEventAdmin(CraftedInputAdmin):
+class ReviewEventAdmin(ReadOnlyAdmin):
     """The whole audit trail. Nobody adds, changes or deletes a step through the admin."""
 
     list_display = ["at", "action", "object_repr", "states", "user", "comment"]
@@ -839,12 +857,3 @@ class ReviewEventAdmin(CraftedInputAdmin):
     @admin.display(description="state")
     def states(self, event):
         return f"{event.get_from_state_display()} → {event.get_to_state_display()}"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -7,6 +7,7 @@ import re
 import pytest
 from django.contrib.auth.models import Group
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import models
 from django.urls import reverse
 
 from compounds import catalogue_admin
@@ -67,6 +68,9 @@ def test_an_upload_is_checked_and_shown_before_anything_changes(client, editor):
     response = upload(client, "catalogue.json", data)
     assert response.status_code == 200
     assert b"Importing it would create <strong>6</strong>" in response.content
+    # Each change names the kind of object it is.
+    assert b"<td>compound</td>" in response.content
+    assert b"<td>evidence summary</td>" in response.content
     assert not Compound.objects.exists()
     batch = ImportBatch.objects.get()
     response = client.post(reverse("admin:compounds_importbatch_confirm", args=[batch.pk]))
@@ -187,6 +191,41 @@ def test_an_object_edited_after_the_import_is_not_approved_from_the_batch(client
     client.post(batch_url(batch), {"step": "approve", "scope": "page"})
     assert Condition.objects.get(slug="pain").review_state == ReviewState.IN_REVIEW
     assert Condition.objects.get(slug="depression").review_state == ReviewState.APPROVED
+
+
+def test_an_edit_racing_the_batch_approval_is_not_published(client, editor, advisor, monkeypatch):
+    """The batch page compared revisions, then someone saved: the approval, bound to the
+    imported revision, is refused under the object's lock."""
+    rich_catalogue()
+    data = export_json().encode()
+    wipe_catalogue()
+    batch = import_files([("c.json", data)], editor, submit=True)
+    read_rows = catalogue_admin.ImportBatchAdmin._rows
+
+    def rows_then_an_edit(self, items):
+        rows = read_rows(self, items)
+        Condition.objects.filter(slug="pain").update(revision=models.F("revision") + 1)
+        return rows
+
+    monkeypatch.setattr(catalogue_admin.ImportBatchAdmin, "_rows", rows_then_an_edit)
+    client.force_login(advisor)
+    response = client.post(batch_url(batch), {"step": "approve", "scope": "page"}, follow=True)
+    assert Condition.objects.get(slug="pain").review_state == ReviewState.IN_REVIEW
+    assert "Nothing was approved" in response.content.decode()
+
+
+@pytest.mark.parametrize("item", ["²", "99999999999999999999999", "-1", "1e3"])
+def test_a_crafted_item_id_approves_nothing_and_fails_nothing(client, editor, advisor, item):
+    rich_catalogue()
+    data = export_json().encode()
+    wipe_catalogue()
+    batch = import_files([("c.json", data)], editor, submit=True)
+    client.force_login(advisor)
+    response = client.post(
+        batch_url(batch), {"step": "approve", "scope": "selected", "item": [item]}
+    )
+    assert response.status_code == 302
+    assert not PublishedCompound.objects.exists()
 
 
 def public_pages(client):

@@ -127,12 +127,32 @@ def test_invalid_identifiers_are_refused_in_the_editors_words(exported, field, v
     assert f"field “{field}”" in issue and message in issue
 
 
+def test_two_references_sharing_any_identifier_are_refused_at_the_check(exported):
+    """Not only the first identifier: the database refuses a DOI cited twice on one
+    summary, so the check must name it rather than the import fail."""
+    document, _ = exported
+    summary = next(s for s in document["evidence_summaries"] if s["references"])
+    first = summary["references"][0]
+    second = {**first, "pmid": "31234567", "doi": first["doi"] or "10.1000/shared"}
+    first["doi"] = second["doi"]
+    summary["references"].append(second)
+    issues = issues_of([("c.json", json.dumps(document).encode())])
+    assert any("field “doi”" in issue and "already cited" in issue for issue in issues), issues
+
+
 def test_an_invalid_slug_is_refused(exported):
     document, _ = exported
     document["compounds"][0]["slug"] = "Ketamine IV"
     document["evidence_summaries"] = document["research_updates"] = []
     (issue,) = issues_of([("c.json", json.dumps(document).encode())])
     assert "field “slug”" in issue
+
+
+def test_a_number_where_a_date_goes_is_refused_with_the_fields_message(exported):
+    document, _ = exported
+    document["research_updates"][0]["date"] = 2025
+    (issue,) = issues_of([("c.json", json.dumps(document).encode())])
+    assert "field “date”" in issue and "YYYY-MM-DD" in issue
 
 
 def test_a_missing_required_value_is_refused(exported):
