@@ -22,7 +22,7 @@ from django.utils import timezone
 from compounds import catalogue_export, catalogue_import, workflow
 from compounds.catalogue import KINDS
 from compounds.models import ImportBatch, ReviewState
-from compounds.review_admin import ReadOnlyAdmin, is_id
+from compounds.review_admin import ReadOnlyAdmin
 
 logger = logging.getLogger(__name__)
 
@@ -355,7 +355,7 @@ class ImportBatchAdmin(ReadOnlyAdmin):
         if request.POST.get("scope") == "page":
             chosen = Paginator(items, BATCH_PAGE).get_page(request.GET.get("page")).object_list
         else:
-            chosen = items.filter(pk__in=[pk for pk in selected if is_id(pk)])
+            chosen = items.filter(pk__in=[pk for pk in selected if workflow.is_id(pk)])
         step, done = steps[step_name]
         succeeded = 0
         for row in self._rows(chosen):

@@ -36,12 +36,15 @@ def versions_of(obj):
     return versions
 
 
-def restore(obj, version, user):
-    """Make version's content the working copy of obj, as a draft edit by user."""
+def restore(obj, version, user, seen_revision=None):
+    """Make version's content the working copy of obj, as a draft edit by user: refused
+    (workflow.StaleDecision) if the working copy is no longer seen_revision, the one the
+    restore page showed the differences from."""
     model = type(obj)
     data = version.data
     with transaction.atomic():
         current = workflow.lock(obj)
+        workflow.check_seen(current, seen_revision, "restored")
         for f in snapshots.content_fields(model):
             if f.attname in data:
                 setattr(current, f.attname, f.to_python(data[f.attname]))
@@ -50,17 +53,23 @@ def restore(obj, version, user):
             parent_fk = model._meta.get_field(related_name).field
             child_model = parent_fk.model
             getattr(current, related_name).all().delete()
+            rows = data.get(related_name, [])
+            # A row keeps its id when no other row took it, so the diff against the live
+            # version shows it unchanged rather than removed and added again.
+            taken = set(
+                child_model._default_manager.filter(
+                    pk__in=[values["id"] for values in rows if values.get("id")]
+                ).values_list("pk", flat=True)
+            )
             children = []
-            for values in data.get(related_name, []):
+            for values in rows:
                 fields = {
                     f.attname: f.to_python(values[f.attname])
                     for f in child_model._meta.concrete_fields
                     if f.attname in values and f.attname != "id"
                 }
                 child = child_model(**fields, **{parent_fk.attname: current.pk})
-                # The row keeps its id when no other row took it, so the diff against the
-                # live version shows it unchanged rather than removed and added again.
-                if not child_model._default_manager.filter(pk=values.get("id")).exists():
+                if values.get("id") not in taken:
                     child.pk = values.get("id")
                 children.append(child)
             child_model._default_manager.bulk_create(children)
@@ -153,8 +162,12 @@ class HistoryViews:
         version = self._version(obj, number)
         versions_url = self._admin_url("versions", obj)
         if request.method == "POST":
+            seen = request.POST.get("revision", "")
             try:
-                restore(obj, version, request.user)
+                restore(obj, version, request.user, int(seen) if workflow.is_id(seen) else None)
+            except workflow.StaleDecision as error:
+                messages.error(request, str(error))
+                return HttpResponseRedirect(request.path)
             except (ValidationError, IntegrityError) as error:
                 messages.error(
                     request, f"Version {version.number} cannot be restored: {_said(error)}"

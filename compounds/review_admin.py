@@ -21,7 +21,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import IntegerField, QuerySet
-from django.http import HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
@@ -58,7 +58,7 @@ class _UsableSelection:
 
 def _usable_key(target, value):
     if isinstance(target, IntegerField):
-        return re.fullmatch(r"[0-9]{1,18}", str(value)) is not None
+        return workflow.is_id(str(value))
     try:
         target.to_python(value)
     except (ValidationError, ValueError, TypeError):
@@ -120,11 +120,6 @@ class UsableAutocompleteSelectMultiple(_UsableSelection, AutocompleteSelectMulti
     pass
 
 
-def is_id(text):
-    """Whether a posted value can be a row's id: ASCII digits, no more than an id holds."""
-    return re.fullmatch(r"[0-9]{1,18}", text) is not None
-
-
 class CraftedInputAdmin(admin.ModelAdmin):
     """What every ModelAdmin of the project does with hand-crafted input: answer it."""
 
@@ -144,7 +139,7 @@ class CraftedInputAdmin(admin.ModelAdmin):
 
     def response_action(self, request, queryset, **kwargs):
         selected = request.POST.getlist(ACTION_CHECKBOX_NAME)
-        if not all(is_id(pk) for pk in selected):
+        if not all(workflow.is_id(pk) for pk in selected):
             self.message_user(request, "The selection was not a list of items.", messages.ERROR)
             return None
         return super().response_action(request, queryset, **kwargs)
@@ -386,8 +381,7 @@ class RelatedObjectFilter(admin.SimpleListFilter):
 
     def value(self):
         value = super().value()
-        # Up to 18 digits: anything longer could overflow the database's integer.
-        return value if value is not None and re.fullmatch(r"[0-9]{1,18}", value) else None
+        return value if value is not None and workflow.is_id(value) else None
 
     def lookups(self, request, model_admin):
         pk = self.value()
@@ -715,12 +709,14 @@ class ReviewAdmin(HistoryViews, CraftedInputAdmin):
         rows, refused = [], []
         for obj in objects:
             reason = workflow.approval_refused(obj, request.user) if prompt is None else None
+            seen_revision = (seen or {}).get(obj.pk)
             row = {
                 "object": obj,
                 "reason": reason,
                 "review_url": self._url("review", obj),
-                # What the advisor saw, if they came from a page showing the object.
-                "revision": (seen or {}).get(obj.pk) or obj.revision,
+                # What the advisor saw, if they came from a page showing the object
+                # (revision 0 included: a newly made object's first).
+                "revision": obj.revision if seen_revision is None else seen_revision,
                 "seen_field": SEEN_REVISION.format(obj.pk),
             }
             if show_diffs:
@@ -774,8 +770,14 @@ class ReviewAdmin(HistoryViews, CraftedInputAdmin):
         ]
 
     def _object_or_deny(self, request, object_id):
+        """The object for a page about it: 403 for who may not see such objects, 404
+        for one that does not exist (a link to a deleted object, say)."""
+        if not self.has_view_or_change_permission(request):
+            raise PermissionDenied
         obj = self.get_object(request, object_id)
-        if obj is None or not self.has_view_or_change_permission(request, obj):
+        if obj is None:
+            raise Http404(f"No {self.opts.verbose_name} has this id.")
+        if not self.has_view_or_change_permission(request, obj):
             raise PermissionDenied
         return obj
 

@@ -19,6 +19,7 @@ children (saving them counts as an edit of the object), changed since.
 
 import calendar
 import datetime
+import re
 
 from django.conf import settings
 from django.db import transaction
@@ -49,7 +50,15 @@ class StaleDecision(ReviewError):
         )
 
 
-def _check_seen(current, seen_revision, decided):
+def is_id(text):
+    """Whether a posted value can be a row's id or a revision: ASCII digits, no more
+    than the database's integers hold."""
+    return re.fullmatch(r"[0-9]{1,18}", text) is not None
+
+
+def check_seen(current, seen_revision, decided):
+    """Refuse a step taken on another revision than current's (StaleDecision). current
+    is the locked row; seen_revision None is a script's step, on whatever is there."""
     if seen_revision is not None and seen_revision != current.revision:
         raise StaleDecision(current, seen_revision, decided)
 
@@ -201,7 +210,7 @@ def approve(obj, user, comment="", seen_revision=None):
     with transaction.atomic():
         current = lock(obj)
         _check_reviewer(user, current)
-        _check_seen(current, seen_revision, "approved")
+        check_seen(current, seen_revision, "approved")
         refused = approval_refused(current, user)
         if refused:
             raise ReviewError(refused)
@@ -246,7 +255,7 @@ def request_changes(obj, user, comment, seen_revision=None, about=()):
     with transaction.atomic():
         current = lock(obj)
         _check_reviewer(user, current)
-        _check_seen(current, seen_revision, "sent back")
+        check_seen(current, seen_revision, "sent back")
         if current.review_state != ReviewState.IN_REVIEW:
             raise ReviewError(f"“{current}” is not in review.")
         event = _move(
@@ -265,7 +274,7 @@ def withdraw(obj, user, comment, seen_revision=None):
     with transaction.atomic():
         current = lock(obj)
         _check_reviewer(user, current)
-        _check_seen(current, seen_revision, "withdrawn")
+        check_seen(current, seen_revision, "withdrawn")
         if current.live_version_id is None:
             raise ReviewError(f"“{current}” is not on the public site.")
         _move(

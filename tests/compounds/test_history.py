@@ -99,6 +99,20 @@ def test_restoring_makes_a_draft_and_leaves_the_public_site_alone(client, people
     assert is_live(Compound, restored.pk)
 
 
+def test_a_restore_after_someone_else_saved_is_refused_and_keeps_their_edit(
+    client, people, two_versions
+):
+    client.force_login(people["editor"])
+    page = client.get(_url("restore", two_versions, 1)).content.decode()
+    assert f'name="revision" value="{two_versions.revision}"' in page
+    save_edit(two_versions, people["advisor"], safety_profile="Saved meanwhile.")
+    response = client.post(
+        _url("restore", two_versions, 1), {"revision": two_versions.revision}, follow=True
+    )
+    assert "Nothing was restored" in response.content.decode()
+    assert Compound.objects.get(pk=two_versions.pk).safety_profile == "Saved meanwhile."
+
+
 def test_a_restored_draft_is_reviewed_like_any_edit(client, people, two_versions):
     client.force_login(people["editor"])
     client.post(_url("restore", two_versions, 1))

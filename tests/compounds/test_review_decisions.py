@@ -140,3 +140,32 @@ def test_a_change_request_points_at_parts_and_the_editor_sees_it_beside_them(cli
     assert "about Safety profile: Name the source of this." in form
     beside = form.index("Changes requested: Name the source of this.")
     assert form.index('id="id_safety_profile"') > beside > form.index("field-safety_profile")
+
+
+def test_a_change_request_on_a_first_revision_is_refused_once_the_editor_saves_again(
+    client, people
+):
+    """Revision 0 is a revision seen like any other: the confirmation page must keep it."""
+    compound = make_compound(name="Alpha", slug="alpha")
+    assert compound.revision == 0
+    workflow.submit(compound, people["editor"])
+    client.force_login(people["advisor"])
+    page = client.get(_url("review", compound)).content.decode()
+    asked = form_fields(page, 'value="Request changes"')
+    assert asked[f"seen_revision_{compound.pk}"] == "0"
+    edited = save_edit(compound, people["editor"], safety_profile="Other text.")
+    workflow.submit(edited, people["editor"])
+    confirmation = client.post(_url("change", compound), asked).content.decode()
+    confirmed = form_fields(confirmation, 'name="confirmed"')
+    assert confirmed[f"seen_revision_{compound.pk}"] == "0"
+    client.post(_url("change", compound), {**confirmed, "comment": "Fix it."})
+    assert Compound.objects.get(pk=compound.pk).review_state == ReviewState.IN_REVIEW
+
+
+@pytest.mark.parametrize("view", ["review", "preview", "versions"])
+def test_a_page_about_an_object_that_no_longer_exists_is_not_found(client, people, view):
+    gone = make_compound(name="Gone", slug="gone")
+    url = _url(view, gone)
+    gone.delete()
+    client.force_login(people["advisor"])
+    assert client.get(url).status_code == 404
