@@ -719,12 +719,14 @@ class ReviewAdmin(HistoryViews, CraftedInputAdmin):
                 "revision": obj.revision if seen_revision is None else seen_revision,
                 "seen_field": SEEN_REVISION.format(obj.pk),
             }
-            if show_diffs:
-                row["base"], row["diff"] = self._diff(obj)
             asks_changes = request.POST.get(action_field) == "request_changes"
-            if asks_changes and len(objects) == 1:
+            points = asks_changes and len(objects) == 1
+            base, diff = self._diff(obj) if show_diffs or points else (None, None)
+            if show_diffs:
+                row["base"], row["diff"] = base, diff
+            if points:
                 # A change request may point at the parts it is about: those that changed.
-                row["parts"] = changed_parts(self._diff(obj)[1])
+                row["parts"] = changed_parts(diff)
                 row["pointed"] = request.POST.getlist("about")
             (refused if reason else rows).append(row)
         form.is_valid()

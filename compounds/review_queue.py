@@ -127,14 +127,23 @@ def items_of(request, model, objects):
 
 
 def head(request, limit):
-    """The longest-waiting items of the user's queue, across kinds: a fixed number of
-    queries whatever the length of the queue."""
-    items = []
+    """The longest-waiting items of the user's queue across kinds, in the queue page's
+    order: a fixed number of queries whatever the length of the queue, and what
+    changed is worked out for these items only."""
+    ranked = []
     for _, model in kinds_for(request.user):
-        rows = _in_review(model, newest_first=False)
-        items += items_of(request, model, list(rows[:limit]))
-    items.sort(key=lambda item: item.submitted_at)
-    return items[:limit]
+        rows = _in_review(model, newest_first=False).values_list("updated_at", "pk")
+        ranked += [(updated_at, pk, model) for updated_at, pk in rows[:limit]]
+    ranked.sort(key=lambda row: row[:2])
+    chosen = ranked[:limit]
+    found = {}
+    for model in {model for _, _, model in chosen}:
+        objects = _in_review(model, newest_first=False).filter(
+            pk__in=[pk for _, pk, of in chosen if of is model]
+        )
+        for item in items_of(request, model, list(objects)):
+            found[model, item.obj.pk] = item
+    return [found[model, pk] for _, pk, model in chosen if (model, pk) in found]
 
 
 # At most this many waiting objects of one kind are sorted and paged; more is a backlog
@@ -214,7 +223,8 @@ def next_in_queue(request, decided=()):
             .order_by("updated_at", "id")
             .values_list("pk", "updated_at", "editors_since_approval")
         )
-        for pk, updated_at, editors in rows[: len(skip) + 50]:
+        # Read until the first the user may decide on, however many they may not.
+        for pk, updated_at, editors in rows.iterator(chunk_size=100):
             if (model, pk) in skip or (four_eyes and request.user.pk in (editors or [])):
                 continue
             if best is None or updated_at < best[0]:

@@ -136,3 +136,52 @@ def test_an_editor_sees_their_submission_awaiting_an_advisor(client, people):
     dashboard = response.context["review_dashboard"]
     assert [item.label for item in dashboard["queue"]] == ["Theirs"]
     assert dashboard["own_edits"] == []
+
+
+def test_the_next_item_is_found_behind_any_number_the_advisor_may_not_decide_on(people):
+    from django.test import RequestFactory
+
+    from compounds.models import ReviewState
+    from compounds.review_queue import next_in_queue
+
+    advisor = people["advisor"]
+    for n in range(60):
+        make_compound(name=f"Own {n:02d}", slug=f"own-{n:02d}")
+    Compound.objects.update(review_state=ReviewState.IN_REVIEW, editors_since_approval=[advisor.pk])
+    other = make_compound(name="Someone else's", slug="someone-elses")
+    Compound.objects.filter(pk=other.pk).update(
+        review_state=ReviewState.IN_REVIEW,
+        editors_since_approval=[people["editor"].pk],
+        updated_at=timezone.now() + datetime.timedelta(days=1),
+    )
+    request = RequestFactory().get("/")
+    request.user = advisor
+    assert next_in_queue(request) == reverse("admin:compounds_compound_review", args=[other.pk])
+
+
+def test_the_head_of_the_queue_works_out_what_changed_for_the_items_it_shows_only(
+    people, monkeypatch
+):
+    from django.test import RequestFactory
+
+    from compounds import review_queue, snapshots
+    from compounds.models import Condition, ReviewState
+    from tests.factories import make_condition
+
+    for n in range(3):
+        make_compound(name=f"Compound {n}", slug=f"compound-{n}")
+        make_condition(name=f"Condition {n}", slug=f"condition-{n}")
+    now = timezone.now()
+    for n, pk in enumerate(Compound.objects.order_by("pk").values_list("pk", flat=True)):
+        Compound.objects.filter(pk=pk).update(
+            review_state=ReviewState.IN_REVIEW, updated_at=now - datetime.timedelta(days=10 - n)
+        )
+    Condition.objects.update(review_state=ReviewState.IN_REVIEW, updated_at=now)
+    compared = []
+    compare = snapshots.compare
+    monkeypatch.setattr(snapshots, "compare", lambda *args: compared.append(args) or compare(*args))
+    request = RequestFactory().get("/")
+    request.user = people["advisor"]
+    shown = review_queue.head(request, 2)
+    assert [item.obj.slug for item in shown] == ["compound-0", "compound-1"]
+    assert len(compared) == 2
