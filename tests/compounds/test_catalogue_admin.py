@@ -10,7 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import models
 from django.urls import reverse
 
-from compounds import catalogue_admin
+from compounds import catalogue_admin, catalogue_import
 from compounds.models import (
     Compound,
     Condition,
@@ -285,3 +285,20 @@ def test_the_list_of_batches_links_to_import_and_export_for_an_editor(client, ed
     assert reverse("admin:compounds_importbatch_import").encode() in response.content
     assert reverse("admin:compounds_importbatch_export").encode() in response.content
     assert client.get(reverse("admin:index")).status_code == 200
+
+
+def test_a_checked_file_confirmed_twice_at_once_is_imported_once(client, editor):
+    """Two confirmations racing (a double click): the second, which read the batch before
+    the first finished, finds it imported and changes nothing."""
+    rich_catalogue()
+    data = export_json().encode()
+    wipe_catalogue()
+    client.force_login(editor)
+    upload(client, "catalogue.json", data)
+    batch = ImportBatch.objects.get()
+    first, second = ImportBatch.objects.get(pk=batch.pk), ImportBatch.objects.get(pk=batch.pk)
+    plan = catalogue_admin._check_upload(batch.file_name, bytes(batch.payload))[0]
+    catalogue_import.apply(plan, editor, batch.file_name, batch=first)
+    with pytest.raises(catalogue_import.Failed, match="imported already"):
+        catalogue_import.apply(plan, editor, batch.file_name, batch=second)
+    assert Compound.objects.count() == 1
