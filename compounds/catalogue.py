@@ -156,7 +156,6 @@ UPDATES = Kind(
 # In the order an import writes them: a summary needs its compound and condition.
 KINDS = (COMPOUNDS, CONDITIONS, SUMMARIES, UPDATES)
 KIND_BY_KEY = {kind.key: kind for kind in KINDS}
-KIND_BY_MODEL = {kind.model: kind for kind in KINDS}
 
 # CSV child files name their parent by these columns, before the row's own fields.
 PARENT_COLUMNS = {

@@ -74,7 +74,7 @@ class ExportForm(forms.Form):
     )
 
 
-def _check_upload(name, data, batch=None):
+def _check_upload(name, data):
     """(plan, issues): what importing the file would do, or why it cannot."""
     try:
         files = catalogue_import.unpack(name, data, limit=ADMIN_MAX_BYTES)
@@ -187,7 +187,7 @@ class ImportBatchAdmin(ReadOnlyAdmin):
             "docs/catalogue-format.md, or try `manage.py import_catalogue --dry-run`.",
         )
 
-    def _result(self, request, name, plan, issues, batch, submit, status=200):
+    def _result(self, request, name, plan, issues, batch, submit):
         changes = [c for c in plan.changes if c.action != "unchanged"] if plan else []
         response = TemplateResponse(
             request,
@@ -204,7 +204,6 @@ class ImportBatchAdmin(ReadOnlyAdmin):
                 batch=batch,
                 submit=submit,
             ),
-            status=status,
         )
         return response
 
