@@ -898,9 +898,9 @@ def _apply(plan, user, file_name, submit, batch, progress):
     else:
         # Claimed under its row lock: a second confirmation of the same checked file
         # (a double click, two tabs) waits for the first and then finds it imported.
-        claimed = ImportBatch.objects.filter(
-            pk=batch.pk, status=ImportBatch.Status.CHECKED
-        ).update(status=ImportBatch.Status.IMPORTED)
+        claimed = ImportBatch.objects.filter(pk=batch.pk, status=ImportBatch.Status.CHECKED).update(
+            status=ImportBatch.Status.IMPORTED
+        )
         if not claimed:
             raise Failed([Issue(file_name, "", "", "This file has been imported already.")])
     batch.status = ImportBatch.Status.IMPORTED

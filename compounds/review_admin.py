@@ -35,6 +35,8 @@ from compounds.models import ReviewEvent, ReviewState, Version
 from compounds.review_queue import editors_since_approval, next_in_queue
 
 EVERYWHERE = [ActionLocation.CHANGE_LIST, ActionLocation.CHANGE_FORM]
+# The buttons of a change form's submit row: a post that names one is a save.
+SAVE_BUTTONS = ("_save", "_continue", "_addanother", "_saveasnew", "_save_submit")
 CHANGE_FORM_ACTION = f"{ActionLocation.CHANGE_FORM.value}-action"
 # The revision of each object on the advisor's screen, carried by every decision's form.
 SEEN_REVISION = "seen_revision_{}"
@@ -535,49 +537,93 @@ class ReviewAdmin(HistoryViews, CraftedInputAdmin):
         return bool(edited) or any(formset.has_changed() for formset in formsets)
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
-        """Actions from the change form never drop what was typed on it.
+        """A save button saves; the action box's Run button runs an action, never over edits.
 
-        The action box sits in the change form, so running an action posts the form's
-        fields too. If they hold unsaved edits, the action is not run and the form is
-        shown again with them; "Save and submit for review" saves, then submits. A
-        form whose revision is no longer current goes to the decision, which is refused
-        as stale; or, for a submission, to the save, which is refused as stale and keeps
-        the text on the page.
+        Django 6.1 puts the action box inside the change form, so every press of a button
+        posts the action box too. As Django's own view decides, a post that names a save
+        button is a save, whatever the action box holds. A post without one came from the
+        Run button (or from Enter in a field, which presses the form's first button, Run):
+        with no action chosen it is a save that stays on the page, as Enter was before the
+        box moved into the form. An action chosen over unsaved edits is not run: the form
+        comes back with them. A form whose revision is no longer current goes to the
+        decision, which is refused as stale; or, for a submission, to the save, which is
+        refused as stale and keeps the text on the page.
         """
         post = request.POST
         if request.method == "POST" and object_id is not None and CHANGE_FORM_ACTION in post:
-            obj = self.get_object(request, unquote(object_id))
             action = post.get(CHANGE_FORM_ACTION)
-            save_path = False
-            if "_save_submit" in post:
-                save_path = True
-            elif (
-                obj is not None and "revision" in post and self.has_change_permission(request, obj)
-            ):
-                current = seen_revision(post.get("revision")) == obj.revision
-                if current and self._has_unsaved_edits(request, obj):
-                    actions = self.get_actions(request, ActionLocation.CHANGE_FORM)
-                    label = actions[action].description if action in actions else "the action"
-                    request.refused_action = str(label)
-                    save_path = True
-                elif not current and action == "submit_for_review":
-                    save_path = True
-            if save_path:
-                request.POST = post.copy()
-                del request.POST[CHANGE_FORM_ACTION]
+            if any(button in post for button in SAVE_BUTTONS):
+                self._drop_action(request)
+            elif not action:
+                self._drop_action(request, then="_continue")
+            else:
+                obj = self.get_object(request, unquote(object_id))
+                if (
+                    obj is not None
+                    and "revision" in post
+                    and self.has_change_permission(request, obj)
+                ):
+                    current = seen_revision(post.get("revision")) == obj.revision
+                    if current and self._has_unsaved_edits(request, obj):
+                        actions = self.get_actions(request, ActionLocation.CHANGE_FORM)
+                        label = actions[action].description if action in actions else action
+                        request.refused_action = str(label)
+                        self._drop_action(request)
+                    elif not current and action == "submit_for_review":
+                        self._drop_action(request)
         return super().changeform_view(request, object_id, form_url, extra_context)
+
+    @staticmethod
+    def _drop_action(request, then=None):
+        """Make the post a save: without the action box's choice, and `then` as its button."""
+        request.POST = request.POST.copy()
+        del request.POST[CHANGE_FORM_ACTION]
+        if then:
+            request.POST[then] = ""
+
+    def response_add(self, request, obj, post_url_continue=None):
+        if "_save_submit" in request.POST:
+            return self._submit_saved(request, obj)
+        self._say_what_comes_next(request, obj)
+        return super().response_add(request, obj, post_url_continue)
 
     def response_change(self, request, obj):
         if "_save_submit" in request.POST:
-            try:
-                workflow.submit(obj, request.user)
-                self.message_user(
-                    request, f"“{obj}” was saved and submitted for review.", messages.SUCCESS
-                )
-            except workflow.ReviewError as error:
-                self.message_user(request, f"“{obj}” was saved. {error}", messages.WARNING)
-            return HttpResponseRedirect(request.path)
+            return self._submit_saved(request, obj)
+        self._say_what_comes_next(request, obj)
         return super().response_change(request, obj)
+
+    def _say_what_comes_next(self, request, obj):
+        """After a plain save: who sees the draft now, and what publishes it."""
+        if obj.review_state != ReviewState.DRAFT:
+            return
+        if obj.is_live:
+            public = "Patients keep reading the approved version"
+        else:
+            public = "Patients do not see it"
+        self.message_user(
+            request,
+            f"“{obj}” is a draft. {public} until it is submitted for review and a medical "
+            "advisor approves it.",
+            messages.INFO,
+        )
+
+    def _submit_saved(self, request, obj):
+        """After "Save and submit for review": submit what was saved, back on its form."""
+        try:
+            workflow.submit(obj, request.user)
+            if obj.is_live:
+                public = "Patients keep reading the approved version until an advisor approves"
+            else:
+                public = "Patients see it once a medical advisor approves"
+            self.message_user(
+                request,
+                f"“{obj}” was saved and submitted for review. {public} it.",
+                messages.SUCCESS,
+            )
+        except workflow.ReviewError as error:
+            self.message_user(request, f"“{obj}” was saved. {error}", messages.WARNING)
+        return HttpResponseRedirect(self._url("change", obj))
 
     # Transitions ----------------------------------------------------------------------
 
@@ -844,6 +890,8 @@ class ReviewAdmin(HistoryViews, CraftedInputAdmin):
         if obj is not None:
             context["changes_requested"] = workflow.latest_changes_requested(obj)
             context["can_save_and_submit"] = self.has_change_permission(request, obj)
+        else:
+            context["can_save_and_submit"] = self.has_add_permission(request)
         return super().render_change_form(request, context, add, change, form_url, obj)
 
 

@@ -11,15 +11,20 @@ from django.urls import path
 # each may take: a year the list can also step one year past, a month, a day.
 _DATE_PARTS = {"year": (1, 9998), "month": (1, 12), "day": (1, 31)}
 _DATE_PART = re.compile(r".+__(year|month|day)")
+# Longer search terms than anyone types; SQLite refuses a LIKE pattern over 50,000 bytes.
+SEARCH_TERM_LIMIT = 1_000
 
 
 def unusable_query(request):
     """Why no admin list could answer the request's query string, or None.
 
-    A NUL character cannot be sent to PostgreSQL in a query, and a date part out of
-    range overflows Python's dates; either used to be a server error.
+    A NUL character cannot be sent to PostgreSQL in a query, a date part out of range
+    overflows Python's dates, and SQLite refuses a very long search pattern; each used
+    to be a server error.
     """
     for name, values in request.GET.lists():
+        if name in ("q", "term") and any(len(value) > SEARCH_TERM_LIMIT for value in values):
+            return f"A search of more than {SEARCH_TERM_LIMIT:,} characters cannot be run."
         if any("\x00" in text for text in (name, *values)):
             shown = name.replace("\x00", "")
             return (

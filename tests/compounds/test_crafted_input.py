@@ -28,7 +28,7 @@ def _url(model, view, *args):
 def test_summary_add_form_with_a_non_numeric_compound_id_is_a_form_error(admin_client):
     condition = make_condition()
     opened = admin_client.get(_url(EvidenceSummary, "add"))
-    data = form_data(opened, compound="abc", condition=str(condition.pk))
+    data = form_data(opened, "Save", compound="abc", condition=str(condition.pk))
     response = admin_client.post(_url(EvidenceSummary, "add"), data)
     assertContains(response, "Select a valid choice", status_code=200)
     assert not EvidenceSummary.objects.exists()
@@ -38,7 +38,12 @@ def test_research_update_with_a_non_numeric_compound_id_is_a_form_error(admin_cl
     compound = make_compound()
     opened = admin_client.get(_url(ResearchUpdate, "add"))
     data = form_data(
-        opened, title="A trial", slug="a-trial", summary="Found.", compounds=["abc", compound.pk]
+        opened,
+        "Save",
+        title="A trial",
+        slug="a-trial",
+        summary="Found.",
+        compounds=["abc", compound.pk],
     )
     response = admin_client.post(_url(ResearchUpdate, "add"), data)
     assert response.status_code == 200
