@@ -157,8 +157,9 @@ def form_data(page, button, /, form_id=None, **changes):
 
     `page` is a test client response or HTML. `changes` are what the person typed or
     chose, by field name: a string for a field, a list for a multiple select, True or
-    False to tick or untick a checkbox, and the values of the boxes to tick in a group. A name that no field of the form has is an
-    error, as a person cannot type into a field the page does not show.
+    False to tick or untick a checkbox, and the values of the boxes to tick in a group.
+    A name that no field of the form has is an error, as a person cannot type into a
+    field the page does not show.
     """
     parser = _PageForms()
     parser.feed(_html(page))

@@ -16,9 +16,9 @@ from django.urls import reverse
 from compounds import workflow
 from compounds.models import (
     Compound,
-    MedicalAdvisor,
     Condition,
     EvidenceSummary,
+    MedicalAdvisor,
     ResearchUpdate,
     ReviewState,
 )
