@@ -173,3 +173,28 @@ def csv_files():
         for child in kind.children:
             files[child.csv_file] = (kind, child, [*PARENT_COLUMNS[kind], *child.fields])
     return files
+
+
+# A spreadsheet runs a cell that begins with one of these (OWASP, "CSV injection"): an
+# export puts a single quote before such a text, which makes it text in Excel, LibreOffice
+# and Google Sheets. So that the import can take that quote off again, and only that, a
+# text that begins with a quote followed by one of these or by another quote gets one
+# more quote too. Numbers are not text: a negative number is written as it is.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_ESCAPED_AFTER_QUOTE = (*FORMULA_START, "'")
+
+
+def csv_escape(text):
+    """A text as a CSV cell: safe to open in a spreadsheet, read back by csv_unescape."""
+    if text.startswith(FORMULA_START) or (
+        text.startswith("'") and text[1:2] and text[1:2] in _ESCAPED_AFTER_QUOTE
+    ):
+        return "'" + text
+    return text
+
+
+def csv_unescape(cell):
+    """The text of a CSV cell: one leading quote taken off where csv_escape adds one."""
+    if cell.startswith("'") and cell[1:2] and cell[1:2] in _ESCAPED_AFTER_QUOTE:
+        return cell[1:]
+    return cell

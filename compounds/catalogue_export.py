@@ -191,12 +191,15 @@ def json_chunks(source=WORKING):
 
 
 def csv_cell(value):
+    """A value as a CSV cell: text neutralised (catalogue.csv_escape), numbers as they are."""
     if value is None:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, list):
-        return " ".join(value)
+        value = " ".join(value)
+    if isinstance(value, str):
+        return catalogue.csv_escape(value)
     return _plain(value)
 
 
@@ -217,7 +220,7 @@ def _object_rows(kind, source):
 def _child_rows(kind, child, source):
     yield [*catalogue.PARENT_COLUMNS[kind], *child.fields]
     for record in records(kind, source, children=(child.key,)):
-        parent = [record[name] for name in kind.key_fields]
+        parent = [csv_cell(record[name]) for name in kind.key_fields]
         for row in record[child.key]:
             yield [*parent, *(csv_cell(row[name]) for name in child.fields)]
 

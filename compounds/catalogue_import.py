@@ -540,6 +540,8 @@ def _csv_rows(name, text, columns, parsed):
                     )
                 )
                 continue
+            # The quote an export puts before a formula comes off here (catalogue.csv_escape).
+            cells = [catalogue.csv_unescape(cell) for cell in cells]
             yield dict(zip(header, cells, strict=True)), f"row {number}"
     except csv.Error as error:
         parsed.add(Issue(name, f"row {reader.line_num}", "", f"The CSV cannot be read: {error}."))
