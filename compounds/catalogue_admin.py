@@ -30,6 +30,10 @@ MB = catalogue_import.MB
 # An upload is checked and imported within one request: at most this much, about
 # 5,000 pairs. Larger files go through `manage.py import_catalogue`.
 ADMIN_MAX_BYTES = 10 * MB
+# And at most this many objects and rows (catalogue_import.MAX_ROWS; 5,000 pairs with
+# two references and a finding each are about 20,000): what bounds the memory and the
+# time of the check, which 10 MB of the shortest rows would multiply by eight.
+ADMIN_MAX_ROWS = 50_000
 # How many changes and issues a result page lists; the rest are counted.
 LISTED = 200
 BATCH_PAGE = 200
@@ -78,7 +82,7 @@ def _check_upload(name, data):
     """(plan, issues): what importing the file would do, or why it cannot."""
     try:
         files = catalogue_import.unpack(name, data, limit=ADMIN_MAX_BYTES)
-        parsed = catalogue_import.read(files)
+        parsed = catalogue_import.read(files, max_rows=ADMIN_MAX_ROWS)
     except catalogue_import.Refused as refused:
         return None, refused.issues
     plan = catalogue_import.check(parsed)

@@ -16,9 +16,11 @@ clean(), constraints), so a file is held to the same rules as the admin's forms
 and says so in the same words.
 """
 
+import codecs
 import csv
 import io
 import json
+import math
 import re
 import struct
 import zipfile
@@ -30,7 +32,9 @@ from pathlib import Path
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import DatabaseError, models, transaction
+from django.db.backends.base.operations import BaseDatabaseOperations
 from django.utils import timezone
 
 from compounds import catalogue, notifications, workflow
@@ -41,12 +45,29 @@ MB = 1024 * 1024
 # The largest file (or zip archive's content) an import reads: the whole file is held
 # in memory while it is checked. Larger catalogues are imported in several files.
 MAX_BYTES = getattr(settings, "CATALOGUE_IMPORT_MAX_BYTES", 50 * MB)
+# The most objects and rows (a compound, each of its mechanisms, a reference...) a file
+# may hold: each costs about 2 KB while the file is checked, whatever its size in bytes,
+# and a file of the shortest rows holds 40,000 of them a megabyte. A 20,000-pair catalogue
+# (bench/import_speed.py) has 81,000.
+MAX_ROWS = getattr(settings, "CATALOGUE_IMPORT_MAX_ROWS", 300_000)
 # Past this many, issues are counted but not listed.
 MAX_ISSUES = 1000
 CHUNK = 500
 
 
 # Where and what ---------------------------------------------------------------------
+
+# Characters no field takes: the C0 and C1 control characters and DEL (a tab aside, and
+# line breaks in the fields that hold several lines), and lone surrogates, which are not
+# characters at all and which no database stores. PostgreSQL refuses NUL outright.
+UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
+NOT_IN_ONE_LINE = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\ud800-\udfff]")
+NOT_IN_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
+def _escape(match):
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code <= 0xFF else f"\\u{code:04x}"
 
 
 @dataclass
@@ -58,6 +79,12 @@ class Issue:
     field: str
     message: str
     object: str = ""
+
+    def __post_init__(self):
+        # A control character from the file (in a key, a slug, a value quoted back) is
+        # shown as an escape: printed as it is, it would drive the editor's terminal.
+        for name in ("file", "row", "field", "message", "object"):
+            setattr(self, name, UNPRINTABLE.sub(_escape, str(getattr(self, name))))
 
     def __str__(self):
         where = ", ".join(part for part in (self.file, self.row) if part)
@@ -103,9 +130,30 @@ class Item:
 class Parsed:
     items: list = field(default_factory=list)
     issues: list = field(default_factory=list)
+    max_rows: int = 0
+
+    def __post_init__(self):
+        self.max_rows = self.max_rows or MAX_ROWS
+        self.rows_left = self.max_rows
 
     def add(self, issue):
         self.issues.append(issue)
+
+    def count(self, name, row):
+        """Count one object or row of the file as it is read; refuse the file past max_rows."""
+        self.rows_left -= 1
+        if self.rows_left < 0:
+            raise Refused(
+                Issue(
+                    name,
+                    row,
+                    "",
+                    f"The file holds more than {self.max_rows:,} objects and rows (a compound, "
+                    "a mechanism, a reference: each counts one); an import takes at most that "
+                    "many. Split the catalogue into several files (by compound, say) and "
+                    "import each.",
+                )
+            )
 
 
 # Reading -----------------------------------------------------------------------------
@@ -302,9 +350,10 @@ def _inflate(name, archive, info, budget, limit, compressed):
     return b"".join(parts)
 
 
-def read(files):
-    """The objects in the files: one .json file, or .csv files of the format."""
-    parsed = Parsed()
+def read(files, max_rows=None):
+    """The objects in the files: one .json file, or .csv files of the format. Refused
+    as soon as more than max_rows (MAX_ROWS by default) objects and rows are read."""
+    parsed = Parsed(max_rows=max_rows)
     if not files:
         raise Refused(Issue("", "", "", "The upload holds no file."))
     names = [name for name, _ in files]
@@ -319,6 +368,16 @@ def read(files):
 
 
 def _text(name, data):
+    if _utf16(data):
+        raise Refused(
+            Issue(
+                name,
+                "",
+                "",
+                "The file is UTF-16 or UTF-32 text (Excel's “Unicode text”), not UTF-8. Save it "
+                "as UTF-8: in Excel, “CSV UTF-8”; in a text editor, encoding UTF-8.",
+            )
+        )
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
@@ -334,16 +393,34 @@ def _text(name, data):
             )
         ) from None
     if "\x00" in text:
-        raise Refused(Issue(name, "", "", "The file holds NUL characters: it is not a text file."))
+        line = text[: text.index("\x00")].count("\n") + 1
+        raise Refused(
+            Issue(name, f"line {line}", "", "The file holds NUL characters: it is not a text file.")
+        )
     return text
+
+
+def _utf16(data):
+    """Whether the bytes are UTF-16 (or UTF-32): a byte order mark, or ASCII text with a
+    NUL byte beside every character."""
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return True
+    start = data[:200]
+    return len(start) >= 8 and max(start[0::2].count(0), start[1::2].count(0)) > len(start) // 4
 
 
 # JSON
 
 
+def _json_int(digits):
+    # No field stores a number of more than 19 digits; past a few thousand, Python will
+    # not even read one. Read as infinite, it is refused where it stands, by field.
+    return int(digits) if len(digits) <= 100 else math.inf
+
+
 def _read_json(name, text, parsed):
     try:
-        document = json.loads(text)
+        document = json.loads(text, parse_int=_json_int)
     except json.JSONDecodeError as error:
         raise Refused(
             Issue(
@@ -379,7 +456,7 @@ def _read_json(name, text, parsed):
                 name,
                 "",
                 "version",
-                f"Version {document.get('version')!r} of the format is not "
+                f"Version {repr(document.get('version'))[:40]} of the format is not "
                 f"known; this site reads version {catalogue.FORMAT_VERSION}.",
             )
         )
@@ -396,6 +473,7 @@ def _read_json(name, text, parsed):
             continue
         for index, entry in enumerate(entries, 1):
             row = f"{kind.key} #{index}"
+            parsed.count(name, row)
             item = _json_item(name, row, kind, entry, parsed)
             if item is not None:
                 parsed.items.append(item)
@@ -470,6 +548,7 @@ def _json_item(name, row, kind, entry, parsed):
         item.children[child.key] = []
         for index, child_entry in enumerate(rows, 1):
             child_row = f"{row}, {child.key} #{index}"
+            parsed.count(name, child_row)
             if _fields_of(name, child_row, child_entry, child.fields, parsed, label) and _scalars(
                 name, child_row, child_entry, parsed, label
             ):
@@ -542,6 +621,7 @@ def _csv_rows(name, text, columns, parsed):
                 continue
             # The quote an export puts before a formula comes off here (catalogue.csv_escape).
             cells = [catalogue.csv_unescape(cell) for cell in cells]
+            parsed.count(name, f"row {number}")
             yield dict(zip(header, cells, strict=True)), f"row {number}"
     except csv.Error as error:
         parsed.add(Issue(name, f"row {reader.line_num}", "", f"The CSV cannot be read: {error}."))
@@ -688,13 +768,36 @@ def _clean(obj, exclude, add, values):
     for name, text in messages.items():
         add(name, text)
     exclude = [*exclude, *messages]
+    refused = set()
     try:
         obj.full_clean(exclude=exclude, validate_constraints=False)
         _check_constraints(obj, exclude)
     except ValidationError as error:
         for name, texts in _by_field(error).items():
+            refused.add(name)
             for text in texts:
                 add(name, text)
+    _check_ranges(obj, [name for name in values if name not in {*exclude, *refused}], add)
+
+
+def _check_ranges(obj, names, add):
+    """Whole numbers within what every supported database stores in the column.
+
+    full_clean holds them to the range of the database in use, and SQLite's columns take
+    any 64-bit number: a file checked there must not then fail on PostgreSQL, whose
+    columns are narrower (a position up to 32,767, a count up to 2,147,483,647)."""
+    for name in names:
+        f = obj._meta.get_field(name)
+        value = getattr(obj, f.attname, None)
+        limits = BaseDatabaseOperations.integer_field_ranges.get(f.get_internal_type())
+        if not isinstance(f, models.IntegerField) or not isinstance(value, int) or not limits:
+            continue
+        low, high = limits
+        for validator in (MinValueValidator(low), MaxValueValidator(high)):
+            try:
+                validator(value)
+            except ValidationError as error:
+                add(name, error.messages[0])
 
 
 def _check_constraints(obj, exclude):
@@ -755,10 +858,55 @@ def _state(kind, obj, children, links, child_keys):
     return content, rows, {name: sorted(slugs) for name, slugs in (links or {}).items()}
 
 
+NOT_FINITE = "Not a number this field takes: Infinity, NaN, or a number too large to store."
+
+
+def _unreadable(item):
+    """Issues for the values of an object (and of its rows and links) that no field
+    takes, whatever the database: control characters, lone surrogates, Infinity, NaN."""
+    issues = []
+
+    def look(model, name, value, row):
+        if isinstance(value, float) and not math.isfinite(value):
+            message = NOT_FINITE
+        elif isinstance(value, str):
+            multi_line = model is not None and isinstance(
+                model._meta.get_field(name), models.TextField
+            )
+            match = (NOT_IN_TEXT if multi_line else NOT_IN_ONE_LINE).search(value)
+            if not match:
+                return
+            message = _character_message(match)
+        else:
+            return
+        issues.append(Issue(item.file, row, name, message, item.label))
+
+    for name, value in item.values.items():
+        look(item.kind.model, name, value, item.row)
+    look(None, catalogue.REVISION, item.revision, item.row)
+    for name, slugs in (item.links or {}).items():
+        look(None, name, " ".join(slugs), item.row)
+    for child in item.kind.children:
+        for values, row in item.children.get(child.key, []):
+            for name, value in values.items():
+                look(child.model, name, value, row)
+    return issues
+
+
+def _character_message(match):
+    character, position = match.group(), match.start() + 1
+    code = f"U+{ord(character):04X} at position {position}"
+    if 0xD800 <= ord(character) <= 0xDFFF:
+        return f"The text holds half of a character ({code}, a lone surrogate): it is not text."
+    if character in "\n\r":
+        return f"The text holds a line break ({code}): this field takes one line."
+    return f"The text holds a control character ({code}), which no field takes: remove it."
+
+
 def _revision(value):
     if value is None or value == "":
         return None
-    if isinstance(value, bool):
+    if isinstance(value, bool) or not isinstance(value, int | str):
         raise ValueError
     number = int(value)
     if number < 0:
@@ -769,9 +917,14 @@ def _revision(value):
 def check(parsed, progress=None):
     """The plan of what importing the parsed file would do, with every issue found."""
     plan = Plan(issues=list(parsed.issues))
+    # An object with a value no field takes is refused before it is looked up: such a
+    # value may not even be sent to the database in a query.
     items_by_kind = defaultdict(list)
     for item in parsed.items:
-        items_by_kind[item.kind].append(item)
+        unreadable = _unreadable(item)
+        plan.issues.extend(unreadable)
+        if not unreadable:
+            items_by_kind[item.kind].append(item)
 
     # Twice in the file: the second is refused, with where the first is.
     for kind, items in items_by_kind.items():
@@ -804,8 +957,9 @@ def check(parsed, progress=None):
     if plan.issues and len(plan.issues) > MAX_ISSUES:
         return plan
 
+    # Refused or not, an object in the file is not reported missing a second time.
     slugs_in_file = {
-        kind.key: {item.values.get("slug") for item in items_by_kind[kind]}
+        kind.key: {item.values.get("slug") for item in parsed.items if item.kind is kind}
         for kind in (COMPOUNDS, CONDITIONS)
     }
     existing = _existing(items_by_kind)

@@ -7,8 +7,12 @@ so the suite stays fast; the peak memory of each refusal is measured with tracem
 """
 
 import io
+import json
 import os
+import re
 import struct
+import subprocess
+import sys
 import tracemalloc
 import warnings
 import zipfile
@@ -20,11 +24,12 @@ from django.core.management.base import CommandError
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from compounds import catalogue_import
+from compounds import catalogue_admin, catalogue_import
 from compounds.models import Compound
 from tests.compounds.catalogue_helpers import (
     command,
     csv_files,
+    export_json,
     rich_catalogue,
     wipe_catalogue,
 )
@@ -266,3 +271,65 @@ def test_an_exported_zip_imports(tmp_path):
     path.write_bytes(archive(sorted(files.items())))
     command("import_catalogue", str(path), "--user", "zipper")
     assert Compound.objects.filter(slug="ketamine").exists()
+
+
+# The number of objects and rows ---------------------------------------------------------
+# What the check costs grows with the rows, not the bytes: 10 MB of the shortest rows are
+# 440,000 compounds, about 1 GB and twenty minutes of checking.
+
+
+def shortest_rows(count):
+    header = b"slug,name,aliases,drug_class,regulatory_status,evidence_overview,"
+    header += b"safety_profile,revision\n"
+    return header + b"".join(f"c{n},C{n},,x,x,x,x,\n".encode() for n in range(count))
+
+
+def test_a_csv_file_with_more_rows_than_an_import_takes_is_refused_at_that_row(db):
+    with pytest.raises(catalogue_import.Refused) as refused:
+        catalogue_import.read([("compounds.csv", shortest_rows(11))], max_rows=10)
+    (issue,) = [str(issue) for issue in refused.value.issues]
+    assert issue.startswith("compounds.csv, row 12: The file holds more than 10 objects")
+    assert len(catalogue_import.read([("compounds.csv", shortest_rows(10))], 10).items) == 10
+
+
+def test_a_json_files_rows_count_too(db):
+    rich_catalogue()
+    document = json.loads(export_json())
+    rows = sum(
+        1 + sum(len(record[child.key]) for child in kind.children)
+        for kind in catalogue_import.KINDS
+        for record in document[kind.key]
+    )
+    data = json.dumps(document).encode()
+    assert catalogue_import.read([("c.json", data)], max_rows=rows).items
+    with pytest.raises(catalogue_import.Refused, match=f"more than {rows - 1} objects"):
+        catalogue_import.read([("c.json", data)], max_rows=rows - 1)
+
+
+@pytest.mark.django_db
+def test_the_admin_takes_fewer_rows_than_the_command(client, monkeypatch, tmp_path):
+    monkeypatch.setattr(catalogue_admin, "ADMIN_MAX_ROWS", 5)
+    client.force_login(make_user("rows", "Editor"))
+    data = archive([("compounds.csv", shortest_rows(6))])
+    response = client.post(
+        "/admin/compounds/importbatch/import/", {"file": SimpleUploadedFile("c.zip", data)}
+    )
+    assert "The file holds more than 5 objects and rows" in response.content.decode()
+    path = tmp_path / "c.zip"
+    path.write_bytes(data)
+    out, _ = command("import_catalogue", str(path), "--user", "rows", "--dry-run")
+    assert "Would create 6" in out
+
+
+def test_the_worst_archive_the_admin_takes_unpacks_in_twice_its_limit(tmp_path):
+    """tests/compounds/measure_archive_memory.py, run as docs/catalogue-format.md says:
+    an archive unpacking to the admin's 10 MB limit in its most rows."""
+    result = subprocess.run(
+        [sys.executable, "tests/compounds/measure_archive_memory.py", "unpack"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    peak = re.search(r"resident memory peaked (\d+) MB above", result.stdout)
+    assert "10,485,760 bytes unpacked" in result.stdout
+    assert int(peak.group(1)) <= 2.5 * catalogue_admin.ADMIN_MAX_BYTES / MB, result.stdout
