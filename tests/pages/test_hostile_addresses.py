@@ -11,22 +11,14 @@ The same targets then go over a socket to gunicorn and to runserver, started her
 as `make run` and README's "Production" start them.
 """
 
-import importlib.util
-import os
-import socket
-import subprocess
-import sys
-import time
 from urllib.parse import unquote_to_bytes, urlsplit
 
 import pytest
-from django.conf import settings as django_settings
 from django.core.cache import cache
 
 from pages import cache as page_cache
+from tests import served
 from tests import site_wsgi as site
-from tests.e2e.judges import need
-from tests.test_settings import CLEAN_ENV
 
 # Request targets as they appear on the request line.
 HOSTILE_TARGETS = [
@@ -145,92 +137,82 @@ def test_the_page_cache_changes_no_answer(settings, server):
     assert {t: a for t, a in with_cache.items() if a != without[t]} == {}
 
 
-def _free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _send(port, target):
-    """The status a server answers a GET of `target`, sent as raw bytes; None if it
-    answers nothing."""
-    request = b"GET " + target + b" HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
-    with socket.create_connection(("127.0.0.1", port), timeout=30) as sock:
-        sock.sendall(request)
-        answer = b""
-        while b"\r\n" not in answer and (chunk := sock.recv(4096)):
-            answer += chunk
-    status_line = answer.split(b"\r\n", 1)[0].split()
-    return int(status_line[1]) if len(status_line) > 1 and status_line[1].isdigit() else None
-
-
 @pytest.fixture(scope="module")
 def server_env(tmp_path_factory):
-    """A migrated SQLite database and collected static files of the servers' own."""
-    work = tmp_path_factory.mktemp("served")
-    env = {
-        **CLEAN_ENV,
-        # gunicorn may be on a path of its own rather than in the virtual environment.
-        **({"PYTHONPATH": os.environ["PYTHONPATH"]} if "PYTHONPATH" in os.environ else {}),
-        "SECRET_KEY": "a-long-random-key-for-the-served-address-tests-" + "x7" * 10,
-        "DATABASE_URL": f"sqlite:///{work / 'db.sqlite3'}",
-        "STATIC_ROOT": str(work / "static"),
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "HTTPS": "off",
-        "DEBUG": "off",
-    }
-    for command in (["migrate", "--no-input"], ["collectstatic", "--no-input"]):
-        subprocess.run(
-            [sys.executable, "manage.py", *command, "-v0"],
-            env=env,
-            cwd=django_settings.BASE_DIR,
-            check=True,
-            timeout=300,
-        )
-    return env
+    return served.site_env(tmp_path_factory.mktemp("served"))
 
 
-SERVER_COMMANDS = {
-    # As README's "Production" starts it, DEBUG off.
-    "gunicorn": (["-m", "gunicorn", "insightswarm.wsgi", "--workers", "1", "--bind"], "off"),
-    # As `make run` starts it, DEBUG on.
-    "runserver": (["manage.py", "runserver", "--noreload"], "on"),
-}
-
-
-@pytest.fixture(params=SERVER_COMMANDS)
-def served(request, server_env, tmp_path):
-    """The port of a running server of the site."""
-    if request.param == "gunicorn":
-        need(importlib.util.find_spec("gunicorn"), 'gunicorn (pip install -e ".[production]")')
-    arguments, debug = SERVER_COMMANDS[request.param]
-    port = _free_port()
-    # A file, not a pipe: a server blocks once a pipe nobody reads is full of its log.
-    log = tmp_path / "server.log"
-    with log.open("wb") as output:
-        process = subprocess.Popen(
-            [sys.executable, *arguments, f"127.0.0.1:{port}"],
-            env={**server_env, "DEBUG": debug},
-            cwd=django_settings.BASE_DIR,
-            stdout=output,
-            stderr=subprocess.STDOUT,
-        )
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
-            except OSError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    pytest.fail(f"{request.param} did not start: {log.read_text()[-2000:]}")
-                time.sleep(0.2)
-        yield port
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
-
-
-def test_every_hostile_address_answers_below_500_from_a_real_server(served):
-    answers = {target[:60]: _send(served, target) for target in HOSTILE_TARGETS}
+@pytest.mark.parametrize("server", ["gunicorn", "runserver"])
+def test_every_hostile_address_answers_below_500_from_a_real_server(server_env, tmp_path, server):
+    port = served.free_port()
+    if server == "gunicorn":
+        command, env = served.gunicorn_command(port), server_env
+    else:
+        command, env = served.runserver_command(port), {**server_env, "DEBUG": "on"}
+    with served.running(command, env, port, tmp_path / "server.log"):
+        answers = {target[:60]: served.send(port, target)[0] for target in HOSTILE_TARGETS}
     assert {t: status for t, status in answers.items() if status is None or status >= 500} == {}
+
+
+# The security headers of every response of the site (README "Production").
+SECURITY_HEADERS = [
+    "strict-transport-security",
+    "content-security-policy",
+    "x-frame-options",
+    "x-content-type-options",
+    "referrer-policy",
+    "cross-origin-opener-policy",
+    "cross-origin-resource-policy",
+    "permissions-policy",
+]
+
+
+def test_behind_the_nginx_sample_every_error_page_carries_the_security_headers(
+    server_env, tmp_path
+):
+    """nginx's own error pages and gunicorn's, which gunicorn cannot give headers, get the
+    site's security headers from deploy/nginx.conf; the app's own are not doubled."""
+    app_port, port = served.free_port(), served.free_port()
+    nginx = served.nginx_command(tmp_path, port, app_port, server_env["STATIC_ROOT"])
+    gunicorn = served.gunicorn_command(app_port)
+    answers = {}
+    with (
+        served.running(gunicorn, server_env, app_port, tmp_path / "gunicorn.log") as app,
+        served.running(nginx, server_env, port, tmp_path / "nginx.log"),
+    ):
+        answers["the app's 404"] = served.send(port, b"/no-such-page/")
+        served.send(port, b"/how-we-grade-evidence/")
+        answers["a page from nginx's cache"] = served.send(port, b"/how-we-grade-evidence/")
+        # gunicorn refuses a raw byte that is not ASCII, and a request line longer than
+        # its limit_request_line (4094); nginx passes both on.
+        answers["gunicorn's 400"] = served.send(port, b"/compounds/\xff/")
+        answers["gunicorn's 414"] = served.send(port, b"/" + b"a" * 5000)
+        # nginx refuses a request line longer than its buffers (8 KB), an encoded NUL,
+        # a body over client_max_body_size, and has no such static file.
+        answers["nginx's 414"] = served.send(port, b"/" + b"a" * 10_000)
+        answers["nginx's 400"] = served.send(port, b"/compounds/%00/")
+        answers["nginx's 413"] = served.send(
+            port, b"/admin/login/", b"POST", b"Content-Length: 20000000\r\n"
+        )
+        answers["nginx's 404 of a static file"] = served.send(port, b"/static/no-such.css")
+        app.terminate()
+        app.wait(timeout=30)
+        answers["nginx's 502, the app down"] = served.send(port, b"/no-such-page-either/")
+
+    statuses = {kind: status for kind, (status, _) in answers.items()}
+    assert statuses == {
+        "the app's 404": 404,
+        "a page from nginx's cache": 200,
+        "gunicorn's 400": 400,
+        "gunicorn's 414": 414,
+        "nginx's 414": 414,
+        "nginx's 400": 400,
+        "nginx's 413": 413,
+        "nginx's 404 of a static file": 404,
+        "nginx's 502, the app down": 502,
+    }
+    assert ("x-proxy-cache", "HIT") in answers["a page from nginx's cache"][1]
+    expected = {name: value for name, value in answers["the app's 404"][1]}
+    for kind, (_, headers) in answers.items():
+        sent = [(name, value) for name, value in headers if name in SECURITY_HEADERS]
+        assert sorted(sent) == sorted((name, expected.get(name)) for name in SECURITY_HEADERS), kind
