@@ -249,6 +249,10 @@ TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 AXES_SENSITIVE_PARAMETERS = ["username"]
 # The lockout answer to scripts is for this site only, not every origin.
 AXES_ALLOWED_CORS_ORIGINS = SITE_URL
+# After signing in, the admin home; after signing out, the sign-in page; a `next`
+# goes first when it names a page of the admin (insightswarm/signin.py).
+LOGIN_REDIRECT_URL = "admin:index"
+LOGOUT_REDIRECT_URL = "admin:login"
 
 # A session idle for a working day ends: a signed-in user's requests move its expiry
 # on (at most every SESSION_RENEW_SECONDS, insightswarm/middleware.py), so only
