@@ -1,7 +1,10 @@
 """`manage.py seed_demo`: the demo content and accounts behind `make run`."""
 
+import io
+
 import pytest
 from django.contrib.auth import authenticate, get_user_model
+from django.core import mail
 from django.core.management import CommandError, call_command
 from django.test import RequestFactory
 
@@ -83,3 +86,27 @@ def test_refuses_to_run_without_debug(settings):
 
 def test_migrations_alone_create_no_accounts():
     assert not User.objects.exists()
+
+
+# Real commits: the review emails of the seed's approvals go out once they commit.
+COMMITTED = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+
+
+@COMMITTED
+def test_a_first_run_says_what_it_did_in_a_few_lines_and_sends_no_email(debug, no_demo_password):
+    out = io.StringIO()
+    call_command("seed_demo", stdout=out)
+    assert mail.outbox == []
+    assert len(out.getvalue().splitlines()) <= 3, out.getvalue()
+
+
+@COMMITTED
+def test_with_verbosity_2_the_review_emails_go_out_linking_to_site_url(
+    debug, no_demo_password, settings
+):
+    # As `make run PORT=8812` sets it.
+    settings.SITE_URL = "http://127.0.0.1:8812"
+    call_command("seed_demo", verbosity=2, stdout=io.StringIO())
+    assert mail.outbox
+    for message in mail.outbox:
+        assert "Open it: http://127.0.0.1:8812/admin/compounds/" in message.body
