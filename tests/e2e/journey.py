@@ -92,6 +92,8 @@ class Person:
         self.username = username or "reader"
         self.tally = journey.tally
         self.page = journey.browser.new_context(viewport=DESKTOP).new_page()
+        # A step waits seconds, not half a minute, for what is not there.
+        self.page.set_default_timeout(10_000)
         self.page.add_init_script(REPORT_VIOLATIONS)
         self.page.on("console", journey.watch.console)
         self.page.on("pageerror", lambda error: journey.watch.errors.append(str(error)))
@@ -284,7 +286,8 @@ class Journey:
     def approve(self, obj, comment="Checked against the sources."):
         """The second advisor approves it from the review screen: it is live."""
         self.advisor2.open(admin_url(obj, "review"))
-        self.advisor2.fill("Comment with the approval (optional, kept in the history)", comment)
+        if comment:
+            self.advisor2.fill("Comment with the approval (optional, kept in the history)", comment)
         self.advisor2.press("Approve")
         obj.refresh_from_db()
         assert obj.review_state == ReviewState.APPROVED
