@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 
 
 class CompoundsConfig(AppConfig):
@@ -7,3 +8,7 @@ class CompoundsConfig(AppConfig):
 
     def ready(self):
         from compounds import notifications  # noqa: F401  (connects the review emails)
+        from compounds.roles import grant_after_migrate
+
+        # After Django's own receiver has made this app's permissions.
+        post_migrate.connect(grant_after_migrate, sender=self)

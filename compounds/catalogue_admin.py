@@ -85,6 +85,21 @@ def _check_upload(name, data):
     return plan, plan.issues
 
 
+class ImportedRevisions:
+    """The revision each object of a batch was imported at, by workflow.companion_key,
+    looked up only for the objects a decision asks about."""
+
+    def __init__(self, items):
+        self.items = items
+
+    def get(self, key):
+        model_name, pk = key
+        item = self.items.filter(
+            content_type__app_label="compounds", content_type__model=model_name, object_id=pk
+        ).first()
+        return item.revision if item is not None else None
+
+
 @admin.register(ImportBatch)
 class ImportBatchAdmin(ReadOnlyAdmin):
     list_display = [
@@ -377,8 +392,11 @@ class ImportBatchAdmin(ReadOnlyAdmin):
                 kwargs = {"comment": comment} if step_name != "submit" or comment else {}
                 if step_name != "submit":
                     # Decided on what was imported: refused, under the object's lock, if
-                    # anyone has edited it since (workflow.StaleDecision).
+                    # anyone has edited it since (workflow.StaleDecision). A new pair's
+                    # compound and condition, decided with its summary, are bound to the
+                    # revisions they were imported at too.
                     kwargs["seen_revision"] = item.revision
+                    kwargs["companions_seen"] = ImportedRevisions(items)
                 step(obj, request.user, **kwargs)
                 succeeded += 1
             except workflow.ReviewError as error:

@@ -40,6 +40,9 @@ SAVE_BUTTONS = ("_save", "_continue", "_addanother", "_saveasnew", "_save_submit
 CHANGE_FORM_ACTION = f"{ActionLocation.CHANGE_FORM.value}-action"
 # The revision of each object on the advisor's screen, carried by every decision's form.
 SEEN_REVISION = "seen_revision_{}"
+# ... and of each companion reviewed with it (a new pair's compound and condition).
+SEEN_COMPANION_REVISION = "seen_{}_revision_{}"
+_SEEN_COMPANION = re.compile(r"seen_([a-z]+)_revision_([0-9]{1,18})")
 
 
 class _UsableSelection:
@@ -209,6 +212,17 @@ class DecisionForm(forms.Form):
         if self.comment_required and not comment.strip():
             raise ValidationError("A comment is required.", code="required")
         return comment
+
+
+def companions_seen(post):
+    """The companions' revisions a decision's form carries, by workflow.companion_key."""
+    seen = {}
+    for name in post:
+        match = _SEEN_COMPANION.fullmatch(name)
+        revision = seen_revision(post.get(name)) if match else None
+        if revision is not None:
+            seen[match[1], int(match[2])] = revision
+    return seen
 
 
 def changed_parts(diff):
@@ -722,8 +736,13 @@ class ReviewAdmin(HistoryViews, CraftedInputAdmin):
             if raw is None and on_change_form:
                 raw = request.POST.get("revision")
             seen[obj.pk] = seen_revision(raw)
+        # From the change form, an approval is taken at once, unless it would publish
+        # companions the form does not show: then the confirmation page lists them.
         confirmed = bool(request.POST.get("confirmed")) or (
-            on_change_form and prompt is None and "revision" in request.POST
+            on_change_form
+            and prompt is None
+            and "revision" in request.POST
+            and not any(self._companions(obj) for obj in objects)
         )
         form = DecisionForm(request.POST, comment_required=prompt is not None)
         comment_asked = confirmed and prompt is not None
@@ -737,6 +756,8 @@ class ReviewAdmin(HistoryViews, CraftedInputAdmin):
                 kwargs["about"] = [
                     label for label in request.POST.getlist("about") if label in parts
                 ]
+            if step in (workflow.approve, workflow.request_changes):
+                kwargs["companions_seen"] = companions_seen(request.POST)
             stale = self._run(request, objects, step, done, seen=seen, **kwargs)
             if not stale:
                 if request.POST.get(NEXT_FIELD) == "queue":
@@ -764,7 +785,14 @@ class ReviewAdmin(HistoryViews, CraftedInputAdmin):
                 # (revision 0 included: a newly made object's first).
                 "revision": obj.revision if seen_revision is None else seen_revision,
                 "seen_field": SEEN_REVISION.format(obj.pk),
+                "companions": self._companion_rows(request, obj)
+                if prompt is None or (request.POST.get(action_field) == "request_changes")
+                else [],
             }
+            if row["reason"] is None:
+                row["reason"] = next(
+                    (c["refused"] for c in row["companions"] if c["refused"]), None
+                )
             asks_changes = request.POST.get(action_field) == "request_changes"
             points = asks_changes and len(objects) == 1
             base, diff = self._diff(obj) if show_diffs or points else (None, None)
@@ -837,11 +865,46 @@ class ReviewAdmin(HistoryViews, CraftedInputAdmin):
 
     def _diff(self, obj):
         base = self._compared_with(obj)
-        return base, snapshots.compare(self.model, base.data if base else None, snapshots.take(obj))
+        return base, snapshots.compare(type(obj), base.data if base else None, snapshots.take(obj))
+
+    @staticmethod
+    def _companions(obj):
+        """The never-approved objects in review that a decision on obj takes along."""
+        return [
+            part for part in workflow.companions(obj) if part.review_state == ReviewState.IN_REVIEW
+        ]
+
+    def _companion_rows(self, request, obj, diffs=False):
+        """What a decision's page shows and posts of each companion: the revision the
+        advisor saw (posted by the page they came from) or else its current one, and why
+        the advisor may not approve it, if so; on the review screen, its changes."""
+        seen = companions_seen(request.POST) if request.method == "POST" else {}
+        rows = []
+        for part in self._companions(obj):
+            opts = part._meta
+            key = workflow.companion_key(part)
+            row = {
+                "object": part,
+                "kind": opts.verbose_name,
+                "seen_field": SEEN_COMPANION_REVISION.format(*key),
+                "revision": seen.get(key, part.revision),
+                "review_url": reverse(
+                    f"admin:{opts.app_label}_{opts.model_name}_review", args=[part.pk]
+                ),
+                "refused": workflow.approval_refused(part, request.user),
+            }
+            if diffs:
+                row["base"], row["diff"] = self._diff(part)
+            rows.append(row)
+        return rows
 
     def review_view(self, request, object_id):
         obj = self._object_or_deny(request, object_id)
         base, diff = self._diff(obj)
+        companions = self._companion_rows(request, obj, diffs=True)
+        approval_refused = workflow.approval_refused(obj, request.user) or next(
+            (c["refused"] for c in companions if c["refused"]), None
+        )
         return TemplateResponse(
             request,
             "admin/compounds/review.html",
@@ -859,8 +922,9 @@ class ReviewAdmin(HistoryViews, CraftedInputAdmin):
                 "seen_revision_field": SEEN_REVISION.format(obj.pk),
                 "next_field": NEXT_FIELD,
                 "change_url": self._url("change", obj),
-                "approval_refused": workflow.approval_refused(obj, request.user),
+                "approval_refused": approval_refused,
                 "edited_by": editors_since_approval(obj),
+                "companions": companions,
             },
         )
 

@@ -15,6 +15,12 @@ A decision (approve, request changes, withdraw) is a signature on what the
 advisor saw: the admin passes the revision on the advisor's screen as
 `seen_revision`, and the step is refused if the object, or any of its inline
 children (saving them counts as an edit of the object), changed since.
+
+A new pair is reviewed in one go: an evidence summary whose compound or condition
+has never been approved takes them along (its `companions`). Submitting the summary
+submits them; approving it approves them first, each bound to the revision the
+advisor saw and to the four-eyes rule, all in one transaction; a change request
+returns all of them to the author.
 """
 
 import calendar
@@ -158,6 +164,19 @@ def _move(obj, user, action, to_state, comment="", version=None, **fields):
     return _event(obj, user, action, from_state, comment, version)
 
 
+def companions(obj):
+    """The objects reviewed with obj: those it needs live (a summary's compound and
+    condition) that have never been approved. They go through review together with obj,
+    so a new pair takes one submission and one decision."""
+    parts = [getattr(obj, name) for name in obj.live_related]
+    return [part for part in parts if not Version.objects.of(part).exists()]
+
+
+def companion_key(obj):
+    """How a companion's seen revision is named: ("compound", 12)."""
+    return obj._meta.model_name, obj.pk
+
+
 def submit(obj, user, comment=""):
     with transaction.atomic():
         current = lock(obj)
@@ -167,8 +186,36 @@ def submit(obj, user, comment=""):
             raise ReviewError(f"“{current}” is already in review.")
         if current.review_state not in SUBMITTABLE:
             raise ReviewError(f"“{current}” is approved and unchanged: there is nothing to review.")
+        for part in companions(current):
+            part = lock(part)
+            if part.review_state in SUBMITTABLE and may_edit(user, type(part)):
+                together = f"Submitted with “{current}”." + (f" {comment}" if comment else "")
+                _move(part, user, ReviewAction.SUBMIT, ReviewState.IN_REVIEW, together)
         _move(current, user, ReviewAction.SUBMIT, ReviewState.IN_REVIEW, comment)
         return current
+
+
+def companions_in_review(current):
+    """The companions a decision on current takes along: those waiting in review."""
+    return [
+        part
+        for part in map(lock, companions(current))
+        if part.review_state == ReviewState.IN_REVIEW
+    ]
+
+
+def _check_companion_seen(part, companions_seen, decided):
+    """A companion's decision is bound to its revision on the advisor's screen too;
+    companions_seen None is a script's step, on whatever is there."""
+    if companions_seen is None:
+        return
+    seen = companions_seen.get(companion_key(part))
+    if seen is None:
+        raise ReviewError(
+            f"“{part}” is reviewed with this one but was not on your screen. Nothing was "
+            f"{decided}: open the review again, where it is shown."
+        )
+    check_seen(part, seen, decided)
 
 
 def _advisor_byline(user):
@@ -203,9 +250,11 @@ def approval_refused(current, user):
     return None
 
 
-def approve(obj, user, comment="", seen_revision=None):
-    """Publish obj's working copy. `seen_revision`: the revision the advisor reviewed
-    (None only for scripts that approve what they have just read themselves)."""
+def approve(obj, user, comment="", seen_revision=None, companions_seen=None):
+    """Publish obj's working copy, and its companions' in review. `seen_revision`: the
+    revision the advisor reviewed; `companions_seen`: each companion's, by
+    companion_key (None for both only for scripts that approve what they have just read
+    themselves)."""
     _check_comment(comment)
     with transaction.atomic():
         current = lock(obj)
@@ -214,41 +263,52 @@ def approve(obj, user, comment="", seen_revision=None):
         refused = approval_refused(current, user)
         if refused:
             raise ReviewError(refused)
-        advisor = _advisor_byline(user)
-        data = snapshots.take(current)
-        if "slug" in data:
-            taken = publishing.address_taken_by(type(current), current.pk, data["slug"])
-            if taken is not None:
-                raise ReviewError(publishing.address_taken_message(taken, data["slug"]))
-        previous = Version.objects.of(current).order_by("-number").first()
-        now = timezone.now()
-        version = Version.objects.create(
-            content_object=current,
-            number=previous.number + 1 if previous else 1,
-            data=data,
-            approved_by=user,
-            reviewer_name=advisor.display_name,
-            reviewer_credentials=advisor.credentials,
-            approved_at=now,
-            next_review_due=review_due_after(timezone.localdate(now)),
-        )
-        _move(
-            current,
-            user,
-            ReviewAction.APPROVE,
-            ReviewState.APPROVED,
-            comment,
-            version,
-            live_version=version,
-            editors_since_approval=[],
-        )
-        publishing.publish(
-            current, version, previous_slug=previous.data.get("slug") if previous else None
-        )
-        return current
+        for part in companions_in_review(current):
+            _check_companion_seen(part, companions_seen, "approved")
+            _publish(part, user, comment)
+        return _publish(current, user, comment)
 
 
-def request_changes(obj, user, comment, seen_revision=None, about=()):
+def _publish(current, user, comment):
+    """Approve the locked row current: a version, the approved state, the published row."""
+    refused = approval_refused(current, user)
+    if refused:
+        raise ReviewError(refused)
+    advisor = _advisor_byline(user)
+    data = snapshots.take(current)
+    if "slug" in data:
+        taken = publishing.address_taken_by(type(current), current.pk, data["slug"])
+        if taken is not None:
+            raise ReviewError(publishing.address_taken_message(taken, data["slug"]))
+    previous = Version.objects.of(current).order_by("-number").first()
+    now = timezone.now()
+    version = Version.objects.create(
+        content_object=current,
+        number=previous.number + 1 if previous else 1,
+        data=data,
+        approved_by=user,
+        reviewer_name=advisor.display_name,
+        reviewer_credentials=advisor.credentials,
+        approved_at=now,
+        next_review_due=review_due_after(timezone.localdate(now)),
+    )
+    _move(
+        current,
+        user,
+        ReviewAction.APPROVE,
+        ReviewState.APPROVED,
+        comment,
+        version,
+        live_version=version,
+        editors_since_approval=[],
+    )
+    publishing.publish(
+        current, version, previous_slug=previous.data.get("slug") if previous else None
+    )
+    return current
+
+
+def request_changes(obj, user, comment, seen_revision=None, about=(), companions_seen=None):
     if not comment.strip():
         raise ReviewError("Say what needs to change: the comment is shown to the author.")
     _check_comment(comment)
@@ -258,6 +318,16 @@ def request_changes(obj, user, comment, seen_revision=None, about=()):
         check_seen(current, seen_revision, "sent back")
         if current.review_state != ReviewState.IN_REVIEW:
             raise ReviewError(f"“{current}” is not in review.")
+        for part in companions_in_review(current):
+            _check_companion_seen(part, companions_seen, "sent back")
+            _check_reviewer(user, part)
+            _move(
+                part,
+                user,
+                ReviewAction.REQUEST_CHANGES,
+                ReviewState.CHANGES_REQUESTED,
+                f"With “{current}”: {comment}",
+            )
         event = _move(
             current, user, ReviewAction.REQUEST_CHANGES, ReviewState.CHANGES_REQUESTED, comment
         )

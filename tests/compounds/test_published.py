@@ -117,6 +117,10 @@ def test_approval_writes_the_published_row_and_withdrawal_deletes_it(publish, pe
 def test_a_summary_is_published_only_once_its_compound_and_condition_are(publish, people):
     _, advisor = people
     summary = make_summary()
+    # Once approved, then withdrawn: no longer published with the summary as a new pair.
+    for part in (summary.compound, summary.condition):
+        publish(part)
+        workflow.withdraw(part, advisor, "Being checked.")
     publish(summary)
     publish(summary.condition)
     assert not PublishedSummary.objects.exists()

@@ -92,9 +92,11 @@ def test_the_queue_page_filters_by_kind_and_by_whose_edits(client, people):
     def listed(**query):
         return [item.label for item in client.get(QUEUE, query).context["queue"]]
 
-    assert sorted(listed()) == sorted(["Mine", "Theirs", str(summary)])
+    # The new pair's compound and condition were submitted with its summary.
+    pair = [str(summary), str(summary.compound), str(summary.condition)]
+    assert sorted(listed()) == sorted(["Mine", "Theirs", *pair])
     assert listed(kind="evidencesummary") == [str(summary)]
-    assert sorted(listed(whose="others")) == sorted(["Theirs", str(summary)])
+    assert sorted(listed(whose="others")) == sorted(["Theirs", *pair])
     assert listed(whose="mine") == ["Mine"]
     assert listed(kind="nonsense") == []
 

@@ -531,7 +531,10 @@ def _live_summaries():
 
 
 def test_summary_is_not_live_while_its_compound_is_not(editor, advisor):
+    # A compound once approved, then withdrawn: it is no longer reviewed with the summary.
     summary = make_summary()
+    _live(summary.compound, editor, advisor)
+    workflow.withdraw(summary.compound, advisor, "Being checked.")
     _live(summary.condition, editor, advisor)
     _live(summary, editor, advisor)
     assert _live_summaries() == []
@@ -542,6 +545,8 @@ def test_summary_is_not_live_while_its_compound_is_not(editor, advisor):
 
 def test_summary_is_not_live_while_its_condition_is_not(editor, advisor):
     summary = make_summary()
+    _live(summary.condition, editor, advisor)
+    workflow.withdraw(summary.condition, advisor, "Being checked.")
     _live(summary.compound, editor, advisor)
     _live(summary, editor, advisor)
     assert _live_summaries() == []
