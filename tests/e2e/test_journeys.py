@@ -12,6 +12,7 @@ violation. The review screen and the change form must fit a 390 px phone.
 """
 
 import json
+import re
 
 import pytest
 
@@ -296,11 +297,10 @@ def test_a_new_pair_from_its_first_draft_to_the_public_site_and_back_in_one_revi
     summary = EvidenceSummary.objects.get(compound=compound, condition=condition)
     assert summary.references.count() == summary.safety_findings.count() == 1
     assert summary.review_state == ReviewState.IN_REVIEW
-    compound.refresh_from_db()
-    condition.refresh_from_db()
-    if compound.review_state != ReviewState.IN_REVIEW:
-        pytest.xfail("Submitting a new pair's summary does not submit its compound yet.")
-    assert condition.review_state == ReviewState.IN_REVIEW
+    for obj in (compound, condition):
+        obj.refresh_from_db()
+        assert obj.review_state == ReviewState.IN_REVIEW, obj
+    made = (journey.tally.clicks, journey.tally.fields)
     for page in ["/compounds/journey-compound/", "/conditions/journey-condition/", *PAIR_PAGES]:
         journey.gone(page)
     watch.clean("the new pair submitted at once")
@@ -308,23 +308,35 @@ def test_a_new_pair_from_its_first_draft_to_the_public_site_and_back_in_one_revi
     # The summary's review screen shows all three; an advisor asks for a change.
     journey.check_phone_width(journey.advisor, admin_url(summary, "review"), "review screen")
     screen = journey.advisor.text()
-    for part in ("Journey Compound", "Journey Condition", "A test mechanism of action"):
+    for part in ("A test mechanism of action", "combines two test therapies", "120"):
         assert part in screen
+    # One decision for the three.
+    approve = journey.advisor.page.get_by_role("button", name=re.compile(r"^Approve"))
+    assert approve.count() == 1
     comment = "Say how many people the trial enrolled."
     journey.request_changes(summary, "Human evidence", comment)
+    for obj in (compound, condition):
+        obj.refresh_from_db()
+        assert obj.review_state == ReviewState.CHANGES_REQUESTED, obj
     journey.gone(PAIR_PAGES[0])
-    watch.clean("changes requested")
+    watch.clean("changes requested of all three")
 
     journey.check_phone_width(editor, admin_url(summary, "change"), "change form")
-    assert f"Changes requested: {comment}" in editor.text()
+    assert comment in editor.pointed_comment("human_evidence")
     editor.fill("Human evidence:", "One randomized test trial in 120 people.")
     editor.press("Save and submit for review")
-    summary.refresh_from_db()
-    assert summary.review_state == ReviewState.IN_REVIEW
-    watch.clean("fixed and submitted again")
+    for obj in (summary, compound, condition):
+        obj.refresh_from_db()
+        assert obj.review_state == ReviewState.IN_REVIEW, obj
+    watch.clean("fixed and submitted again, all three")
 
     # Another advisor approves the three with one click; the pair's pages are live.
-    journey.approve(summary)
+    clicks = journey.tally.clicks
+    journey.approve(summary, comment=None)
+    print(
+        f"A new pair in one review: {made[0]} clicks and {made[1]} typed or chosen fields "
+        f"to create and submit it, {journey.tally.clicks - clicks} clicks to approve it."
+    )
     for obj in (compound, condition):
         obj.refresh_from_db()
         assert obj.review_state == ReviewState.APPROVED
@@ -498,17 +510,23 @@ def catalogue_file():
     }
 
 
-def upload(editor, path, expected):
-    """Upload a catalogue file, read the check page, and import it, submitted."""
+def upload(editor, path, changes):
+    """Upload a catalogue file, read on the check page what it would change (nothing
+    yet), and import it, submitted for review."""
     editor.open("/admin/compounds/importbatch/")
     editor.follow("Import a catalogue file")
     editor.page.get_by_label("File:").set_input_files(path)
     editor.tally.field()
     editor.tick("Submit every imported change for review:")
     editor.press("Check the file")
-    assert expected in editor.text()
+    batch = ImportBatch.objects.filter(imported_by__username="eve").first()
+    assert batch.status == ImportBatch.Status.CHECKED and batch.items.count() == 0
+    listed = editor.page.locator("#content-main table tbody tr").all_inner_texts()
+    assert len(listed) == changes
     editor.press("Import these changes")
-    return ImportBatch.objects.filter(imported_by__username="eve").first()
+    batch.refresh_from_db()
+    assert batch.status == ImportBatch.Status.IMPORTED and batch.items.count() == changes
+    return batch
 
 
 def test_an_import_batch_from_the_file_to_the_public_site_and_back(journey, tmp_path):
@@ -517,8 +535,8 @@ def test_an_import_batch_from_the_file_to_the_public_site_and_back(journey, tmp_
     path.write_text(json.dumps(catalogue_file()))
 
     # The editor uploads the file, checks what it would do, and imports it, submitted.
-    batch = upload(editor, path, "create 4, update 0")
-    assert batch.status == ImportBatch.Status.IMPORTED and batch.created_count == 4
+    batch = upload(editor, path, 4)
+    assert batch.created_count == 4
     compound = Compound.objects.get(slug="imported-compound")
     summary = EvidenceSummary.objects.get(compound=compound)
     update = ResearchUpdate.objects.get(slug="an-imported-update")
@@ -534,16 +552,19 @@ def test_an_import_batch_from_the_file_to_the_public_site_and_back(journey, tmp_
         journey.gone(page)
     watch.clean("imported and submitted")
 
-    # An advisor returns the summary from the batch page, saying what to change.
+    # An advisor returns the summary from the batch page, saying what to change: its
+    # compound and condition, never approved, go back with it.
     advisor = journey.advisor
     journey.check_phone_width(advisor, f"/admin/compounds/importbatch/{batch.pk}/", "batch page")
     advisor.tick(f"Choose {summary}")
     comment = "Human evidence: say how many people the trial followed."
     advisor.fill("Comment (needed to request changes; the author sees it)", comment)
     advisor.press("Request changes")
-    summary.refresh_from_db()
-    assert summary.review_state == ReviewState.CHANGES_REQUESTED
+    for obj in (summary, compound, condition):
+        obj.refresh_from_db()
+        assert obj.review_state == ReviewState.CHANGES_REQUESTED, obj
     assert ReviewEvent.objects.of(summary).first().comment == comment
+    assert update.review_state == ReviewState.IN_REVIEW
     watch.clean("changes requested from the batch page")
 
     # The editor exports the catalogue, corrects the summary in the file, imports it again.
@@ -556,19 +577,34 @@ def test_an_import_batch_from_the_file_to_the_public_site_and_back(journey, tmp_
     entry["human_evidence"] = "One imported test trial that followed 80 people."
     path = tmp_path / "corrected.json"
     path.write_text(json.dumps(exported))
-    fixed = upload(editor, path, "update 1")
+    fixed = upload(editor, path, 1)
     summary.refresh_from_db()
     assert summary.review_state == ReviewState.IN_REVIEW
     assert [item.object_id for item in fixed.items.all()] == [summary.pk]
-    watch.clean("corrected and imported again")
+    # The import submits what it changed, not the compound and condition returned with
+    # the summary: the editor submits them again from the first batch's page.
+    editor.open(f"/admin/compounds/importbatch/{batch.pk}/")
+    editor.tick("Every object on this page")
+    editor.press("Submit for review")
+    for obj in imported:
+        obj.refresh_from_db()
+        assert obj.review_state == ReviewState.IN_REVIEW, obj
+    watch.clean("corrected, imported again and submitted")
 
     # Another advisor approves the first batch's objects, then the correction's.
     advisor2 = journey.advisor2
     advisor2.open(f"/admin/compounds/importbatch/{batch.pk}/")
     advisor2.tick("Every object on this page")
     advisor2.press("Approve")
-    # The summary was edited after that import: it is approved from the correction's batch.
-    assert "edited after the import" in advisor2.text()
+    # The summary, edited after that import, is approved from the correction's batch.
+    for obj in imported:
+        obj.refresh_from_db()
+    assert [obj.review_state for obj in imported] == [
+        ReviewState.APPROVED,
+        ReviewState.APPROVED,
+        ReviewState.IN_REVIEW,
+        ReviewState.APPROVED,
+    ]
     advisor2.open(f"/admin/compounds/importbatch/{fixed.pk}/")
     advisor2.tick("Every object on this page")
     advisor2.press("Approve")
