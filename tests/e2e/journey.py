@@ -19,8 +19,8 @@ from tests.factories import make_user
 PHONE = 390
 DESKTOP = {"width": 1280, "height": 800}
 
-# Logs each Content Security Policy violation of a page as a console error, which the
-# Watch then collects: the browser's own log line for some violations is a warning.
+# Logs each Content Security Policy violation a page meets as a console error, for the
+# Watch to collect, whatever the browser's own log line says of it.
 REPORT_VIOLATIONS = """
 document.addEventListener("securitypolicyviolation", (event) => {
   console.error(`CSP violation: ${event.violatedDirective} blocked ${event.blockedURI}`);
@@ -42,19 +42,12 @@ def list_url(model):
 
 
 class Tally:
-    """The clicks and typed fields of a journey, as a person makes them: opening a page
-    counts as the click on the link to it; signing in is not counted."""
+    """The clicks and typed fields of the editor's and the advisors' work: opening a page
+    counts as the click on the link to it; signing in, and the reader, are not counted."""
 
     def __init__(self):
         self.clicks = 0
         self.fields = 0
-        self.counting = True
-
-    def click(self):
-        self.clicks += self.counting
-
-    def field(self):
-        self.fields += self.counting
 
     def __str__(self):
         return f"{self.clicks} clicks and {self.fields} typed or chosen fields"
@@ -85,12 +78,12 @@ class Watch:
 
 
 class Person:
-    """One person's browser session."""
+    """One person's browser session: signed in as username, or a reader of the site."""
 
     def __init__(self, journey, username=None):
         self.journey = journey
         self.username = username or "reader"
-        self.tally = journey.tally
+        self.counted = False
         self.page = journey.browser.new_context(viewport=DESKTOP).new_page()
         # A step waits seconds, not half a minute, for what is not there.
         self.page.set_default_timeout(10_000)
@@ -102,6 +95,13 @@ class Person:
             self.fill("Username:", username)
             self.fill("Password:", "pw")
             self.press("Log in")
+            self.counted = True
+
+    def clicked(self):
+        self.journey.tally.clicks += self.counted
+
+    def typed(self):
+        self.journey.tally.fields += self.counted
 
     # Moving around ----------------------------------------------------------------------
 
@@ -112,7 +112,7 @@ class Person:
             self.journey.watch.gone.add(url)
         response = self.page.goto(url)
         assert response.status == status, f"{path} answered {response.status}, not {status}"
-        self.tally.click()
+        self.clicked()
         return response
 
     def press(self, name):
@@ -130,23 +130,23 @@ class Person:
     def go(self, locator):
         with self.page.expect_navigation(wait_until="load"):
             locator.click()
-        self.tally.click()
+        self.clicked()
 
     # Filling forms ----------------------------------------------------------------------
 
     def fill(self, field, value):
         """Type into a field, found by its label (or a CSS selector, "#id_…")."""
         self._field(field).fill(value)
-        self.tally.field()
+        self.typed()
 
     def choose(self, field, option):
         """Choose an option of a select box, by its value or its text."""
         self._field(field).select_option(option)
-        self.tally.field()
+        self.typed()
 
     def tick(self, field):
         self._field(field).check()
-        self.tally.click()
+        self.clicked()
 
     def _field(self, field):
         if field.startswith(("#", "select[", "input[")):
@@ -158,11 +158,11 @@ class Person:
     def pick(self, field, text):
         """Choose in an autocomplete box: open it, type, click the match."""
         self.page.locator(f"#id_{field} + .select2 .select2-selection").click()
-        self.tally.click()
+        self.clicked()
         self.page.locator(".select2-container--open .select2-search__field").fill(text)
-        self.tally.field()
+        self.typed()
         self.page.locator(".select2-results__option", has_text=text).first.click()
-        self.tally.click()
+        self.clicked()
 
     def add_row(self, prefix, **values):
         """Click an inline's "Add another …" link and fill the row it adds."""
@@ -170,7 +170,7 @@ class Person:
         assert group.count() == 1, f"{self.username}'s form has no {prefix} inline."
         row = int(self.page.locator(f"#id_{prefix}-TOTAL_FORMS").input_value())
         group.get_by_role("button", name=re.compile(r"^Add another")).click()
-        self.tally.click()
+        self.clicked()
         for name, value in values.items():
             field = f"#id_{prefix}-{row}-{name}"
             if self.page.locator(field).evaluate("e => e.tagName") == "SELECT":
@@ -216,32 +216,22 @@ class Journey:
             make_user(username, "Medical Advisor", byline=True)
             first, last = name.split()
             User.objects.filter(username=username).update(first_name=first, last_name=last)
-        self.tally.counting = False
         self.reader = Person(self)
         self.editor = Person(self, "eve")
         self.advisor = Person(self, "amara")
         self.advisor2 = Person(self, "bruno")
-        self.tally.counting = True
         self.watch.clean("signing in")
 
     # The public site --------------------------------------------------------------------
 
     def public(self, path):
-        """The public page's text, as a patient reads it (not counted: a reader's click)."""
-        counting, self.tally.counting = self.tally.counting, False
-        try:
-            self.reader.open(path)
-            return self.reader.text()
-        finally:
-            self.tally.counting = counting
+        """The public page's text, as a patient reads it."""
+        self.reader.open(path)
+        return self.reader.text()
 
     def gone(self, path):
         """The public page answers 404: it is not on the site."""
-        counting, self.tally.counting = self.tally.counting, False
-        try:
-            self.reader.open(path, status=404)
-        finally:
-            self.tally.counting = counting
+        self.reader.open(path, status=404)
 
     def sitemap(self):
         """Every address the sitemap lists, as paths: the index, then each of its files.
