@@ -17,6 +17,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from insightswarm.middleware import RENEWED
+from tests.admin_forms import address as shown_at
+from tests.admin_forms import form_data, press, submit
 
 PASSWORD = "a-long-sign-in-password-7Q"
 ADDRESS = "203.0.113.7"
@@ -33,12 +35,13 @@ def editor():
 
 
 def sign_in(client, username, password, address=ADDRESS, **extra):
-    return client.post(
-        reverse("admin:login"),
-        {"username": username, "password": password, "next": reverse("admin:index")},
-        REMOTE_ADDR=address,
-        **extra,
-    )
+    """From one address: open the sign-in page the admin sends a visitor to, type the
+    name and password, press "Log in"."""
+    login = f"{reverse('admin:login')}?next={reverse('admin:index')}"
+    page = client.get(login, REMOTE_ADDR=address, **extra)
+    assert page.status_code == 200, page.status_code
+    data = form_data(page, "Log in", username=username, password=password)
+    return client.post(data.action or shown_at(page), data, REMOTE_ADDR=address, **extra)
 
 
 def signed_in(response):
@@ -126,15 +129,12 @@ def test_an_administrator_unlocks_an_account_in_the_admin(client, editor):
     admin = get_user_model().objects.create_superuser("admin-sam", "sam@example.org", PASSWORD)
     client.force_login(admin)
     changelist = reverse("admin:axes_accessattempt_changelist")
-    assert client.get(changelist).status_code == 200
-    response = client.post(
-        changelist,
-        {
-            "action": "delete_selected",
-            "_selected_action": list(AccessAttempt.objects.values_list("pk", flat=True)),
-            "post": "yes",
-        },
+    attempts = list(AccessAttempt.objects.values_list("pk", flat=True))
+    confirmation = press(
+        client, changelist, "Run", action="delete_selected", _selected_action=attempts
     )
+    assert confirmation.status_code == 200
+    response = submit(client, confirmation, "Yes, I’m sure")
     assert response.status_code == 302
     client.logout()
 
