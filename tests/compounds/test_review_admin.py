@@ -397,7 +397,7 @@ def test_bulk_approve_applies_four_eyes_to_each_object(client, author, advisor):
     assert _fresh(others).review_state == ReviewState.APPROVED
     messages = _messages(response)
     assert any("four-eyes" in m and "Edited by the advisor" in m for m in messages)
-    assert "1 compound approved and live." in messages
+    assert any(m.startswith(f"“{others}” is live: patients now read") for m in messages)
 
 
 def test_change_form_submit_action_reports_success_and_returns_to_the_form(client, author):
@@ -405,7 +405,7 @@ def test_change_form_submit_action_reports_success_and_returns_to_the_form(clien
     client.force_login(author)
     response = _change_form_action(client, compound, "submit_for_review")
     assert response["Location"] == _url(Compound, "change", compound.pk)
-    assert "1 compound submitted for review." in _messages(response)
+    assert f"“{compound}” is waiting for a medical advisor" in " ".join(_messages(response))
     assert _fresh(compound).review_state == ReviewState.IN_REVIEW
 
 
