@@ -150,7 +150,7 @@ class PublicSentenceHelp:
 
 @admin.register(Compound)
 class CompoundAdmin(PublicSentenceHelp, ReviewAdmin):
-    list_display = ["name", "drug_class", "aliases", "updated_at", "summaries"]
+    list_display = ["name", "drug_class", "summaries"]
     search_fields = ["name", "aliases", "drug_class"]
     list_filter = ["drug_class"]
     prepopulated_fields = {"slug": ["name"]}
@@ -169,18 +169,18 @@ class CompoundAdmin(PublicSentenceHelp, ReviewAdmin):
         ),
     ]
 
-    @admin.display(description="evidence summaries")
+    @admin.display(description="summaries")
     def summaries(self, compound):
         return filtered_list_link(EvidenceSummary, "compound", compound, "Summaries")
 
 
 @admin.register(Condition)
 class ConditionAdmin(PublicSentenceHelp, ReviewAdmin):
-    list_display = ["name", "specialist", "updated_at", "summaries"]
+    list_display = ["name", "specialist", "summaries"]
     search_fields = ["name", "specialist"]
     prepopulated_fields = {"slug": ["name"]}
 
-    @admin.display(description="evidence summaries")
+    @admin.display(description="summaries")
     def summaries(self, condition):
         return filtered_list_link(EvidenceSummary, "condition", condition, "Summaries")
 
@@ -261,7 +261,7 @@ class EvidenceSummaryAdmin(ReviewAdmin):
     names up in the small compound and condition tables before it touches this one.
     """
 
-    list_display = ["__str__", "evidence_level", "verdict", "evidence_basis", "updated_at"]
+    list_display = ["__str__", "level", "verdict", "updated_at"]
     list_select_related = ["compound", "condition"]
     list_filter = [
         "evidence_level",
@@ -284,6 +284,11 @@ class EvidenceSummaryAdmin(ReviewAdmin):
     search_help_text = "Compound name or alias, or condition name. Every word must match."
     autocomplete_fields = ["compound", "condition"]
     inlines = [ReferenceInline, SafetyFindingInline]
+
+    @admin.display(description="evidence level")
+    def level(self, summary):
+        # "Level 2": the filter beside the list names each level in full.
+        return summary.get_evidence_level_display().partition(":")[0]
 
     def get_search_results(self, request, queryset, search_term):
         """Each term as Django's search takes it, with the same result, found by index.
@@ -344,7 +349,7 @@ class ReferenceAdmin(ReadOnlyAdmin):
 
 @admin.register(ResearchUpdate)
 class ResearchUpdateAdmin(ReviewAdmin):
-    list_display = ["title", "date", "study_design", "participants", "source"]
+    list_display = ["title", "date", "study_design", "source"]
     list_filter = [
         "study_design",
         "date",

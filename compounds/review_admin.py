@@ -449,7 +449,10 @@ class ReviewAdmin(HistoryViews, CraftedInputAdmin):
     # Columns and filters ------------------------------------------------------------
 
     def get_list_display(self, request):
-        return [*super().get_list_display(request), *self.review_list_display]
+        # Right after the name: a list wider than the screen scrolls its last columns
+        # out of sight, and the review state is what every list is opened for.
+        name, *rest = super().get_list_display(request)
+        return [name, *self.review_list_display, *rest]
 
     def get_list_filter(self, request):
         return [*self.review_list_filter, *super().get_list_filter(request)]
