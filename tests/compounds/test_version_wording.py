@@ -12,7 +12,7 @@ from django.urls import reverse
 from compounds import workflow
 from compounds.models import MedicalAdvisor
 from tests.admin_forms import form_data
-from tests.factories import make_compound, save_edit
+from tests.factories import make_compound, make_summary, save_edit
 
 pytestmark = pytest.mark.django_db
 
@@ -106,3 +106,20 @@ def test_bulk_approval_page_says_what_will_be_published_without_revision_numbers
     text = _visible_text(client.post(reverse("admin:compounds_compound_changelist"), data))
     assert not REVISION.search(text), REVISION.search(text)
     assert "last edited by Erin Walsh on" in text
+
+
+def test_a_new_pair_reviewed_together_shows_no_revision_numbers(client, editor, advisor):
+    summary = make_summary()
+    save_edit(summary.compound, editor, safety_profile="Typed.")
+    save_edit(summary.condition, editor, specialist="rheumatologist")
+    workflow.submit(summary, editor)
+    client.force_login(advisor)
+    review = client.get(_url(summary, "review"))
+    text = _visible_text(review)
+    assert "Reviewed together" in text
+    assert not REVISION.search(text), REVISION.search(text)
+    assert "Last edited by Erin Walsh on" in text
+    asked = client.post(_url(summary, "change"), form_data(review, "Request changes"))
+    text = _visible_text(asked)
+    assert "never approved before" in text
+    assert not REVISION.search(text), REVISION.search(text)
