@@ -29,7 +29,7 @@ from django.utils.functional import cached_property
 from django.utils.html import format_html
 from django.utils.text import capfirst
 
-from compounds import snapshots, workflow
+from compounds import review_messages, snapshots, workflow
 from compounds.history import HistoryViews
 from compounds.models import ReviewEvent, ReviewState, Version
 from compounds.review_queue import editors_since_approval, next_in_queue
@@ -449,7 +449,10 @@ class ReviewAdmin(HistoryViews, CraftedInputAdmin):
     # Columns and filters ------------------------------------------------------------
 
     def get_list_display(self, request):
-        return [*super().get_list_display(request), *self.review_list_display]
+        # Right after the name: a list wider than the screen scrolls its last columns
+        # out of sight, and the review state is what every list is opened for.
+        name, *rest = super().get_list_display(request)
+        return [name, *self.review_list_display, *rest]
 
     def get_list_filter(self, request):
         return [*self.review_list_filter, *super().get_list_filter(request)]
@@ -659,15 +662,17 @@ class ReviewAdmin(HistoryViews, CraftedInputAdmin):
         return super().response_action(request, queryset, **kwargs)
 
     def _run(self, request, objects, step, done, **kwargs):
-        """Take `step` on each object; the objects refused as stale are returned."""
-        succeeded, stale = 0, []
+        """Take `step` on each object; the objects refused as stale are returned.
+
+        `done` says what happened to the objects moved, and what comes next
+        (compounds/review_messages.py)."""
+        succeeded, stale = [], []
         seen = kwargs.pop("seen", None)
         for obj in objects:
             if seen is not None:
                 kwargs["seen_revision"] = seen[obj.pk]
             try:
-                step(obj, request.user, **kwargs)
-                succeeded += 1
+                succeeded.append(step(obj, request.user, **kwargs))
             except workflow.StaleDecision as error:
                 edits = edits_since(error.current, error.seen_revision)
                 what = f" Changed since: {'; '.join(edits)}" if edits else ""
@@ -676,13 +681,13 @@ class ReviewAdmin(HistoryViews, CraftedInputAdmin):
             except workflow.ReviewError as error:
                 self.message_user(request, str(error), messages.ERROR)
         if succeeded:
-            noun = self.opts.verbose_name if succeeded == 1 else self.opts.verbose_name_plural
-            self.message_user(request, f"{succeeded} {noun} {done}.", messages.SUCCESS)
+            message = done(succeeded, self.opts, request.user)
+            self.message_user(request, message, messages.SUCCESS)
         return stale
 
     @admin.action(description="Submit for review", permissions=["change"], location=EVERYWHERE)
     def submit_for_review(self, request, queryset):
-        self._run(request, queryset, workflow.submit, "submitted for review")
+        self._run(request, queryset, workflow.submit, review_messages.submitted)
 
     @admin.action(description="Approve", permissions=["review"], location=EVERYWHERE)
     def approve(self, request, queryset):
@@ -690,7 +695,7 @@ class ReviewAdmin(HistoryViews, CraftedInputAdmin):
             request,
             queryset,
             workflow.approve,
-            "approved and live",
+            review_messages.approved,
             title="Approve and publish",
             prompt=None,
         )
@@ -701,7 +706,7 @@ class ReviewAdmin(HistoryViews, CraftedInputAdmin):
             request,
             queryset,
             workflow.request_changes,
-            "returned to the author with your comment",
+            review_messages.returned,
             title="Request changes",
             prompt="What needs to change? The author sees this comment.",
         )
@@ -714,7 +719,7 @@ class ReviewAdmin(HistoryViews, CraftedInputAdmin):
             request,
             queryset,
             workflow.withdraw,
-            "withdrawn from the public site",
+            review_messages.withdrawn,
             title="Withdraw from the public site",
             prompt="Why is it withdrawn? The reason is kept in the review history.",
         )

@@ -453,7 +453,9 @@ def test_bulk_approve_applies_four_eyes_to_each_object(client, author, advisor):
     assert _fresh(own_edit).review_state == ReviewState.IN_REVIEW
     assert not _versions(own_edit).exists()
     assert _fresh(others).review_state == ReviewState.APPROVED
-    assert _messages(response) == ["1 compound approved and live."]
+    # The own edit was never posted (the confirmation page listed it as refused).
+    (message,) = _messages(response)
+    assert message.startswith(f"“{others}” is live: patients now read")
 
 
 def test_change_form_submit_action_reports_success_and_returns_to_the_form(client, author):
@@ -461,7 +463,7 @@ def test_change_form_submit_action_reports_success_and_returns_to_the_form(clien
     client.force_login(author)
     response = _decide_on_change_form(client, compound, "submit_for_review")
     assert response["Location"] == _url(Compound, "change", compound.pk)
-    assert "1 compound submitted for review." in _messages(response)
+    assert f"“{compound}” is waiting for a medical advisor" in " ".join(_messages(response))
     assert _fresh(compound).review_state == ReviewState.IN_REVIEW
 
 
