@@ -120,7 +120,6 @@ def test_a_compound_from_its_first_draft_to_the_public_site_and_back(journey):
         ),
     )
     assert compound.live_version.data["monitoring"][0]["what"] == "A test measurement"
-    journey.finish()
 
 
 # Condition ------------------------------------------------------------------------------
@@ -168,7 +167,6 @@ def test_a_condition_from_its_first_draft_to_the_public_site_and_back(journey):
             approved_text="test specialist or neurologist",
         ),
     )
-    journey.finish()
 
 
 # Research update ------------------------------------------------------------------------
@@ -230,7 +228,7 @@ def test_a_research_update_from_its_first_draft_to_the_public_site_and_back(jour
         ),
     )
     assert "A journey test update" in journey.public("/research/")
-    journey.finish()
+    journey.watch.clean("the list of research updates")
 
 
 # Evidence summary: a new pair -----------------------------------------------------------
@@ -391,7 +389,6 @@ def test_a_new_pair_from_its_first_draft_to_the_public_site_and_back_in_one_revi
         journey.public(page)
         assert page in listed, f"The sitemap does not list {page}"
     watch.clean("summary restored and approved again")
-    journey.finish()
 
 
 def test_a_new_pair_reviewed_one_object_at_a_time(journey):
@@ -653,4 +650,3 @@ def test_an_import_batch_from_the_file_to_the_public_site_and_back(journey, tmp_
     assert "An imported test summary." in text and "A rewrite not approved yet." not in text
     assert "/research/an-imported-update/" in journey.sitemap()
     watch.clean("update restored and approved again")
-    journey.finish()
