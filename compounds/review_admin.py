@@ -794,7 +794,9 @@ class ReviewAdmin(HistoryViews, CraftedInputAdmin):
                 if prompt is None or (request.POST.get(action_field) == "request_changes")
                 else [],
             }
-            if row["reason"] is None:
+            if prompt is None and row["reason"] is None:
+                # An approval publishes the companions too: who may not approve one of
+                # them may not approve this one.
                 row["reason"] = next(
                     (c["refused"] for c in row["companions"] if c["refused"]), None
                 )
