@@ -32,6 +32,7 @@ from django.utils.text import capfirst
 from compounds import snapshots, workflow
 from compounds.history import HistoryViews
 from compounds.models import ReviewEvent, ReviewState, Version
+from compounds.one_line import hold_form_to_one_line, hold_to_one_line
 from compounds.review_queue import editors_since_approval, next_in_queue
 
 EVERYWHERE = [ActionLocation.CHANGE_LIST, ActionLocation.CHANGE_FORM]
@@ -140,7 +141,14 @@ class CraftedInputAdmin(admin.ModelAdmin):
             formfield.__class__ = UsableModelMultipleChoiceField
         elif type(formfield) is forms.ModelChoiceField:
             formfield.__class__ = UsableModelChoiceField
-        return formfield
+        return hold_to_one_line(formfield)
+
+    def get_formsets_with_inlines(self, request, obj=None):
+        # Each inline makes its fields with its own formfield_for_dbfield: they are held to
+        # one line here, so that no inline, of this admin or a later one, is left out.
+        for formset, inline in super().get_formsets_with_inlines(request, obj):
+            hold_form_to_one_line(formset.form)
+            yield formset, inline
 
     def response_action(self, request, queryset, **kwargs):
         selected = request.POST.getlist(ACTION_CHECKBOX_NAME)
