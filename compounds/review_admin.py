@@ -143,6 +143,14 @@ class CraftedInputAdmin(admin.ModelAdmin):
             formfield.__class__ = UsableModelChoiceField
         return hold_to_one_line(formfield)
 
+    def get_object(self, request, object_id, from_field=None):
+        # Django reads an id as int() does, so "١", "１", "+1" and "01" each found object 1:
+        # an id written otherwise than the admin writes it is no object's (not found).
+        key = self.opts.get_field(from_field) if from_field else self.opts.pk
+        if isinstance(key, IntegerField) and not workflow.is_canonical_id(object_id):
+            return None
+        return super().get_object(request, object_id, from_field)
+
     def get_formsets_with_inlines(self, request, obj=None):
         # Each inline makes its fields with its own formfield_for_dbfield: they are held to
         # one line here, so that no inline, of this admin or a later one, is left out.
@@ -246,7 +254,7 @@ NEXT_FIELD = "_next"
 
 def seen_revision(raw):
     """A revision number posted by a form, or None when it is not one."""
-    return int(raw) if raw and re.fullmatch(r"[0-9]{1,9}", raw) else None
+    return workflow.posted_revision(raw)
 
 
 def edits_since(obj, revision):
