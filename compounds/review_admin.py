@@ -32,6 +32,7 @@ from django.utils.text import capfirst
 from compounds import review_messages, snapshots, workflow
 from compounds.history import HistoryViews
 from compounds.models import ReviewEvent, ReviewState, Version
+from compounds.one_line import hold_form_to_one_line, hold_to_one_line
 from compounds.review_queue import editors_since_approval, next_in_queue
 
 EVERYWHERE = [ActionLocation.CHANGE_LIST, ActionLocation.CHANGE_FORM]
@@ -140,7 +141,22 @@ class CraftedInputAdmin(admin.ModelAdmin):
             formfield.__class__ = UsableModelMultipleChoiceField
         elif type(formfield) is forms.ModelChoiceField:
             formfield.__class__ = UsableModelChoiceField
-        return formfield
+        return hold_to_one_line(formfield)
+
+    def get_object(self, request, object_id, from_field=None):
+        # Django reads an id as int() does, so "١", "１", "+1" and "01" each found object 1:
+        # an id written otherwise than the admin writes it is no object's (not found).
+        key = self.opts.get_field(from_field) if from_field else self.opts.pk
+        if isinstance(key, IntegerField) and not workflow.is_canonical_id(object_id):
+            return None
+        return super().get_object(request, object_id, from_field)
+
+    def get_formsets_with_inlines(self, request, obj=None):
+        # Each inline makes its fields with its own formfield_for_dbfield: they are held to
+        # one line here, so that no inline, of this admin or a later one, is left out.
+        for formset, inline in super().get_formsets_with_inlines(request, obj):
+            hold_form_to_one_line(formset.form)
+            yield formset, inline
 
     def response_action(self, request, queryset, **kwargs):
         selected = request.POST.getlist(ACTION_CHECKBOX_NAME)
@@ -238,7 +254,7 @@ NEXT_FIELD = "_next"
 
 def seen_revision(raw):
     """A revision number posted by a form, or None when it is not one."""
-    return int(raw) if raw and re.fullmatch(r"[0-9]{1,9}", raw) else None
+    return workflow.posted_revision(raw)
 
 
 def edits_since(obj, revision):
@@ -794,7 +810,9 @@ class ReviewAdmin(HistoryViews, CraftedInputAdmin):
                 if prompt is None or (request.POST.get(action_field) == "request_changes")
                 else [],
             }
-            if row["reason"] is None:
+            if prompt is None and row["reason"] is None:
+                # An approval publishes the companions too: who may not approve one of
+                # them may not approve this one.
                 row["reason"] = next(
                     (c["refused"] for c in row["companions"] if c["refused"]), None
                 )

@@ -124,6 +124,28 @@ def test_a_restore_after_someone_else_saved_is_refused_and_keeps_their_edit(
     assert Compound.objects.get(pk=two_versions.pk).safety_profile == "Saved meanwhile."
 
 
+@pytest.mark.parametrize("revision", ["١", "abc", "", None, "+1", "1.0", "-1", "9999999999"])
+def test_a_restore_that_does_not_say_which_revision_it_showed_is_refused(
+    client, people, two_versions, revision
+):
+    """Like every decision, a restore is bound to the revision its page showed: without
+    one it cannot tell that the working copy changed since, and would overwrite it."""
+    client.force_login(people["editor"])
+    save_edit(two_versions, people["advisor"], safety_profile="Saved meanwhile.")
+    posted = {} if revision is None else {"revision": revision}
+    response = client.post(_url("restore", two_versions, 1), posted, follow=True)
+
+    assert response.redirect_chain == [(_url("restore", two_versions, 1), 302)]
+    said = [str(m) for m in response.context["messages"]]
+    assert said == [
+        "Nothing was restored: this page did not say which revision of the working copy "
+        "it showed. Look at the changes below again, then restore."
+    ]
+    current = Compound.objects.get(pk=two_versions.pk)
+    assert current.safety_profile == "Saved meanwhile."
+    assert current.revision == two_versions.revision + 1
+
+
 def test_a_restored_draft_is_reviewed_like_any_edit(client, people, two_versions):
     client.force_login(people["editor"])
     _restore_version_1(client, two_versions)

@@ -227,3 +227,40 @@ def test_refresh_pages_applies_what_is_pending_and_forgets_old_records(
     PublicationChange.objects.update(at=PublicationChange.objects.first().at.replace(year=2000))
     call_command("refresh_pages")
     assert PublicationChange.objects.count() == 1  # the latest is kept: the note names it
+
+
+@pytest.fixture
+def redis_pages(settings):
+    """The page cache in the machine's Redis (a database of its own), as in production."""
+    redis = pytest.importorskip("redis")
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "insightswarm.redis_cache.RedisCache",
+            "LOCATION": "redis://127.0.0.1:6379/13",
+        }
+    }
+    try:
+        cache.clear()
+    except redis.ConnectionError:
+        pytest.skip("no Redis at 127.0.0.1:6379")
+    client = page_cache._cache()._cache.get_client()
+    yield client
+    client.flushdb()
+
+
+def test_a_redis_restarted_from_an_older_snapshot_is_refreshed(redis_pages, advisor, committed):
+    """What a Redis restart that keeps its data (RDB or AOF written before the decision)
+    brings back: every key as it was, restored with DUMP and RESTORE."""
+    served(UPDATE_PAGE)
+    assert served(UPDATE_PAGE)[1] == "hit"
+    snapshot = {key: redis_pages.dump(key) for key in redis_pages.keys("*")}
+
+    committed(workflow.withdraw, _update(), advisor, "Retracted study.")
+    assert served(UPDATE_PAGE)[0] == 404
+    redis_pages.flushdb()
+    for key, value in snapshot.items():
+        redis_pages.restore(key, 0, value)
+    assert page_cache._cache().get(page_cache.APPLIED_KEY) is not None  # the old note is back
+
+    with another_process():
+        assert served(UPDATE_PAGE)[0] == 404
