@@ -955,6 +955,10 @@ def _apply(plan, user, file_name, submit, batch, progress):
             _link(kind, changes_by_obj, by_slug)
             if submit:
                 _submitted(kind, objects, user, comment, content_types[kind])
+                if kind is SUMMARIES:
+                    # A new pair is reviewed in one go, its compound and condition too,
+                    # even when only its summary was in the file (a correction).
+                    workflow.submit_companions_of(objects, user, comment)
             ImportBatchItem.objects.bulk_create(
                 ImportBatchItem(
                     batch=batch,

@@ -208,6 +208,25 @@ def submit(obj, user, comment=""):
         return current
 
 
+def submit_companions_of(summaries, user, comment=""):
+    """Submit what summaries submitted in bulk (an import) take along: their compounds
+    and conditions that have never been approved and wait as drafts or with changes
+    requested, as `submit` does for one summary. A few queries whatever the number."""
+    model = summaries[0].__class__ if summaries else None
+    for name in model.live_related if model else ():
+        related = model._meta.get_field(name).related_model
+        ids = {getattr(summary, f"{name}_id") for summary in summaries}
+        waiting = (
+            related.objects.filter(pk__in=ids, review_state__in=SUBMITTABLE)
+            .exclude(pk__in=Version.objects.of_model(related).values("object_id"))
+            .values_list("pk", flat=True)
+        )
+        for pk in waiting:
+            part = lock(related(pk=pk))
+            if may_edit(user, related):
+                _move(part, user, ReviewAction.SUBMIT, ReviewState.IN_REVIEW, comment)
+
+
 def companions_in_review(current):
     """The companions a decision on current takes along: those waiting in review."""
     return [
