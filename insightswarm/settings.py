@@ -170,6 +170,10 @@ if CACHES["default"]["BACKEND"].endswith("RedisCache"):
 # a page another process has withdrawn.
 PAGE_CACHE_ALIAS = "default"
 PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=24 * 3600)
+# The longest a cached page can outlive the decision that changed it once the cache can
+# be reached, whatever failed when the decision was taken: each app process checks the
+# recorded changes at most this often before it serves from the cache.
+PAGE_REFRESH_SECONDS = env.float("PAGE_REFRESH_SECONDS", default=1.0)
 # How long a caching proxy in front (deploy/nginx.conf) may serve a page without asking.
 PROXY_CACHE_SECONDS = env.int("PROXY_CACHE_SECONDS", default=1)
 

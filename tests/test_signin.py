@@ -18,7 +18,8 @@ from django.urls import reverse, reverse_lazy
 from django.utils import timezone
 
 from insightswarm.middleware import RENEWED
-from tests.admin_forms import form_data
+from tests.admin_forms import address as shown_at
+from tests.admin_forms import form_data, press, submit
 
 PASSWORD = "a-long-sign-in-password-7Q"
 ADDRESS = "203.0.113.7"
@@ -35,12 +36,13 @@ def editor():
 
 
 def sign_in(client, username, password, address=ADDRESS, **extra):
-    return client.post(
-        reverse("admin:login"),
-        {"username": username, "password": password, "next": reverse("admin:index")},
-        REMOTE_ADDR=address,
-        **extra,
-    )
+    """From one address: open the sign-in page the admin sends a visitor to, type the
+    name and password, press "Log in"."""
+    login = f"{reverse('admin:login')}?next={reverse('admin:index')}"
+    page = client.get(login, REMOTE_ADDR=address, **extra)
+    assert page.status_code == 200, page.status_code
+    data = form_data(page, "Log in", username=username, password=password)
+    return client.post(data.action or shown_at(page), data, REMOTE_ADDR=address, **extra)
 
 
 def signed_in(response):
@@ -128,15 +130,12 @@ def test_an_administrator_unlocks_an_account_in_the_admin(client, editor):
     admin = get_user_model().objects.create_superuser("admin-sam", "sam@example.org", PASSWORD)
     client.force_login(admin)
     changelist = reverse("admin:axes_accessattempt_changelist")
-    assert client.get(changelist).status_code == 200
-    response = client.post(
-        changelist,
-        {
-            "action": "delete_selected",
-            "_selected_action": list(AccessAttempt.objects.values_list("pk", flat=True)),
-            "post": "yes",
-        },
+    attempts = list(AccessAttempt.objects.values_list("pk", flat=True))
+    confirmation = press(
+        client, changelist, "Run", action="delete_selected", _selected_action=attempts
     )
+    assert confirmation.status_code == 200
+    response = submit(client, confirmation, "Yes, I’m sure")
     assert response.status_code == 302
     client.logout()
 
@@ -242,8 +241,7 @@ def _landing(client, response):
 def test_signing_in_with_any_next_lands_on_a_page_of_the_admin(client, editor, next_url):
     page = client.get(reverse("admin:login"), {"next": str(next_url)})
     assert page.status_code == 200
-    data = form_data(page, "Log in", username="editor-jo", password=PASSWORD)
-    response = client.post(data.action or page.request["PATH_INFO"], data, REMOTE_ADDR=ADDRESS)
+    response = submit(client, page, "Log in", username="editor-jo", password=PASSWORD)
     assert "_auth_user_id" in client.session
     status, landing = _landing(client, response)
     assert status == 200, landing
@@ -277,7 +275,6 @@ def test_signing_out_with_any_next_lands_on_the_sign_in_page(client, editor, nex
 def test_a_sign_in_goes_on_to_the_admin_page_that_asked_for_it(client, editor):
     wanted = reverse("admin:auth_user_changelist")
     page = client.get(wanted, follow=True)
-    data = form_data(page, "Log in", username="editor-jo", password=PASSWORD)
-    response = client.post(page.request["PATH_INFO"] + "?" + page.request["QUERY_STRING"], data)
+    response = submit(client, page, "Log in", username="editor-jo", password=PASSWORD)
     assert response.status_code == 302
     assert response["Location"] == wanted

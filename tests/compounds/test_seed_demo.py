@@ -88,6 +88,23 @@ def test_migrations_alone_create_no_accounts():
     assert not User.objects.exists()
 
 
+def test_second_advisor_is_bylined_as_a_plausible_person(debug, no_demo_password):
+    call_command("seed_demo")
+    byline = User.objects.get(username="advisor2").medical_advisor.byline
+    assert byline == "Maria Okafor, PharmD"
+
+
+def test_a_demo_site_seeded_before_gets_the_second_advisors_new_byline(debug, no_demo_password):
+    call_command("seed_demo")
+    user = User.objects.get(username="advisor2")
+    MedicalAdvisor.objects.filter(user=user).update(
+        slug="demo-second-advisor", display_name="Second Advisor", credentials="MD"
+    )
+    call_command("seed_demo")
+    assert MedicalAdvisor.objects.get(user=user).byline == "Maria Okafor, PharmD"
+    assert not MedicalAdvisor.objects.filter(display_name="Second Advisor").exists()
+
+
 # Real commits: the review emails of the seed's approvals go out once they commit.
 COMMITTED = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 

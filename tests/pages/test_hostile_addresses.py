@@ -175,9 +175,11 @@ def test_behind_the_nginx_sample_every_error_page_carries_the_security_headers(
     app_port, port = served.free_port(), served.free_port()
     nginx = served.nginx_command(tmp_path, port, app_port, server_env["STATIC_ROOT"])
     gunicorn = served.gunicorn_command(app_port)
+    # Long enough that the second request for a page is a hit on a slow machine.
+    app_env = {**server_env, "PROXY_CACHE_SECONDS": "60"}
     answers = {}
     with (
-        served.running(gunicorn, server_env, app_port, tmp_path / "gunicorn.log") as app,
+        served.running(gunicorn, app_env, app_port, tmp_path / "gunicorn.log") as app,
         served.running(nginx, server_env, port, tmp_path / "nginx.log"),
     ):
         answers["the app's 404"] = served.send(port, b"/no-such-page/")

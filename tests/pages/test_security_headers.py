@@ -13,6 +13,7 @@ from django.contrib.auth import get_user_model
 from django.test import Client
 from django.urls import reverse
 
+from tests.admin_forms import form_data
 from tests.test_settings import CLEAN_ENV
 
 pytestmark = pytest.mark.django_db
@@ -113,19 +114,20 @@ def _responses(client):
         "server error": client.get("/fails/", **https),
         "admin sign-in": client.get(reverse("admin:login"), **https),
     }
-    signed_in = client.post(
-        reverse("admin:login"),
-        {"username": "sec-admin", "password": PASSWORD, "next": reverse("admin:index")},
-        **https,
-    )
+
+    def log_in(username, password):
+        # As a person does: the sign-in page opened, the name and password typed in it.
+        page = client.get(reverse("admin:login"), **https)
+        data = form_data(page, "Log in", username=username, password=password)
+        return client.post(data.action, data, **https)
+
+    signed_in = log_in("sec-admin", PASSWORD)
     assert signed_in.status_code == 302
     answers["admin signed in"] = signed_in
     answers["admin home"] = client.get(reverse("admin:index"), **https)
     client.logout()
     for _ in range(django_settings.AXES_FAILURE_LIMIT):
-        locked = client.post(
-            reverse("admin:login"), {"username": "x", "password": "wrong"}, **https
-        )
+        locked = log_in("x", "wrong")
     answers["sign-in locked out"] = locked
     return answers
 

@@ -23,7 +23,8 @@ DEMO_ACCOUNTS = {
     "editor": ("Demo", "Editor", "Editor", None),
     "advisor": ("Nikhil", "Joshi", "Medical Advisor", ("nikhil-joshi", "MD, FRCPC")),
     # A second advisor, so the four-eyes rule can be tried: one edits, the other approves.
-    "advisor2": ("Second", "Advisor", "Medical Advisor", ("demo-second-advisor", "MD")),
+    # A fictional person, as every demo account is.
+    "advisor2": ("Maria", "Okafor", "Medical Advisor", ("maria-okafor", "PharmD")),
 }
 
 NO_EMAIL = {"default": {"BACKEND": "django.core.mail.backends.dummy.EmailBackend"}}
@@ -82,13 +83,17 @@ class Command(BaseCommand):
             user.groups.set([Group.objects.get(name=role)])
         if byline:
             slug, credentials = byline
-            advisor, _ = MedicalAdvisor.objects.get_or_create(
-                slug=slug,
-                defaults={"display_name": f"{first_name} {last_name}", "credentials": credentials},
+            # The account's byline as the table names it, also on a site seeded when the
+            # account had another name (its byline is found by the account first).
+            advisor = (
+                MedicalAdvisor.objects.filter(user=user).first()
+                or MedicalAdvisor.objects.filter(slug=slug).first()
+                or MedicalAdvisor(slug=slug)
             )
-            if advisor.user_id != user.pk:
-                advisor.user = user
-                advisor.save(update_fields=["user"])
+            advisor.slug, advisor.credentials = slug, credentials
+            advisor.display_name = f"{first_name} {last_name}"
+            advisor.user = user
+            advisor.save()
         return user
 
 
