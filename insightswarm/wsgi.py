@@ -12,7 +12,6 @@ from pages.cache import CachedPages  # noqa: E402 - needs Django set up first
 # The variables that hold the address, which Django reads as PEP 3333 strings: one
 # latin-1 character per byte of the address as sent.
 ADDRESS_VARIABLES = ("PATH_INFO", "SCRIPT_NAME", "QUERY_STRING")
-SENT_ADDRESS = "insightswarm.sent_address"
 
 
 def pep3333(value):
@@ -31,28 +30,15 @@ def pep3333(value):
 
 
 def address_as_sent(application):
-    """`application`, given the address as PEP 3333 strings, kept aside in the environ."""
+    """`application`, given the address as PEP 3333 strings, whatever the server did."""
 
     def with_address_as_sent(environ, start_response):
-        sent = {name: pep3333(environ[name]) for name in ADDRESS_VARIABLES if name in environ}
-        environ.update(sent)
-        environ[SENT_ADDRESS] = sent
+        environ.update(
+            {name: pep3333(environ[name]) for name in ADDRESS_VARIABLES if name in environ}
+        )
         return application(environ, start_response)
 
     return with_address_as_sent
 
 
-def address_restored(application):
-    """`application`, given the address as it was sent. The page cache, reading an
-    address, leaves Django's decoding of it in the environ (WSGIRequest sets PATH_INFO to
-    text), which Django would read again as bytes: a 500 for a euro sign, a mangled
-    address (a sign-in's `next`) for an e acute."""
-
-    def with_address_restored(environ, start_response):
-        environ.update(environ.get(SENT_ADDRESS, {}))
-        return application(environ, start_response)
-
-    return with_address_restored
-
-
-application = address_as_sent(CachedPages(address_restored(django_application)))
+application = address_as_sent(CachedPages(django_application))

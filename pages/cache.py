@@ -238,7 +238,9 @@ def _cacheable(environ):
     """The request and the tags of its page, if the page cache may answer it."""
     if environ.get("REQUEST_METHOD") not in ("GET", "HEAD") or not _usable():
         return None
-    request = WSGIRequest(environ)
+    # A copy: WSGIRequest writes its decoding of the address into the environ it is
+    # given, which Django, reading the environ again, would decode a second time.
+    request = WSGIRequest(environ.copy())
     try:
         match = get_resolver().resolve(request.path_info)
     except Resolver404:
