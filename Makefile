@@ -4,19 +4,23 @@
 VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
+# The address links in pages and review emails name: the server's own unless set.
+SITE_URL ?= http://127.0.0.1:$(PORT)
 
-.PHONY: run test lint venv demo clean
+.PHONY: run test lint venv clean
 
 run: $(VENV)/installed .env
-	$(PY) manage.py migrate --no-input
-	$(PY) manage.py seed_demo
-	$(PY) manage.py collectstatic --no-input -v0
+	@echo "Setting up the database (db.sqlite3 unless DATABASE_URL names another)..."
+	@$(PY) manage.py migrate --no-input -v0
+	@echo "Loading the demo content and accounts..."
+	@SITE_URL='$(SITE_URL)' $(PY) manage.py seed_demo
+	@$(PY) manage.py collectstatic --no-input -v0
 	@echo
 	@echo "  Insight Swarm:           http://127.0.0.1:$(PORT)/"
 	@echo "  Admin (CMS):             http://127.0.0.1:$(PORT)/admin/"
 	@echo "  Demo accounts: admin, editor, advisor, advisor2; password: $${DEMO_PASSWORD:-insightswarm-demo}"
 	@echo
-	SITE_URL=$${SITE_URL:-http://127.0.0.1:$(PORT)} $(PY) manage.py runserver 127.0.0.1:$(PORT)
+	@SITE_URL='$(SITE_URL)' $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 test: $(VENV)/installed .env node_modules/.installed
 	$(PY) -m pytest $(PYTEST_ARGS)
@@ -37,8 +41,10 @@ $(VENV)/installed: pyproject.toml
 		echo "Creating $(VENV) with $$python"; \
 		"$$python" -m venv $(VENV) || exit 1; \
 	fi
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e ".[test,dev]"
+	@echo "Installing the Python packages into $(VENV) (about a minute the first time)..."
+	@$(PY) -m pip install --quiet --upgrade pip
+	@$(PY) -m pip install --quiet -e ".[test,dev]"
+	@echo "Python packages installed."
 	@touch $@
 
 # The outside judges of tests/e2e (vnu-jar, axe-core). Without npm those tests
@@ -50,8 +56,9 @@ node_modules/.installed: package-lock.json
 
 # A development .env with its own random SECRET_KEY, written once and kept.
 .env: | $(VENV)/installed
-	cp .env.example .env
-	echo "SECRET_KEY=$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))')" >> .env
+	@echo "Writing a development .env with its own random SECRET_KEY..."
+	@cp .env.example .env
+	@echo "SECRET_KEY=$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))')" >> .env
 
 clean:
 	rm -rf $(VENV) *.egg-info staticfiles node_modules

@@ -5,7 +5,7 @@ from django.contrib.auth.models import Group, User
 from django.db.models import Q
 from django.forms.models import BaseInlineFormSet
 from django.urls import reverse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.text import smart_split, unescape_string_literal
 
 from .lookup_admin import ReferenceLookupMixin
@@ -70,9 +70,87 @@ class SafetyFindingInline(admin.StackedInline):
     fields = [("position", "kind"), "description", ("source", "source_url")]
 
 
+# The fields the public pages put inside a sentence (pages/jinja2/pages/), with the
+# sentence as readers see it: the help text shows it, with the object's name, so the
+# editor writes what fits there. Set on the admin form, not on the model field, as the
+# sentence is the pages' wording, not the data's.
+PUBLIC_SENTENCES = {
+    Compound: {
+        "drug_class": (
+            ["“{name} belongs to the class {text}.” on each safety page"],
+            "Write the class alone, without a final full stop: “NMDA Antagonist / Anesthetic”.",
+        ),
+        "regulatory_status": (
+            ["“Regulatory status: {text}” on each safety page"],
+            "Write whole sentences.",
+        ),
+        "evidence_overview": (
+            ["“Across all conditions: {text}” on each effectiveness page"],
+            "Write one or two whole sentences, naming each condition.",
+        ),
+        "safety_profile": (
+            ["“Its known safety characteristics: {text}” on each safety page"],
+            "Write a sentence or two; list each known consideration below as a safety note too.",
+        ),
+    },
+    Condition: {
+        "specialist": (
+            [
+                "“{name} is usually treated by your {specialist}.”",
+                "“Questions to ask your {specialist}”",
+            ],
+            "Write who treats it in lower case, without “your” or a final full stop: "
+            "“hematologist or oncologist”.",
+        ),
+        "standard_treatment": (
+            [
+                "“Standard treatment for {name}: {text}.” on the condition's page and on "
+                "its interactions pages"
+            ],
+            "Write a phrase, without a final full stop.",
+        ),
+    },
+}
+
+
+def public_sentence_help(model, obj):
+    """The help texts of `model`'s fields that pages put inside a sentence."""
+    kind = model._meta.verbose_name
+    name = obj if obj is not None else format_html("<em>the {}</em>", kind)
+    # What the editor writes, in italics: "your text", or the field's own name.
+    text = format_html("<em>{}</em>", "your text")
+    specialist = format_html("<em>{}</em>", "specialist")
+    return {
+        field: format_html(
+            "Shown to readers as: {}. {}",
+            format_html_join(
+                " and ",
+                "{}",
+                (
+                    (format_html(shown, name=name, text=text, specialist=specialist),)
+                    for shown in sentences
+                ),
+            ),
+            advice,
+        )
+        for field, (sentences, advice) in PUBLIC_SENTENCES.get(model, {}).items()
+    }
+
+
+class PublicSentenceHelp:
+    """Each field the public pages put inside a sentence shows that sentence as help."""
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        kwargs["help_texts"] = {
+            **public_sentence_help(self.model, obj),
+            **(kwargs.get("help_texts") or {}),
+        }
+        return super().get_form(request, obj, change, **kwargs)
+
+
 @admin.register(Compound)
-class CompoundAdmin(ReviewAdmin):
-    list_display = ["name", "drug_class", "aliases", "updated_at", "summaries"]
+class CompoundAdmin(PublicSentenceHelp, ReviewAdmin):
+    list_display = ["name", "drug_class", "summaries"]
     search_fields = ["name", "aliases", "drug_class"]
     list_filter = ["drug_class"]
     prepopulated_fields = {"slug": ["name"]}
@@ -91,18 +169,18 @@ class CompoundAdmin(ReviewAdmin):
         ),
     ]
 
-    @admin.display(description="evidence summaries")
+    @admin.display(description="summaries")
     def summaries(self, compound):
         return filtered_list_link(EvidenceSummary, "compound", compound, "Summaries")
 
 
 @admin.register(Condition)
-class ConditionAdmin(ReviewAdmin):
-    list_display = ["name", "specialist", "updated_at", "summaries"]
+class ConditionAdmin(PublicSentenceHelp, ReviewAdmin):
+    list_display = ["name", "specialist", "summaries"]
     search_fields = ["name", "specialist"]
     prepopulated_fields = {"slug": ["name"]}
 
-    @admin.display(description="evidence summaries")
+    @admin.display(description="summaries")
     def summaries(self, condition):
         return filtered_list_link(EvidenceSummary, "condition", condition, "Summaries")
 
@@ -183,7 +261,7 @@ class EvidenceSummaryAdmin(ReviewAdmin):
     names up in the small compound and condition tables before it touches this one.
     """
 
-    list_display = ["__str__", "evidence_level", "verdict", "evidence_basis", "updated_at"]
+    list_display = ["__str__", "level", "verdict", "updated_at"]
     list_select_related = ["compound", "condition"]
     list_filter = [
         "evidence_level",
@@ -206,6 +284,11 @@ class EvidenceSummaryAdmin(ReviewAdmin):
     search_help_text = "Compound name or alias, or condition name. Every word must match."
     autocomplete_fields = ["compound", "condition"]
     inlines = [ReferenceInline, SafetyFindingInline]
+
+    @admin.display(description="evidence level")
+    def level(self, summary):
+        # "Level 2": the filter beside the list names each level in full.
+        return summary.get_evidence_level_display().partition(":")[0]
 
     def get_search_results(self, request, queryset, search_term):
         """Each term as Django's search takes it, with the same result, found by index.
@@ -266,7 +349,7 @@ class ReferenceAdmin(ReadOnlyAdmin):
 
 @admin.register(ResearchUpdate)
 class ResearchUpdateAdmin(ReviewAdmin):
-    list_display = ["title", "date", "study_design", "participants", "source"]
+    list_display = ["title", "date", "study_design", "source"]
     list_filter = [
         "study_design",
         "date",

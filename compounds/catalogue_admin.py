@@ -13,7 +13,7 @@ from django.contrib import admin, messages
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpResponseRedirect, StreamingHttpResponse
+from django.http import Http404, HttpResponseRedirect, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -78,6 +78,13 @@ class ExportForm(forms.Form):
     )
 
 
+def _batch_pk(batch_id):
+    """The batch id of an address, written as the admin writes ids, else not found."""
+    if not workflow.is_canonical_id(batch_id):
+        raise Http404("No import batch has this id.")
+    return int(batch_id)
+
+
 def _check_upload(name, data):
     """(plan, issues): what importing the file would do, or why it cannot."""
     try:
@@ -140,14 +147,14 @@ class ImportBatchAdmin(ReadOnlyAdmin):
         return [
             path("import/", view(self.import_view), name="compounds_importbatch_import"),
             path(
-                "<int:batch_id>/import/",
+                "<str:batch_id>/import/",
                 view(self.confirm_view),
                 name="compounds_importbatch_confirm",
             ),
             path("export/", view(self.export_view), name="compounds_importbatch_export"),
-            path("<int:batch_id>/", view(self.batch_view), name="compounds_importbatch_batch"),
+            path("<str:batch_id>/", view(self.batch_view), name="compounds_importbatch_batch"),
             path(
-                "<int:batch_id>/change/", view(self.batch_view), name="compounds_importbatch_change"
+                "<str:batch_id>/change/", view(self.batch_view), name="compounds_importbatch_change"
             ),
             *super().get_urls(),
         ]
@@ -231,7 +238,7 @@ class ImportBatchAdmin(ReadOnlyAdmin):
             raise PermissionDenied
         batch = get_object_or_404(
             ImportBatch,
-            pk=batch_id,
+            pk=_batch_pk(batch_id),
             imported_by=request.user,
             status=ImportBatch.Status.CHECKED,
         )
@@ -289,7 +296,7 @@ class ImportBatchAdmin(ReadOnlyAdmin):
     def batch_view(self, request, batch_id):
         if not may_see_catalogue(request.user):
             raise PermissionDenied
-        batch = get_object_or_404(ImportBatch.objects.defer("payload"), pk=batch_id)
+        batch = get_object_or_404(ImportBatch.objects.defer("payload"), pk=_batch_pk(batch_id))
         items = batch.items.select_related("content_type")
         if request.method == "POST":
             self._decide(request, batch, items)

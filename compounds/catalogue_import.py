@@ -37,7 +37,7 @@ from django.db import DatabaseError, models, transaction
 from django.db.backends.base.operations import BaseDatabaseOperations
 from django.utils import timezone
 
-from compounds import catalogue, notifications, workflow
+from compounds import catalogue, notifications, one_line, workflow
 from compounds.catalogue import COMPOUNDS, CONDITIONS, KIND_BY_KEY, KINDS, SUMMARIES, UPDATES
 from compounds.models import ImportBatch, ImportBatchItem, ReviewAction, ReviewEvent, ReviewState
 
@@ -743,6 +743,18 @@ def _required(model, values, skip=()):
     return missing
 
 
+def _line_breaks(obj, values, skip=()):
+    """One-line fields given a line break, as {field: message}: the admin refuses them too."""
+    broken = {}
+    for name in values:
+        if name in skip or name == catalogue.REVISION:
+            continue
+        f = obj._meta.get_field(name)
+        if one_line.is_one_line(f) and one_line.has_line_break(getattr(obj, f.attname)):
+            broken[name] = one_line.MESSAGE
+    return broken
+
+
 def _assign(obj, values, skip=()):
     for name, value in values.items():
         if name in skip:
@@ -765,6 +777,7 @@ def _takes(f, value):
 
 def _clean(obj, exclude, add, values):
     messages = _required(type(obj), values, skip=exclude)
+    messages.update(_line_breaks(obj, values, skip=[*exclude, *messages]))
     for name, text in messages.items():
         add(name, text)
     exclude = [*exclude, *messages]
@@ -1243,6 +1256,10 @@ def _apply(plan, user, file_name, submit, batch, progress):
             _link(kind, changes_by_obj, by_slug)
             if submit:
                 _submitted(kind, objects, user, comment, content_types[kind])
+                if kind is SUMMARIES:
+                    # A new pair is reviewed in one go, its compound and condition too,
+                    # even when only its summary was in the file (a correction).
+                    workflow.submit_companions_of(objects, user, comment)
             ImportBatchItem.objects.bulk_create(
                 ImportBatchItem(
                     batch=batch,
@@ -1259,7 +1276,7 @@ def _apply(plan, user, file_name, submit, batch, progress):
                 progress(done, len(pending))
     if submit:
         models = {change.item.kind.model for change in pending}
-        transaction.on_commit(lambda: notifications.notify_import(batch, models))
+        transaction.on_commit(lambda: notifications.notify_import(batch, models), robust=True)
     return batch
 
 

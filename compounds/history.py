@@ -116,9 +116,12 @@ class HistoryViews:
         ]
 
     def _version(self, obj, number):
+        # A version number written one way only, as an object's id (workflow.is_canonical_id).
+        if not workflow.is_canonical_id(number):
+            raise Http404("No such version.")
         try:
             return Version.objects.of(obj).get(number=int(number))
-        except (ValueError, TypeError, OverflowError, Version.DoesNotExist):
+        except (OverflowError, Version.DoesNotExist):
             raise Http404("No such version.") from None
 
     def versions_view(self, request, object_id):
@@ -162,9 +165,18 @@ class HistoryViews:
         version = self._version(obj, number)
         versions_url = self._admin_url("versions", obj)
         if request.method == "POST":
-            seen = request.POST.get("revision", "")
+            # Bound to the working copy the page showed, as every decision is: a post that
+            # does not say which could not tell that it changed since, and would undo that.
+            seen = workflow.posted_revision(request.POST.get("revision"))
+            if seen is None:
+                messages.error(
+                    request,
+                    "Nothing was restored: this page did not say which revision of the "
+                    "working copy it showed. Look at the changes below again, then restore.",
+                )
+                return HttpResponseRedirect(request.path)
             try:
-                restore(obj, version, request.user, int(seen) if workflow.is_id(seen) else None)
+                restore(obj, version, request.user, seen)
             except workflow.StaleDecision as error:
                 messages.error(request, str(error))
                 return HttpResponseRedirect(request.path)

@@ -7,9 +7,11 @@ compound and condition are: publishing a compound or condition also publishes
 the live summaries that were waiting for it, and unpublishing one takes its
 summaries off with it (a cascade within the published tables).
 
-Once the transaction commits, `published_changed` tells whoever keeps copies of
-public pages (the page cache) what the object looked like on the public site
-before and after, so that exactly those pages are refreshed.
+Each change is recorded, in the same transaction, as a PublicationChange: what the
+object looked like on the public site before and after. Once the transaction
+commits, `published_changed` tells whoever keeps copies of public pages (the page
+cache) to refresh exactly those pages; the record lets them do it later too, if
+they could not at that moment.
 """
 
 from django.db import connection, transaction
@@ -21,6 +23,7 @@ from compounds.models import (
     Condition,
     EvidenceSummary,
     FormerSlug,
+    PublicationChange,
     PublishedCompound,
     PublishedCondition,
     PublishedResearchUpdate,
@@ -29,8 +32,9 @@ from compounds.models import (
     ResearchUpdateLink,
 )
 
-# Sent on commit with model (the working model), pk, before and after: what
-# `footprint` said of the object before the change and after it (None: not published).
+# Sent on commit with change, the PublicationChange recorded: model (the working model's
+# name, or "*" for every page), object_id, and before and after, what `footprint` said of
+# the object before the change and after it (None: not published).
 published_changed = Signal()
 
 PUBLISHED_MODEL = {
@@ -211,10 +215,14 @@ def footprint(model, pk):
 
 
 def _announce(model, pk, before):
-    after = footprint(model, pk)
-    transaction.on_commit(
-        lambda: published_changed.send(sender=model, model=model, pk=pk, before=before, after=after)
+    change = PublicationChange.objects.create(
+        model=model._meta.model_name, object_id=pk, before=before, after=footprint(model, pk)
     )
+    _announce_on_commit(change)
+
+
+def _announce_on_commit(change):
+    transaction.on_commit(lambda: published_changed.send(sender=PublicationChange, change=change))
 
 
 def _remember_former_slug(model, pk, old_slug, new_slug):
@@ -308,11 +316,13 @@ def unpublish(obj):
     _announce(model, obj.pk, before)
 
 
-def rebuild():
+def rebuild(record_change=True):
     """Write the whole published read model again from the live versions.
 
     For a database that has versions but no published rows (one migrated from
-    before the read model), or to repair one. Runs in one transaction.
+    before the read model), or to repair one. Runs in one transaction, and records
+    that every page may have changed (not by migration 0003, which runs before the
+    record exists).
     """
     with transaction.atomic():
         for model in (EvidenceSummary, ResearchUpdate, Compound, Condition):
@@ -344,6 +354,10 @@ def rebuild():
         ResearchUpdateLink.objects.bulk_create(links, batch_size=2000)
         _publish_waiting(_waiting_summaries())
         _rebuild_former_slugs()
+        if record_change:
+            # Any page may have changed: every copy is refreshed.
+            everything = PublicationChange.objects.create(model=PublicationChange.EVERYTHING)
+            _announce_on_commit(everything)
 
 
 def _rebuild_former_slugs():

@@ -29,9 +29,10 @@ from django.utils.functional import cached_property
 from django.utils.html import format_html
 from django.utils.text import capfirst
 
-from compounds import snapshots, workflow
+from compounds import review_messages, snapshots, workflow
 from compounds.history import HistoryViews
 from compounds.models import ReviewEvent, ReviewState, Version
+from compounds.one_line import hold_form_to_one_line, hold_to_one_line
 from compounds.review_queue import editors_since_approval, next_in_queue
 
 EVERYWHERE = [ActionLocation.CHANGE_LIST, ActionLocation.CHANGE_FORM]
@@ -140,7 +141,22 @@ class CraftedInputAdmin(admin.ModelAdmin):
             formfield.__class__ = UsableModelMultipleChoiceField
         elif type(formfield) is forms.ModelChoiceField:
             formfield.__class__ = UsableModelChoiceField
-        return formfield
+        return hold_to_one_line(formfield)
+
+    def get_object(self, request, object_id, from_field=None):
+        # Django reads an id as int() does, so "١", "１", "+1" and "01" each found object 1:
+        # an id written otherwise than the admin writes it is no object's (not found).
+        key = self.opts.get_field(from_field) if from_field else self.opts.pk
+        if isinstance(key, IntegerField) and not workflow.is_canonical_id(object_id):
+            return None
+        return super().get_object(request, object_id, from_field)
+
+    def get_formsets_with_inlines(self, request, obj=None):
+        # Each inline makes its fields with its own formfield_for_dbfield: they are held to
+        # one line here, so that no inline, of this admin or a later one, is left out.
+        for formset, inline in super().get_formsets_with_inlines(request, obj):
+            hold_form_to_one_line(formset.form)
+            yield formset, inline
 
     def response_action(self, request, queryset, **kwargs):
         selected = request.POST.getlist(ACTION_CHECKBOX_NAME)
@@ -238,7 +254,7 @@ NEXT_FIELD = "_next"
 
 def seen_revision(raw):
     """A revision number posted by a form, or None when it is not one."""
-    return int(raw) if raw and re.fullmatch(r"[0-9]{1,9}", raw) else None
+    return workflow.posted_revision(raw)
 
 
 def edits_since(obj, revision):
@@ -449,7 +465,10 @@ class ReviewAdmin(HistoryViews, CraftedInputAdmin):
     # Columns and filters ------------------------------------------------------------
 
     def get_list_display(self, request):
-        return [*super().get_list_display(request), *self.review_list_display]
+        # Right after the name: a list wider than the screen scrolls its last columns
+        # out of sight, and the review state is what every list is opened for.
+        name, *rest = super().get_list_display(request)
+        return [name, *self.review_list_display, *rest]
 
     def get_list_filter(self, request):
         return [*self.review_list_filter, *super().get_list_filter(request)]
@@ -659,15 +678,17 @@ class ReviewAdmin(HistoryViews, CraftedInputAdmin):
         return super().response_action(request, queryset, **kwargs)
 
     def _run(self, request, objects, step, done, **kwargs):
-        """Take `step` on each object; the objects refused as stale are returned."""
-        succeeded, stale = 0, []
+        """Take `step` on each object; the objects refused as stale are returned.
+
+        `done` says what happened to the objects moved, and what comes next
+        (compounds/review_messages.py)."""
+        succeeded, stale = [], []
         seen = kwargs.pop("seen", None)
         for obj in objects:
             if seen is not None:
                 kwargs["seen_revision"] = seen[obj.pk]
             try:
-                step(obj, request.user, **kwargs)
-                succeeded += 1
+                succeeded.append(step(obj, request.user, **kwargs))
             except workflow.StaleDecision as error:
                 edits = edits_since(error.current, error.seen_revision)
                 what = f" Changed since: {'; '.join(edits)}" if edits else ""
@@ -676,13 +697,13 @@ class ReviewAdmin(HistoryViews, CraftedInputAdmin):
             except workflow.ReviewError as error:
                 self.message_user(request, str(error), messages.ERROR)
         if succeeded:
-            noun = self.opts.verbose_name if succeeded == 1 else self.opts.verbose_name_plural
-            self.message_user(request, f"{succeeded} {noun} {done}.", messages.SUCCESS)
+            message = done(succeeded, self.opts, request.user)
+            self.message_user(request, message, messages.SUCCESS)
         return stale
 
     @admin.action(description="Submit for review", permissions=["change"], location=EVERYWHERE)
     def submit_for_review(self, request, queryset):
-        self._run(request, queryset, workflow.submit, "submitted for review")
+        self._run(request, queryset, workflow.submit, review_messages.submitted)
 
     @admin.action(description="Approve", permissions=["review"], location=EVERYWHERE)
     def approve(self, request, queryset):
@@ -690,7 +711,7 @@ class ReviewAdmin(HistoryViews, CraftedInputAdmin):
             request,
             queryset,
             workflow.approve,
-            "approved and live",
+            review_messages.approved,
             title="Approve and publish",
             prompt=None,
         )
@@ -701,7 +722,7 @@ class ReviewAdmin(HistoryViews, CraftedInputAdmin):
             request,
             queryset,
             workflow.request_changes,
-            "returned to the author with your comment",
+            review_messages.returned,
             title="Request changes",
             prompt="What needs to change? The author sees this comment.",
         )
@@ -714,7 +735,7 @@ class ReviewAdmin(HistoryViews, CraftedInputAdmin):
             request,
             queryset,
             workflow.withdraw,
-            "withdrawn from the public site",
+            review_messages.withdrawn,
             title="Withdraw from the public site",
             prompt="Why is it withdrawn? The reason is kept in the review history.",
         )
@@ -789,7 +810,9 @@ class ReviewAdmin(HistoryViews, CraftedInputAdmin):
                 if prompt is None or (request.POST.get(action_field) == "request_changes")
                 else [],
             }
-            if row["reason"] is None:
+            if prompt is None and row["reason"] is None:
+                # An approval publishes the companions too: who may not approve one of
+                # them may not approve this one.
                 row["reason"] = next(
                     (c["refused"] for c in row["companions"] if c["refused"]), None
                 )

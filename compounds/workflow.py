@@ -62,6 +62,19 @@ def is_id(text):
     return re.fullmatch(r"[0-9]{1,18}", text) is not None
 
 
+def posted_revision(raw):
+    """The revision number a form posted (the one its page showed), or None when it is
+    not one: ASCII digits only, which int() alone would not insist on."""
+    return int(raw) if raw and re.fullmatch(r"[0-9]{1,9}", raw) else None
+
+
+def is_canonical_id(text):
+    """Whether text is an id or a number as an address writes it: ASCII digits with no
+    sign and no leading zero. int() also reads "١", "１", "+1" and "01" as 1; an address
+    that spells an id so is another address, and names no object."""
+    return isinstance(text, str) and re.fullmatch(r"0|[1-9][0-9]{0,17}", text) is not None
+
+
 def check_seen(current, seen_revision, decided):
     """Refuse a step taken on another revision than current's (StaleDecision). current
     is the locked row; seen_revision None is a script's step, on whatever is there."""
@@ -193,6 +206,25 @@ def submit(obj, user, comment=""):
                 _move(part, user, ReviewAction.SUBMIT, ReviewState.IN_REVIEW, together)
         _move(current, user, ReviewAction.SUBMIT, ReviewState.IN_REVIEW, comment)
         return current
+
+
+def submit_companions_of(summaries, user, comment=""):
+    """Submit what summaries submitted in bulk (an import) take along: their compounds
+    and conditions that have never been approved and wait as drafts or with changes
+    requested, as `submit` does for one summary. A few queries whatever the number."""
+    model = summaries[0].__class__ if summaries else None
+    for name in model.live_related if model else ():
+        related = model._meta.get_field(name).related_model
+        ids = {getattr(summary, f"{name}_id") for summary in summaries}
+        waiting = (
+            related.objects.filter(pk__in=ids, review_state__in=SUBMITTABLE)
+            .exclude(pk__in=Version.objects.of_model(related).values("object_id"))
+            .values_list("pk", flat=True)
+        )
+        for pk in waiting:
+            part = lock(related(pk=pk))
+            if may_edit(user, related):
+                _move(part, user, ReviewAction.SUBMIT, ReviewState.IN_REVIEW, comment)
 
 
 def companions_in_review(current):

@@ -170,6 +170,10 @@ if CACHES["default"]["BACKEND"].endswith("RedisCache"):
 # a page another process has withdrawn.
 PAGE_CACHE_ALIAS = "default"
 PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=24 * 3600)
+# The longest a cached page can outlive the decision that changed it once the cache can
+# be reached, whatever failed when the decision was taken: each app process checks the
+# recorded changes at most this often before it serves from the cache.
+PAGE_REFRESH_SECONDS = env.float("PAGE_REFRESH_SECONDS", default=1.0)
 # How long a caching proxy in front (deploy/nginx.conf) may serve a page without asking.
 PROXY_CACHE_SECONDS = env.int("PROXY_CACHE_SECONDS", default=1)
 
@@ -249,6 +253,10 @@ TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 AXES_SENSITIVE_PARAMETERS = ["username"]
 # The lockout answer to scripts is for this site only, not every origin.
 AXES_ALLOWED_CORS_ORIGINS = SITE_URL
+# After signing in, the admin home; after signing out, the sign-in page; a `next`
+# goes first when it names a page of the admin (insightswarm/signin.py).
+LOGIN_REDIRECT_URL = "admin:index"
+LOGOUT_REDIRECT_URL = "admin:login"
 
 # A session idle for a working day ends: a signed-in user's requests move its expiry
 # on (at most every SESSION_RENEW_SECONDS, insightswarm/middleware.py), so only

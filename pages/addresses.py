@@ -41,7 +41,6 @@ def _site(prefix):
             "research_list",
             "grading",
             "search",
-            "sitemap_index",
         )
     }
 

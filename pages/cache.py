@@ -6,12 +6,22 @@ compound page under the compound and its list of pairs; and so on
 (`tags_of`). Every tag has a token in the cache, and a page is stored with the
 tokens its tags had when it was rendered; it is served only while they are
 still current, which one round trip to the cache tells (the page and its tags'
-tokens in one get_many). When an approval or a withdrawal commits,
-compounds.publishing says what the object looked like on the site before and
-after; `invalidate` gives new tokens to exactly the tags of the pages that
-show it, so those copies are never served again. A page rendered from the old
-content by a request that raced the approval carries the old tokens, and is
-never served either.
+tokens in one get_many). A page rendered from the old content by a request
+that raced an approval carries the old tokens, and is never served.
+
+Nothing outlives its withdrawal, whatever fails. An approval, a withdrawal or a
+rebuild of the read model records, in its own transaction, what it changed on
+the site (compounds.models.PublicationChange). `refresh_pending` gives the tags
+of the pages that show each recorded change new tokens, and notes in the cache
+the last change it applied. It runs when the decision commits, and every app
+process runs it again before it serves from the cache if it has not in the last
+PAGE_REFRESH_SECONDS: a change whose refresh failed (the cache was unreachable,
+or slow) is applied by the next request of any process, and a cache that comes
+back with old entries (a Redis restarted from an older snapshot, or a database
+restored under the site) is found behind by its note and refreshed, every page
+at once where it cannot tell which. So a page outlives the decision that
+changed it by at most PAGE_REFRESH_SECONDS once the cache can be reached, and a
+process that cannot reach the cache, or the database, serves nothing from it.
 
 The cache answers in the WSGI application (CachedPages, insightswarm/wsgi.py),
 before Django handles the request; views are marked for it with `cached_page`.
@@ -41,11 +51,19 @@ from django.utils.http import parse_etags, parse_http_date_safe, quote_etag
 logger = logging.getLogger(__name__)
 
 PREFIX = "page"
+# Every page is filed under this tag too: a new token for it refreshes the whole site.
+SITE_TAG = "site"
+# The last PublicationChange applied to the cache: "<id> <time>".
+APPLIED_KEY = f"{PREFIX}:applied"
+# How many recorded changes one refresh reads at a time.
+REFRESH_BATCH = 2000
 # Query parameters that make part of a page's address; any other makes it uncached.
 ADDRESS_PARAMETERS = {"page", "letter"}
 # How long the cache is left alone after it failed.
 BACKOFF_SECONDS = 5.0
 _cache_down_until = 0.0
+# When this process last made sure the cache has every recorded change.
+_refreshed_at = float("-inf")
 
 
 def _release():
@@ -176,8 +194,9 @@ class CachedPages:
             return self.application(environ, start_response)
         request, tags = address
         try:
+            _make_current()
             stored, tokens = _lookup(request, tags)
-        except Exception as error:  # noqa: BLE001 - any cache failure: serve uncached
+        except Exception as error:  # noqa: BLE001 - any cache or database failure: uncached
             _failed(error)
             return self.application(environ, start_response)
         if stored is not None:
@@ -219,7 +238,9 @@ def _cacheable(environ):
     """The request and the tags of its page, if the page cache may answer it."""
     if environ.get("REQUEST_METHOD") not in ("GET", "HEAD") or not _usable():
         return None
-    request = WSGIRequest(environ)
+    # A copy: WSGIRequest writes its decoding of the address into the environ it is
+    # given, which Django, reading the environ again, would decode a second time.
+    request = WSGIRequest(environ.copy())
     try:
         match = get_resolver().resolve(request.path_info)
     except Resolver404:
@@ -231,6 +252,7 @@ def _cacheable(environ):
     tags = tags_of_page(match.url_name, match.kwargs, query)
     if tags is None:
         return None
+    tags = [*tags, SITE_TAG]
     try:
         request.get_host()
     except DisallowedHost:
@@ -282,15 +304,66 @@ def _headers(response):
 
 def invalidate(tags):
     """Give the tags new tokens: the pages filed under them are read afresh."""
-    if not tags or settings.PAGE_CACHE_SECONDS <= 0:
+    _cache().set_many({_tag_key(tag): secrets.token_hex(8) for tag in tags}, timeout=None)
+
+
+def _make_current():
+    """Refresh the cache from the recorded changes, if this process has not lately."""
+    global _refreshed_at
+    now = time.monotonic()
+    if now - _refreshed_at >= settings.PAGE_REFRESH_SECONDS:
+        refresh_pending()
+        _refreshed_at = now
+
+
+def _note(change):
+    return f"{change.id} {change.at.isoformat()}" if change else "0"
+
+
+def refresh_pending():
+    """Apply to the cache every recorded change it has not had yet.
+
+    The cache notes the last change applied (APPLIED_KEY). The changes after it are
+    applied in order; each gives the tags of the pages it touched a token named after
+    it, so two processes applying the same change agree. If the note is missing, or
+    names a change the database does not hold as noted (the cache lost it, came back
+    from an older snapshot, or the database was restored), the cache cannot tell what
+    it missed, and every page is refreshed.
+    """
+    from compounds.models import PublicationChange
+
+    changes = PublicationChange.objects.order_by("id")
+    note = _cache().get(APPLIED_KEY)
+    last_id = int(note.split()[0]) if note else None
+    if last_id is None:
+        everything = True
+    elif last_id == 0:
+        everything = False
+    else:
+        noted = changes.filter(id=last_id).first()
+        everything = _note(noted) != note
+    if everything:
+        latest = changes.last()
+        invalidate([SITE_TAG])
+        _cache().set(APPLIED_KEY, _note(latest), timeout=None)
         return
-    try:
-        _cache().set_many(
-            {f"{PREFIX}:tag:{tag}": secrets.token_hex(8) for tag in tags}, timeout=None
-        )
-    except Exception as error:  # noqa: BLE001
-        # The pages under these tags may now be stale until they expire: say so loudly.
-        logger.error("Could not refresh cached pages %s: %s", sorted(tags), error)
+    while True:
+        batch = list(changes.filter(id__gt=last_id)[:REFRESH_BATCH])
+        if not batch:
+            return
+        tokens = {}
+        for change in batch:
+            for tag in _tags_of_change(change):
+                tokens[tag] = f"c{change.id}"
+        _cache().set_many({_tag_key(tag): token for tag, token in tokens.items()}, timeout=None)
+        _cache().set(APPLIED_KEY, _note(batch[-1]), timeout=None)
+        last_id = batch[-1].id
+
+
+def _tags_of_change(change):
+    if change.model == change.EVERYTHING:
+        return [SITE_TAG]
+    return tags_changed_by(change.model, change.before, change.after)
 
 
 def tags_changed_by(kind, before, after):
@@ -321,28 +394,30 @@ def tags_changed_by(kind, before, after):
                 tags |= {f"research:{shown['slug']}", "research", "home"}
                 tags |= {f"hub:compound:{slug}" for slug in shown["compounds"]}
                 tags |= {f"hub:condition:{slug}" for slug in shown["conditions"]}
-    if kind in ("compound", "condition") and _letters_changed(kind, before, after):
+    if kind in ("compound", "condition") and _letter(before) != _letter(after):
+        # A letter of the A-Z index may have gained its first entry or lost its last.
         tags.add(f"letters:{kind}")
     return tags
+
+
+def _letter(shown):
+    return shown["letter"] if shown else None
 
 
 def _letter_param(letter):
     return "other" if letter == "#" else letter.lower()
 
 
-def _letters_changed(kind, before, after):
-    """Whether a letter of the A-Z index gained its first entry or lost its last."""
-    from . import live
-
-    old = before["letter"] if before else None
-    new = after["letter"] if after else None
-    if old == new:
-        return False
-    rows = live.PUBLISHED[kind].objects
-    gained = new is not None and rows.filter(letter=new).count() == 1
-    lost = old is not None and not rows.filter(letter=old).exists()
-    return gained or lost
-
-
-def on_publication_changed(sender, model, pk, before, after, **kwargs):
-    invalidate(tags_changed_by(model._meta.model_name, before, after))
+def on_publication_changed(sender, change, **kwargs):
+    """Once a decision commits: refresh the pages it changed, and any change still pending."""
+    if settings.PAGE_CACHE_SECONDS <= 0:
+        return
+    try:
+        refresh_pending()
+    except Exception as error:  # noqa: BLE001
+        logger.error(
+            "Could not refresh cached pages after change %s: %s. Every app process applies it "
+            "before it serves from the cache again.",
+            change.pk,
+            error,
+        )

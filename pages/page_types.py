@@ -7,6 +7,7 @@ exist, the specialist who treats the condition. Nothing is cut mid-word.
 
 from . import claims
 from .registry import PageType, register
+from .templating import phrase
 
 
 def _level(pair):
@@ -109,7 +110,7 @@ class EvidenceLevelAssessment(PageType):
 
     def faq(self, pair):
         c, d = pair.compound.name, pair.condition.name
-        specialist = pair.condition.specialist
+        specialist = phrase(pair.condition.specialist)
         reviewed = pair.summary.version.approved_at
         return [
             (
@@ -143,14 +144,14 @@ class Interactions(PageType):
 
     def meta_description(self, pair):
         return (
-            f"What to discuss with your {pair.condition.specialist} before combining "
+            f"What to discuss with your {phrase(pair.condition.specialist)} before combining "
             f"{pair.compound.name} with {pair.condition.name} treatment: known safety "
             "considerations and the kinds of interaction to check."
         )
 
     def faq(self, pair):
         c, d = pair.compound.name, pair.condition.name
-        specialist = pair.condition.specialist
+        specialist = phrase(pair.condition.specialist)
         return [
             (
                 f"Can {c} be combined with {d} treatment?",
@@ -169,7 +170,7 @@ class Interactions(PageType):
 
 def _monitoring(pair):
     c, d = pair.compound.name, pair.condition.name
-    specialist = pair.condition.specialist
+    specialist = phrase(pair.condition.specialist)
     rows = pair.compound.monitoring.all()
     if not rows:
         return (
@@ -210,7 +211,7 @@ class Safety(PageType):
 
     def faq(self, pair):
         c, d = pair.compound.name, pair.condition.name
-        specialist = pair.condition.specialist
+        specialist = phrase(pair.condition.specialist)
         return [
             (
                 f"Can {c} interfere with {d} treatments?",

@@ -13,6 +13,7 @@ variable renders as nothing, as in Django's templates.
 import functools
 import itertools
 import json
+import re
 from datetime import datetime
 
 from django.templatetags.static import static
@@ -67,6 +68,22 @@ def by_category(notes):
     ]
 
 
+def phrase(text):
+    """An editor's phrase as a sentence of the page goes on: without a final full stop,
+    which the sentence adds ("Standard treatment for Migraine: {{ text|phrase }}.")."""
+    return str(text).strip().rstrip(".").rstrip()
+
+
+_ENDED = re.compile(r"[.!?…][\"”’)\]]*$")
+
+
+def sentence(text):
+    """An editor's sentences as they end a paragraph: with their final full stop, added
+    if they were typed without one."""
+    text = str(text).strip()
+    return text if not text or _ENDED.search(text) else f"{text}."
+
+
 def url(name, *args):
     return reverse(name, args=args)
 
@@ -89,5 +106,7 @@ def environment(**options):
         source_link=source_link,
         by_category=by_category,
         date=date,
+        phrase=phrase,
+        sentence=sentence,
     )
     return env

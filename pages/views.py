@@ -22,6 +22,7 @@ from compounds.evidence import EvidenceBasis, EvidenceLevel, StudyDesign, Verdic
 
 from . import addresses, claims, live, search, seo
 from .registry import get_page_type, page_types
+from .templating import phrase
 
 UPDATES_PER_PAGE = 10
 # The most links a list page carries, so that no page grows with the catalogue.
@@ -420,7 +421,7 @@ def render_compound(request, compound, preview=False):
         ("Compounds", _path("pages:compound_list")),
         (compound.name, url),
     ]
-    description = f"{compound.name} ({compound.drug_class}): {compound.evidence_overview}"
+    description = f"{compound.name} ({phrase(compound.drug_class)}): {compound.evidence_overview}"
     return _page(
         request,
         "pages/compound_detail.html",

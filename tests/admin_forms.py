@@ -7,6 +7,7 @@ inline management forms included, plus the one submit button pressed), so a test
 exactly the request a person's click sends.
 """
 
+import copy
 from html.parser import HTMLParser
 from urllib.parse import urljoin
 
@@ -34,6 +35,12 @@ class _Control:
     @property
     def is_submit(self):
         return self.type in {"submit", "image"}
+
+    @property
+    def is_autocomplete(self):
+        # The admin's autocomplete list is filled by its script with whatever the search
+        # finds, so any value may be chosen in it, not only the options it was sent with.
+        return "data-ajax--url" in self.attrs
 
 
 class _Form:
@@ -107,11 +114,16 @@ class _PageForms(HTMLParser):
                 self.by_id[owner].controls.append(control)
 
 
-def _select_values(control):
-    options = [
+def _options(control):
+    """A select's options: (value, selected), the text standing in for a missing value."""
+    return [
         (value if value is not None else " ".join(text.split()), chosen)
         for value, chosen, text in control.options
     ]
+
+
+def _select_values(control):
+    options = _options(control)
     chosen = [value for value, selected in options if selected]
     if "multiple" in control.attrs:
         return chosen
@@ -152,19 +164,47 @@ class Submission(dict):
     action = ""
 
 
-def form_data(page, button, /, form_id=None, **changes):
+def _add_rows(form, prefix, count):
+    """Press an inline's "Add another" `count` times, as the admin's inlines.js does:
+    copy the empty row the page carries (its fields named `prefix-__prefix__-…`) under
+    the next free index, and count the row in the management form."""
+    controls = {c.name: c for c in form.controls if c.name}
+    total = controls.get(f"{prefix}-TOTAL_FORMS")
+    template = f"{prefix}-__prefix__-"
+    empty_row = [c for c in form.controls if c.name and c.name.startswith(template)]
+    if total is None or not empty_row:
+        raise AssertionError(f"The form has no “Add another” for the inline {prefix!r}")
+    rows = int(total.attrs.get("value") or 0)
+    most = controls.get(f"{prefix}-MAX_NUM_FORMS")
+    if most is not None and most.attrs.get("value") and rows + count > int(most.attrs["value"]):
+        raise AssertionError(f"The inline {prefix!r} takes at most {most.attrs['value']} rows")
+    for index in range(rows, rows + count):
+        for control in empty_row:
+            row = copy.deepcopy(control)
+            row.name = control.name.replace("__prefix__", str(index), 1)
+            row.attrs["name"] = row.name
+            form.controls.append(row)
+    total.attrs["value"] = str(rows + count)
+
+
+def form_data(page, button, /, form_id=None, add_rows=None, **changes):
     """What the browser posts when `button` (its label) is pressed on `page`.
 
     `page` is a test client response or HTML. `changes` are what the person typed or
     chose, by field name: a string for a field, a list for a multiple select, True or
-    False to tick or untick a checkbox, and the values of the boxes to tick in a group.
-    A name that no field of the form has is an error, as a person cannot type into a
-    field the page does not show.
+    False to tick or untick a checkbox, the values of the boxes to tick in a group (or
+    the radio button to choose), and an uploaded file for a file field. `add_rows` maps
+    an inline's prefix to how many times its "Add another" link is pressed first; the
+    new rows are then filled in through `changes` like any field.
+    What a person cannot do is an error: a name that no field of the form has, a choice
+    that a list does not offer, a box that is not on the page.
     """
     parser = _PageForms()
     parser.feed(_html(page))
     parser.close()
     form, pressed = _find_button(parser.forms, button, form_id)
+    for prefix, count in (add_rows or {}).items():
+        _add_rows(form, prefix, count)
     names = {c.name for c in form.controls if c.name and not c.disabled}
     unknown = sorted(set(changes) - names)
     if unknown:
@@ -176,12 +216,16 @@ def form_data(page, button, /, form_id=None, **changes):
     def send(name, value):
         data.setdefault(name, []).append(value)
 
+    boxes = {}  # for each group of checkboxes or radio buttons, the values it holds
     for control in form.controls:
         name = control.name
         if not name or control.disabled:
             continue
         if control is pressed:
             send(name, control.attrs.get("value", control.label if control.tag == "input" else ""))
+            continue
+        if control.type == "file" and name in changes:
+            send(name, changes.pop(name))
             continue
         if control.type in _NOT_SENT:
             continue
@@ -191,15 +235,21 @@ def form_data(page, button, /, form_id=None, **changes):
                 # True or False ticks or unticks; a value (or a list of them, for a group of
                 # checkboxes such as a list's selection) ticks the boxes with that value.
                 on = control.attrs.get("value", "on")
+                boxes.setdefault(name, set()).add(str(on))
                 chosen = [str(v) for v in value] if isinstance(value, list | tuple) else [value]
                 if value is True or str(on) in [str(v) for v in chosen]:
                     send(name, on)
-            elif isinstance(value, list | tuple):
-                for item in value:
-                    send(name, str(item))
             else:
-                send(name, str(value))
-            if control.tag != "input" or control.type not in _TOGGLES:
+                values = [str(v) for v in (value if isinstance(value, list | tuple) else [value])]
+                if control.tag == "select" and not control.is_autocomplete:
+                    offered = [option for option, _ in _options(control)]
+                    missing = [v for v in values if v not in offered]
+                    if missing:
+                        raise AssertionError(
+                            f"The list {name!r} offers no {missing}; it offers {offered}"
+                        )
+                for item in values:
+                    send(name, item)
                 changes = {k: v for k, v in changes.items() if k != name}
             continue
         if control.type in _TOGGLES:
@@ -212,12 +262,36 @@ def form_data(page, button, /, form_id=None, **changes):
             send(name, _textarea_value(control.text))
         else:
             send(name, control.attrs.get("value", ""))
+    for name, held in boxes.items():
+        value = changes[name]
+        if isinstance(value, bool):
+            continue
+        wanted = {str(v) for v in value} if isinstance(value, list | tuple) else {str(value)}
+        if wanted - held:
+            raise AssertionError(
+                f"No box {name!r} with the value {sorted(wanted - held)}; there are {sorted(held)}"
+            )
     return data
 
 
-def press(client, page_url, button, /, form_id=None, **changes):
+def address(page):
+    """Where the page was shown: a form without an action posts back there."""
+    return page.wsgi_request.get_full_path()
+
+
+def submit(client, page, button, /, form_id=None, add_rows=None, **changes):
+    """Type `changes` on a page already open and press `button`: the response to the POST.
+
+    The page may have been opened a while ago, as a browser tab is: what it posts is what
+    it showed then. A confirmation page answered to a POST is opened like any other.
+    """
+    data = form_data(page, button, form_id=form_id, add_rows=add_rows, **changes)
+    here = address(page)
+    return client.post(urljoin(here, data.action or here), data)
+
+
+def press(client, page_url, button, /, form_id=None, add_rows=None, **changes):
     """Open `page_url`, type `changes` and press `button`: the response to that POST."""
     page = client.get(page_url)
     assert page.status_code == 200, f"{page_url} answered {page.status_code}"
-    data = form_data(page, button, form_id=form_id, **changes)
-    return client.post(urljoin(page_url, data.action or page_url), data)
+    return submit(client, page, button, form_id=form_id, add_rows=add_rows, **changes)

@@ -25,12 +25,15 @@ class Answer:
         return self.headers[name.lower()]
 
 
-def get(path, headers=None, method="GET", secure=False):
+def get(path, headers=None, method="GET", secure=False, environ=None):
+    """GET (or HEAD) `path`; `environ` overrides WSGI variables as a particular server sets
+    them (PATH_INFO, QUERY_STRING)."""
     from insightswarm.wsgi import application
 
     factory = RequestFactory()
     send = factory.head if method == "HEAD" else factory.get
     request = send(path, headers=headers, secure=secure)
+    request.environ.update(environ or {})
     sent = {}
 
     def start_response(status, response_headers, exc_info=None):

@@ -1,14 +1,19 @@
 """The project as a whole: migrations match the models, checks and linter are clean."""
 
+import os
+import re
 import shutil
 import subprocess
 import sys
+import tomllib
+from importlib.metadata import version
 from io import StringIO
 from pathlib import Path
 
 import pytest
 from django.conf import settings
 from django.core.management import call_command
+from packaging.requirements import Requirement
 
 
 @pytest.mark.django_db
@@ -36,3 +41,57 @@ def test_ruff_finds_nothing():
         timeout=120,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+# The Makefile, pyproject.toml and .ci/run: a first run on a fresh clone.
+
+ROOT = Path(settings.BASE_DIR)
+
+
+def _dry_run(*arguments):
+    make = shutil.which("make")
+    if not make:
+        pytest.skip("make is not installed")
+    env = {name: value for name, value in os.environ.items() if name != "SITE_URL"}
+    result = subprocess.run(
+        [make, "-n", *arguments], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout.splitlines()
+
+
+def test_every_make_target_declared_has_a_rule():
+    text = (ROOT / "Makefile").read_text()
+    declared = {name for line in re.findall(r"^\.PHONY:(.*)$", text, re.M) for name in line.split()}
+    rules = set(re.findall(r"^([\w-]+):", text, re.M))
+    assert declared - rules == set()
+
+
+def test_make_run_gives_the_demo_emails_and_the_server_one_site_url():
+    lines = _dry_run("run", "PORT=8812")
+    for command in ("seed_demo", "runserver"):
+        [line] = [line for line in lines if f"manage.py {command}" in line]
+        assert "SITE_URL='http://127.0.0.1:8812' " in line, line
+
+
+def test_make_run_says_what_it_does_before_each_long_step():
+    lines = _dry_run("--always-make", "run")
+    said = [n for n, line in enumerate(lines) if line.startswith("echo ")]
+    for step in ("pip install", "manage.py migrate", "manage.py seed_demo"):
+        first = next(n for n, line in enumerate(lines) if step in line)
+        assert any(n < first for n in said), f"nothing is said before {step}"
+
+
+def test_ruff_is_pinned_to_a_range_that_holds_the_installed_ruff():
+    dev = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["optional-dependencies"]
+    [ruff] = [Requirement(r) for r in dev["dev"] if Requirement(r).name == "ruff"]
+    assert any(spec.operator == "<" for spec in ruff.specifier), ruff
+    assert ruff.specifier.contains(version("ruff")), (ruff, version("ruff"))
+
+
+def test_ci_runs_the_linter_before_the_tests():
+    lines = (ROOT / ".ci" / "run").read_text().splitlines()
+    commands = [line.strip() for line in lines if not line.strip().startswith("#")]
+    lint = [n for n, command in enumerate(commands) if command == "make lint"]
+    tests = [n for n, command in enumerate(commands) if command.endswith("make test")]
+    assert lint and tests and lint[0] < tests[0]

@@ -6,6 +6,7 @@ import logging
 import re
 import time
 from datetime import timedelta
+from urllib.parse import urlencode
 
 import pytest
 from axes.models import AccessAttempt
@@ -13,10 +14,12 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.sessions.models import Session
 from django.core.management import call_command
-from django.urls import reverse
+from django.urls import reverse, reverse_lazy
 from django.utils import timezone
 
 from insightswarm.middleware import RENEWED
+from tests.admin_forms import address as shown_at
+from tests.admin_forms import form_data, press, submit
 
 PASSWORD = "a-long-sign-in-password-7Q"
 ADDRESS = "203.0.113.7"
@@ -33,12 +36,13 @@ def editor():
 
 
 def sign_in(client, username, password, address=ADDRESS, **extra):
-    return client.post(
-        reverse("admin:login"),
-        {"username": username, "password": password, "next": reverse("admin:index")},
-        REMOTE_ADDR=address,
-        **extra,
-    )
+    """From one address: open the sign-in page the admin sends a visitor to, type the
+    name and password, press "Log in"."""
+    login = f"{reverse('admin:login')}?next={reverse('admin:index')}"
+    page = client.get(login, REMOTE_ADDR=address, **extra)
+    assert page.status_code == 200, page.status_code
+    data = form_data(page, "Log in", username=username, password=password)
+    return client.post(data.action or shown_at(page), data, REMOTE_ADDR=address, **extra)
 
 
 def signed_in(response):
@@ -126,15 +130,12 @@ def test_an_administrator_unlocks_an_account_in_the_admin(client, editor):
     admin = get_user_model().objects.create_superuser("admin-sam", "sam@example.org", PASSWORD)
     client.force_login(admin)
     changelist = reverse("admin:axes_accessattempt_changelist")
-    assert client.get(changelist).status_code == 200
-    response = client.post(
-        changelist,
-        {
-            "action": "delete_selected",
-            "_selected_action": list(AccessAttempt.objects.values_list("pk", flat=True)),
-            "post": "yes",
-        },
+    attempts = list(AccessAttempt.objects.values_list("pk", flat=True))
+    confirmation = press(
+        client, changelist, "Run", action="delete_selected", _selected_action=attempts
     )
+    assert confirmation.status_code == 200
+    response = submit(client, confirmation, "Yes, I’m sure")
     assert response.status_code == 302
     client.logout()
 
@@ -209,3 +210,71 @@ def test_password_validators_stay_on():
         "CommonPasswordValidator",
         "NumericPasswordValidator",
     } <= names
+
+
+# `next` as a crafted link may hold it: other sites, scheme-relative, an address the site
+# does not have, a non-admin page, the sign-out (POST only), an encoded NUL.
+FOREIGN_NEXTS = [
+    "https://evil.example/",
+    "//evil.example",
+    "/\\evil.example",
+    "javascript:alert(1)",
+    "/nonexistent/",
+    "/admin/nonexistent/",
+    "/compounds/no-such-compound/",
+    reverse_lazy("admin:logout"),
+    "/admin/%00",
+    "",
+]
+
+
+def _landing(client, response):
+    """Follow redirects as a browser does: the status and address of the page it shows."""
+    while response.status_code in (301, 302, 303):
+        location = response["Location"]
+        assert location.startswith("/"), f"sent off the site: {location}"
+        response = client.get(location)
+    return response.status_code, response.request["PATH_INFO"]
+
+
+@pytest.mark.parametrize("next_url", FOREIGN_NEXTS)
+def test_signing_in_with_any_next_lands_on_a_page_of_the_admin(client, editor, next_url):
+    page = client.get(reverse("admin:login"), {"next": str(next_url)})
+    assert page.status_code == 200
+    response = submit(client, page, "Log in", username="editor-jo", password=PASSWORD)
+    assert "_auth_user_id" in client.session
+    status, landing = _landing(client, response)
+    assert status == 200, landing
+    assert landing.startswith("/admin/"), landing
+
+
+@pytest.mark.parametrize("next_url", FOREIGN_NEXTS)
+def test_a_sign_in_posted_with_any_next_lands_on_a_page_of_the_admin(client, editor, next_url):
+    """A crafted form posting its own `next`."""
+    response = client.post(
+        reverse("admin:login") + "?" + urlencode({"next": str(next_url)}),
+        {"username": "editor-jo", "password": PASSWORD, "next": str(next_url)},
+        REMOTE_ADDR=ADDRESS,
+    )
+    status, landing = _landing(client, response)
+    assert status == 200, landing
+    assert landing.startswith("/admin/"), landing
+
+
+@pytest.mark.parametrize("next_url", FOREIGN_NEXTS)
+def test_signing_out_with_any_next_lands_on_the_sign_in_page(client, editor, next_url):
+    client.force_login(editor)
+    page = client.get(reverse("admin:index"))
+    data = form_data(page, "Log out")
+    # The admin's sign-out form, sent to an address with a `next` a link supplied.
+    response = client.post(f"{data.action}?{urlencode({'next': str(next_url)})}", data)
+    assert "_auth_user_id" not in client.session
+    assert _landing(client, response) == (200, reverse("admin:login"))
+
+
+def test_a_sign_in_goes_on_to_the_admin_page_that_asked_for_it(client, editor):
+    wanted = reverse("admin:auth_user_changelist")
+    page = client.get(wanted, follow=True)
+    response = submit(client, page, "Log in", username="editor-jo", password=PASSWORD)
+    assert response.status_code == 302
+    assert response["Location"] == wanted

@@ -155,7 +155,8 @@ def publish_live_versions(apps, schema_editor):
         return
     from compounds import publishing
 
-    publishing.rebuild()
+    # No page is cached from a database being migrated; the record of changes comes later.
+    publishing.rebuild(record_change=False)
 
 
 PUBLISHED_SEARCHED_TABLES = [

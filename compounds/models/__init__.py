@@ -11,6 +11,7 @@ from .content import (
 from .imports import ImportBatch, ImportBatchItem
 from .published import (
     FormerSlug,
+    PublicationChange,
     PublishedCompound,
     PublishedCondition,
     PublishedResearchUpdate,
@@ -23,6 +24,7 @@ from .safety import Caution, Interaction, Monitoring, SafetyFinding
 PUBLISHABLE_MODELS = (Compound, Condition, EvidenceSummary, ResearchUpdate)
 
 __all__ = [
+    "PublicationChange",
     "PUBLISHABLE_MODELS",
     "Caution",
     "Compound",

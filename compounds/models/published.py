@@ -235,3 +235,29 @@ class FormerSlug(models.Model):
 
     def __str__(self):
         return f"{self.kind} {self.slug} -> {self.object_id}"
+
+
+class PublicationChange(models.Model):
+    """One change of what the public site shows, written in the decision's transaction.
+
+    The approval, withdrawal or rebuild that changes published rows records here what
+    the object looked like on the site before and after (compounds.publishing.footprint),
+    so that whoever keeps copies of public pages (pages/cache.py) can refresh them from
+    this record: at once after the commit, and again, by any app process, as long as a
+    copy may be behind it. A copy that could not be refreshed at the time (its cache was
+    unreachable) is therefore refreshed later, never forgotten. `model` "*" means every
+    page (a rebuild of the read model). Rows older than the page cache's lifetime are
+    no longer needed (`manage.py refresh_pages` deletes them).
+    """
+
+    EVERYTHING = "*"
+
+    id = models.BigAutoField(primary_key=True)
+    model = models.CharField(max_length=40, help_text="The working model's name, or *.")
+    object_id = models.BigIntegerField(null=True)
+    before = models.JSONField(null=True)
+    after = models.JSONField(null=True)
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    def __str__(self):
+        return f"{self.model} {self.object_id} at {self.at:%Y-%m-%d %H:%M:%S}"

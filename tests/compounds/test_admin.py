@@ -22,6 +22,7 @@ from compounds.models import (
     ReviewEvent,
     SafetyNote,
 )
+from tests.admin_forms import form_data, press
 
 pytestmark = pytest.mark.django_db
 
@@ -141,21 +142,21 @@ def _listed(response):
     return list(response.context["cl"].result_list)
 
 
-def _inline(prefix, rows):
-    """The POST data of an inline formset of new rows, management form included."""
-    data = {
-        f"{prefix}-TOTAL_FORMS": str(len(rows)),
-        f"{prefix}-INITIAL_FORMS": "0",
-        f"{prefix}-MIN_NUM_FORMS": "0",
-        f"{prefix}-MAX_NUM_FORMS": "1000",
-    }
-    for index, row in enumerate(rows):
-        data.update({f"{prefix}-{index}-{field}": value for field, value in row.items()})
-    return data
+def _add(client, model, fields, inlines):
+    """Open the model's add page, type `fields`, add each inline's rows with its "Add
+    another" link and fill them in, and press Save: the answer to that post."""
+    inlines = {prefix: rows for prefix, rows in inlines.items() if rows}
+    changes = dict(fields)
+    for prefix, rows in inlines.items():
+        for index, row in enumerate(rows):
+            changes.update({f"{prefix}-{index}-{field}": value for field, value in row.items()})
+    added = {prefix: len(rows) for prefix, rows in inlines.items()}
+    return press(client, _url(model, "add"), "Save", add_rows=added, **changes)
 
 
-def _compound_form(mechanisms=(), safety_notes=(), monitoring=(), cautions=(), interactions=()):
-    return {
+def _add_compound(client, **inlines):
+    """Add Psilocybin with the rows given for its inlines (mechanisms=[{...}], ...)."""
+    fields = {
         "name": "Psilocybin",
         "slug": "psilocybin",
         "aliases": "magic mushrooms",
@@ -163,13 +164,8 @@ def _compound_form(mechanisms=(), safety_notes=(), monitoring=(), cautions=(), i
         "regulatory_status": "FDA breakthrough therapy designation for depression",
         "evidence_overview": "Phase II data for cancer-related distress",
         "safety_profile": "Perceptual effects; raised blood pressure",
-        "revision": "0",
-        **_inline("mechanisms", mechanisms),
-        **_inline("safety_notes", safety_notes),
-        **_inline("monitoring", monitoring),
-        **_inline("cautions", cautions),
-        **_inline("interactions", interactions),
     }
+    return _add(client, Compound, fields, inlines)
 
 
 def _reference_row(**fields):
@@ -186,8 +182,10 @@ def _reference_row(**fields):
     }
 
 
-def _summary_form(compound, condition, references=(), findings=(), **fields):
-    return {
+def _add_summary(client, compound, condition, references=(), findings=(), **fields):
+    """Add the evidence summary of the pair, with its references and safety findings."""
+    fields = {
+        # Chosen in the autocomplete lists, which the page fills as one types.
         "compound": str(compound.pk),
         "condition": str(condition.pk),
         "evidence_level": "level_2",
@@ -196,11 +194,10 @@ def _summary_form(compound, condition, references=(), findings=(), **fields):
         "preclinical_evidence": "",
         "human_evidence": "Two randomized trials.",
         "regulatory_status": "Not approved for this condition",
-        "revision": "0",
-        **_inline("references", references),
-        **_inline("safety_findings", findings),
         **fields,
     }
+    inlines = {"references": references, "safety_findings": findings}
+    return _add(client, EvidenceSummary, fields, inlines)
 
 
 def _reference_form_errors(response):
@@ -236,6 +233,9 @@ def test_add_page_answers_200_for_superuser(admin_client, model):
 def test_references_are_added_and_changed_only_on_their_summary(admin_client):
     reference = _reference()
     assert admin_client.get(_url(Reference, "add")).status_code == 403
+    with pytest.raises(AssertionError, match="No button “Save”"):
+        form_data(admin_client.get(_url(Reference, "change", reference.pk)), "Save")
+    # The reference's page has no Save button: a post of an edit is crafted.
     response = admin_client.post(_url(Reference, "change", reference.pk), {"title": "Retitled"})
     assert response.status_code == 403
     reference.refresh_from_db()
@@ -315,7 +315,8 @@ def test_evidence_summary_condition_filter_narrows_the_list(admin_client):
 
 
 def test_adding_compound_creates_it_with_its_mechanisms_and_safety_notes_in_order(admin_client):
-    data = _compound_form(
+    response = _add_compound(
+        admin_client,
         mechanisms=[
             {"position": "1", "description": "5-HT2A receptor agonism"},
             {"position": "2", "description": "Increased neuroplasticity"},
@@ -325,7 +326,6 @@ def test_adding_compound_creates_it_with_its_mechanisms_and_safety_notes_in_orde
             {"position": "2", "category": "monitoring", "description": "Blood pressure checks"},
         ],
     )
-    response = admin_client.post(_url(Compound, "add"), data)
 
     assertRedirects(response, _url(Compound, "changelist"))
     compound = Compound.objects.get(slug="psilocybin")
@@ -342,10 +342,8 @@ def test_adding_compound_creates_it_with_its_mechanisms_and_safety_notes_in_orde
 
 def test_adding_compound_with_a_repeated_mechanism_saves_nothing(admin_client):
     repeated = {"position": "1", "description": "5-HT2A receptor agonism"}
-    response = admin_client.post(
-        _url(Compound, "add"), _compound_form(mechanisms=[repeated, {**repeated, "position": "2"}])
-    )
-    assert response.status_code == 200
+    response = _add_compound(admin_client, mechanisms=[repeated, {**repeated, "position": "2"}])
+    assertContains(response, "Please correct the duplicate data for description.")
     assert not Compound.objects.exists()
     assert not Mechanism.objects.exists()
     assert not SafetyNote.objects.exists()
@@ -356,12 +354,12 @@ def test_adding_compound_with_a_repeated_mechanism_saves_nothing(admin_client):
 
 def test_reference_inline_stores_the_bare_pmid_of_a_pasted_pubmed_address(admin_client):
     compound, condition = _compound(), _condition()
-    data = _summary_form(
+    response = _add_summary(
+        admin_client,
         compound,
         condition,
         references=[_reference_row(pmid="https://pubmed.ncbi.nlm.nih.gov/31578302/")],
     )
-    response = admin_client.post(_url(EvidenceSummary, "add"), data)
 
     assertRedirects(response, _url(EvidenceSummary, "changelist"))
     summary = EvidenceSummary.objects.get(compound=compound, condition=condition)
@@ -369,8 +367,7 @@ def test_reference_inline_stores_the_bare_pmid_of_a_pasted_pubmed_address(admin_
 
 
 def test_reference_inline_without_any_identifier_is_refused_and_saves_nothing(admin_client):
-    data = _summary_form(_compound(), _condition(), references=[_reference_row()])
-    response = admin_client.post(_url(EvidenceSummary, "add"), data)
+    response = _add_summary(admin_client, _compound(), _condition(), references=[_reference_row()])
 
     assertContains(response, escape(NO_IDENTIFIER_MESSAGE), status_code=200)
     assert not EvidenceSummary.objects.exists()
@@ -382,8 +379,7 @@ def test_one_pmid_cited_twice_in_one_save_is_refused_and_saves_nothing(admin_cli
         _reference_row(pmid="31578302"),
         _reference_row(pmid="https://pubmed.ncbi.nlm.nih.gov/31578302/", title="The same paper"),
     ]
-    data = _summary_form(_compound(), _condition(), references=references)
-    response = admin_client.post(_url(EvidenceSummary, "add"), data)
+    response = _add_summary(admin_client, _compound(), _condition(), references=references)
 
     assertContains(response, "This PMID is already cited here.", status_code=200)
     assert not EvidenceSummary.objects.exists()
@@ -395,16 +391,15 @@ def test_one_doi_cited_twice_in_different_case_is_refused(admin_client):
         _reference_row(doi="10.1000/ABC"),
         _reference_row(doi="https://doi.org/10.1000/abc", title="The same paper"),
     ]
-    data = _summary_form(_compound(), _condition(), references=references)
-    response = admin_client.post(_url(EvidenceSummary, "add"), data)
+    response = _add_summary(admin_client, _compound(), _condition(), references=references)
 
     assertContains(response, "This DOI is already cited here.", status_code=200)
     assert not Reference.objects.exists()
 
 
 def test_reference_inline_with_a_bad_nct_id_shows_the_nct_id_message(admin_client):
-    data = _summary_form(_compound(), _condition(), references=[_reference_row(nct_id="NCT123")])
-    response = admin_client.post(_url(EvidenceSummary, "add"), data)
+    references = [_reference_row(nct_id="NCT123")]
+    response = _add_summary(admin_client, _compound(), _condition(), references=references)
 
     assertContains(response, escape(BAD_NCT_MESSAGE), status_code=200)
     assert _reference_form_errors(response)["nct_id"] == [BAD_NCT_MESSAGE]
@@ -413,8 +408,7 @@ def test_reference_inline_with_a_bad_nct_id_shows_the_nct_id_message(admin_clien
 
 def test_second_evidence_summary_for_the_same_pair_is_refused_and_saves_nothing(admin_client):
     existing = _summary()
-    data = _summary_form(existing.compound, existing.condition)
-    response = admin_client.post(_url(EvidenceSummary, "add"), data)
+    response = _add_summary(admin_client, existing.compound, existing.condition)
 
     assertContains(response, UNIQUE_PAIR_MESSAGE, status_code=200)
     assert list(EvidenceSummary.objects.all()) == [existing]
@@ -470,18 +464,21 @@ def demo_accounts(settings, monkeypatch):
     call_command("seed_demo", stdout=io.StringIO())
 
 
+def _sign_in(client, username):
+    """Open the sign-in page the admin sends a visitor to, type the name and password."""
+    login = f"{reverse('admin:login')}?next={reverse('admin:index')}"
+    return press(client, login, "Log in", username=username, password=DEMO_PASSWORD)
+
+
 @pytest.mark.parametrize("username", ["admin", "editor", "advisor"])
 def test_demo_account_can_log_in_to_the_admin(client, demo_accounts, username):
-    response = client.post(
-        reverse("admin:login"),
-        {"username": username, "password": DEMO_PASSWORD, "next": reverse("admin:index")},
-    )
+    response = _sign_in(client, username)
     assertRedirects(response, reverse("admin:index"))
     assert client.get(reverse("admin:index")).status_code == 200
 
 
 def test_demo_editor_sees_the_evidence_summary_changelist(client, demo_accounts):
-    client.post(reverse("admin:login"), {"username": "editor", "password": DEMO_PASSWORD})
+    _sign_in(client, "editor")
     response = client.get(_url(EvidenceSummary, "changelist"))
     assert response.status_code == 200
     assert EvidenceSummary.objects.exists()
@@ -496,7 +493,8 @@ def _sourced_row(**fields):
 
 
 def test_adding_compound_saves_its_monitoring_cautions_and_interactions(admin_client):
-    data = _compound_form(
+    response = _add_compound(
+        admin_client,
         monitoring=[_sourced_row(what="Blood pressure", when="Before each dose", how_long="")],
         cautions=[_sourced_row(kind="contraindication", description="people with an aneurysm")],
         interactions=[
@@ -508,7 +506,6 @@ def test_adding_compound_saves_its_monitoring_cautions_and_interactions(admin_cl
             )
         ],
     )
-    response = admin_client.post(_url(Compound, "add"), data)
 
     assertRedirects(response, _url(Compound, "changelist"))
     compound = Compound.objects.get(slug="psilocybin")
@@ -526,12 +523,12 @@ def test_adding_compound_saves_its_monitoring_cautions_and_interactions(admin_cl
 def test_an_interaction_without_severity_or_source_is_refused_and_nothing_is_saved(
     admin_client,
 ):
-    data = _compound_form(
+    response = _add_compound(
+        admin_client,
         interactions=[
             _sourced_row(drug="Benzodiazepines", severity="", effect="x", management="y", source="")
-        ]
+        ],
     )
-    response = admin_client.post(_url(Compound, "add"), data)
 
     assert response.status_code == 200
     errors = response.context["inline_admin_formsets"][4].formset.forms[0].errors
@@ -542,21 +539,20 @@ def test_an_interaction_without_severity_or_source_is_refused_and_nothing_is_sav
 @pytest.mark.parametrize("lines", [1, 5])
 def test_key_takeaways_must_be_two_to_four_lines(admin_client, lines):
     takeaways = "\n".join(f"Takeaway {n}." for n in range(lines))
-    data = _summary_form(_compound(), _condition(), key_takeaways=takeaways)
-    response = admin_client.post(_url(EvidenceSummary, "add"), data)
+    response = _add_summary(admin_client, _compound(), _condition(), key_takeaways=takeaways)
 
     assertContains(response, f"Give two to four takeaways, one per line; this has {lines}.")
     assert not EvidenceSummary.objects.exists()
 
 
 def test_a_summary_saves_its_takeaways_and_condition_specific_safety_findings(admin_client):
-    data = _summary_form(
+    response = _add_summary(
+        admin_client,
         _compound(),
         _condition(),
         key_takeaways="One small trial.\n\nAsk your oncologist.",
         findings=[_sourced_row(kind="finding", description="No new safety signal.")],
     )
-    response = admin_client.post(_url(EvidenceSummary, "add"), data)
 
     assertRedirects(response, _url(EvidenceSummary, "changelist"))
     summary = EvidenceSummary.objects.get()
@@ -567,27 +563,21 @@ def test_a_summary_saves_its_takeaways_and_condition_specific_safety_findings(ad
 
 
 def test_a_research_update_cites_an_official_document_by_its_address(admin_client):
-    data = {
+    fields = {
         "title": "A label update",
         "slug": "a-label-update",
         "summary": "The label changed.",
         "study_design": "official_document",
         "date": "2025-01-15",
-        "revision": "0",
-        **_inline(
-            "references",
-            [
-                {
-                    "url": "https://www.accessdata.fda.gov/label.pdf",
-                    "title": "Prescribing information",
-                    "journal": "US Food and Drug Administration",
-                    "year": "2023",
-                    "study_design": "official_document",
-                }
-            ],
-        ),
     }
-    response = admin_client.post(_url(ResearchUpdate, "add"), data)
+    label = {
+        "url": "https://www.accessdata.fda.gov/label.pdf",
+        "title": "Prescribing information",
+        "journal": "US Food and Drug Administration",
+        "year": "2023",
+        "study_design": "official_document",
+    }
+    response = _add(admin_client, ResearchUpdate, fields, {"references": [label]})
 
     assertRedirects(response, _url(ResearchUpdate, "changelist"))
     (reference,) = ResearchUpdate.objects.get(slug="a-label-update").references.all()

@@ -28,6 +28,7 @@ from compounds.models import (
     Version,
 )
 from compounds.review_admin import AtLeast, CappedPaginator
+from tests.admin_forms import submit
 from tests.factories import make_compound, make_condition, make_summary
 
 SUMMARIES = reverse("admin:compounds_evidencesummary_changelist")
@@ -164,33 +165,26 @@ def test_search_count_past_the_cap_reads_as_more(admin_client, small_pages):
     assertContains(response, "5+ results")
 
 
+def _run_on_every_row(client, action):
+    """Tick the list's header box (every row of the page), follow its "Select all" link,
+    which sets select_across as its script does, and run the action."""
+    page = client.get(SUMMARIES)
+    assertContains(page, 'class="question hidden"')  # the "Select all N" link is there
+    rows = [obj.pk for obj in page.context["cl"].result_list]
+    return submit(client, page, "Run", action=action, _selected_action=rows, select_across="1")
+
+
 def test_action_on_all_rows_past_the_cap_is_refused(admin_client, small_pages):
-    summaries = _summaries(8, review_state=ReviewState.DRAFT)
-    response = admin_client.post(
-        SUMMARIES,
-        {
-            "action": "submit_for_review",
-            "select_across": "1",
-            "index": "0",
-            "_selected_action": [str(summaries[0].pk)],
-        },
-        follow=True,
-    )
+    _summaries(8, review_state=ReviewState.DRAFT)
+    response = _run_on_every_row(admin_client, "submit_for_review")
+    response = admin_client.get(response.url)
     assertContains(response, "at most 5 evidence summaries at a time")
     assert not EvidenceSummary.objects.filter(review_state=ReviewState.IN_REVIEW).exists()
 
 
 def test_action_on_all_rows_under_the_cap_runs(admin_client, small_pages):
-    summaries = _summaries(4, review_state=ReviewState.DRAFT)
-    admin_client.post(
-        SUMMARIES,
-        {
-            "action": "submit_for_review",
-            "select_across": "1",
-            "index": "0",
-            "_selected_action": [str(summaries[0].pk)],
-        },
-    )
+    _summaries(4, review_state=ReviewState.DRAFT)
+    _run_on_every_row(admin_client, "submit_for_review")
     assert EvidenceSummary.objects.filter(review_state=ReviewState.IN_REVIEW).count() == 4
 
 

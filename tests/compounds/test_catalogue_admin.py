@@ -22,6 +22,7 @@ from compounds.models import (
     ReviewState,
 )
 from pages.registry import page_types
+from tests.admin_forms import form_data, press, submit
 from tests.compounds.catalogue_helpers import (
     export_json,
     import_files,
@@ -46,11 +47,18 @@ def advisor(db):
 
 
 def upload(client, name, data, **fields):
-    return client.post(IMPORT_URL, {"file": SimpleUploadedFile(name, data), **fields})
+    """Choose the file on the import page and press its button."""
+    file = SimpleUploadedFile(name, data)
+    return press(client, IMPORT_URL, "Check the file", file=file, **fields)
 
 
 def batch_url(batch):
     return reverse("admin:compounds_importbatch_batch", args=[batch.pk])
+
+
+def decide(client, batch, button, **changes):
+    """Open the batch page and press one of its buttons, with the rows chosen."""
+    return press(client, batch_url(batch), button, **changes)
 
 
 def test_the_import_page_is_for_editors_only(client, db):
@@ -73,7 +81,10 @@ def test_an_upload_is_checked_and_shown_before_anything_changes(client, editor):
     assert b"<td>evidence summary</td>" in response.content
     assert not Compound.objects.exists()
     batch = ImportBatch.objects.get()
-    response = client.post(reverse("admin:compounds_importbatch_confirm", args=[batch.pk]))
+    assert form_data(response, "Import these changes").action == reverse(
+        "admin:compounds_importbatch_confirm", args=[batch.pk]
+    )
+    response = submit(client, response, "Import these changes")
     assert response.status_code == 302 and response.url == batch_url(batch)
     assert Compound.objects.get().review_state == ReviewState.DRAFT
     batch.refresh_from_db()
@@ -153,6 +164,9 @@ def test_the_importer_may_not_approve_their_own_batch(client, db):
     client.force_login(importer)
     page = client.get(batch_url(batch))
     assert b'value="approve"' not in page.content
+    with pytest.raises(AssertionError, match="No button “Approve”"):
+        form_data(page, "Approve")
+    # The page offers the importer no Approve button: the post is crafted.
     client.post(batch_url(batch), {"step": "approve", "scope": "page"})
     assert not PublishedCompound.objects.exists()
     assert set(Compound.objects.values_list("review_state", flat=True)) == {ReviewState.IN_REVIEW}
@@ -169,13 +183,10 @@ def test_an_advisor_approves_part_of_a_batch_and_returns_the_rest(client, editor
     assert reverse("admin:compounds_compound_review", args=[compound.pk]) in page
     items = list(batch.items.order_by("id"))
     chosen = [item.pk for item in items if item.content_type.model in ("compound", "condition")]
-    client.post(batch_url(batch), {"step": "approve", "scope": "selected", "item": chosen})
+    decide(client, batch, "Approve", item=chosen)
     assert PublishedCompound.objects.count() == 1
     rest = [item.pk for item in items if item.pk not in chosen]
-    client.post(
-        batch_url(batch),
-        {"step": "request_changes", "scope": "selected", "item": rest, "comment": "Cite more."},
-    )
+    decide(client, batch, "Request changes", item=rest, comment="Cite more.")
     assert set(EvidenceSummary.objects.values_list("review_state", flat=True)) == {
         ReviewState.CHANGES_REQUESTED
     }
@@ -188,7 +199,7 @@ def test_an_object_edited_after_the_import_is_not_approved_from_the_batch(client
     batch = import_files([("c.json", data)], editor, submit=True)
     Condition.objects.filter(slug="pain").update(revision=5)
     client.force_login(advisor)
-    client.post(batch_url(batch), {"step": "approve", "scope": "page"})
+    decide(client, batch, "Approve", scope="page")
     assert Condition.objects.get(slug="pain").review_state == ReviewState.IN_REVIEW
     assert Condition.objects.get(slug="depression").review_state == ReviewState.APPROVED
 
@@ -207,11 +218,12 @@ def test_an_edit_racing_the_batch_approval_is_not_published(client, editor, advi
         Condition.objects.filter(slug="pain").update(revision=models.F("revision") + 1)
         return rows
 
-    monkeypatch.setattr(catalogue_admin.ImportBatchAdmin, "_rows", rows_then_an_edit)
     client.force_login(advisor)
-    response = client.post(batch_url(batch), {"step": "approve", "scope": "page"}, follow=True)
+    page = client.get(batch_url(batch))
+    monkeypatch.setattr(catalogue_admin.ImportBatchAdmin, "_rows", rows_then_an_edit)
+    response = submit(client, page, "Approve", scope="page")
     assert Condition.objects.get(slug="pain").review_state == ReviewState.IN_REVIEW
-    assert "Nothing was approved" in response.content.decode()
+    assert "Nothing was approved" in client.get(response.url).content.decode()
 
 
 @pytest.mark.parametrize("item", ["²", "99999999999999999999999", "-1", "1e3"])
@@ -221,6 +233,7 @@ def test_a_crafted_item_id_approves_nothing_and_fails_nothing(client, editor, ad
     wipe_catalogue()
     batch = import_files([("c.json", data)], editor, submit=True)
     client.force_login(advisor)
+    # Crafted input: an item id no row of the page holds.
     response = client.post(
         batch_url(batch), {"step": "approve", "scope": "selected", "item": [item]}
     )
@@ -270,7 +283,7 @@ def test_the_seed_site_exported_imported_and_approved_as_a_batch_is_the_same_sit
     assert not PublishedCompound.objects.exists()
     assert batch.items.count() == 16
     client.force_login(advisor)
-    response = client.post(batch_url(batch), {"step": "approve", "scope": "page"})
+    response = decide(client, batch, "Approve", scope="page")
     assert response.status_code == 302
     client.logout()
     assert public_pages(client) == before

@@ -163,6 +163,18 @@ def test_a_missing_required_value_is_refused(exported):
     assert "field “specialist”: This field is required." in issue
 
 
+def test_a_line_break_in_a_one_line_field_is_refused_as_the_admin_refuses_it(exported):
+    document, _ = exported
+    compound = next(c for c in document["compounds"] if c["mechanisms"])
+    compound["name"] = "Keta\r\nmine"
+    compound["mechanisms"][0]["description"] = "NMDA\nantagonism"
+    document["research_updates"][0]["summary"] = "Several\nlines are fine here."
+    issues = issues_of([("c.json", json.dumps(document).encode())])
+    assert len(issues) == 2, issues
+    assert all("This field is one line: remove the line break." in issue for issue in issues)
+    assert "field “name”" in issues[0] and "field “description”" in issues[1]
+
+
 def test_a_model_rule_is_refused_as_the_admin_refuses_it(exported):
     document, _ = exported
     document["evidence_summaries"][0].update(evidence_level="none", evidence_basis="direct")

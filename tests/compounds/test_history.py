@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from compounds import workflow
 from compounds.models import Compound, Mechanism, ReviewState
+from tests.admin_forms import press, submit
 from tests.factories import is_live, live_object, make_compound, make_user, save_edit
 
 pytestmark = pytest.mark.django_db
@@ -22,6 +23,16 @@ def people():
 
 def _url(view, obj, *args):
     return reverse(f"admin:compounds_compound_{view}", args=[obj.pk, *args])
+
+
+RESTORE_1 = "Restore version 1 as a draft"
+
+
+def _restore_version_1(client, obj):
+    """Open version 1's restore page and press its button; the page the answer leads to."""
+    response = press(client, _url("restore", obj, 1), RESTORE_1)
+    assert response.status_code == 302
+    return client.get(response.url)
 
 
 @pytest.fixture
@@ -84,8 +95,8 @@ def test_an_unknown_version_is_not_found(client, people, two_versions, query):
 def test_restoring_makes_a_draft_and_leaves_the_public_site_alone(client, people, two_versions):
     client.force_login(people["editor"])
     confirm = client.get(_url("restore", two_versions, 1))
-    assert "Restore version 1 as a draft" in confirm.content.decode()
-    response = client.post(_url("restore", two_versions, 1))
+    assert RESTORE_1 in confirm.content.decode()
+    response = submit(client, confirm, RESTORE_1)
 
     assert response.status_code == 302
     restored = Compound.objects.get(pk=two_versions.pk)
@@ -103,19 +114,41 @@ def test_a_restore_after_someone_else_saved_is_refused_and_keeps_their_edit(
     client, people, two_versions
 ):
     client.force_login(people["editor"])
-    page = client.get(_url("restore", two_versions, 1)).content.decode()
-    assert f'name="revision" value="{two_versions.revision}"' in page
+    page = client.get(_url("restore", two_versions, 1))
+    assert f'name="revision" value="{two_versions.revision}"' in page.content.decode()
     save_edit(two_versions, people["advisor"], safety_profile="Saved meanwhile.")
-    response = client.post(
-        _url("restore", two_versions, 1), {"revision": two_versions.revision}, follow=True
-    )
-    assert "Nothing was restored" in response.content.decode()
+    # The page was opened before the save: it posts the revision it showed.
+    response = submit(client, page, RESTORE_1)
+    assert response.status_code == 302
+    assert "Nothing was restored" in client.get(response.url).content.decode()
     assert Compound.objects.get(pk=two_versions.pk).safety_profile == "Saved meanwhile."
+
+
+@pytest.mark.parametrize("revision", ["١", "abc", "", None, "+1", "1.0", "-1", "9999999999"])
+def test_a_restore_that_does_not_say_which_revision_it_showed_is_refused(
+    client, people, two_versions, revision
+):
+    """Like every decision, a restore is bound to the revision its page showed: without
+    one it cannot tell that the working copy changed since, and would overwrite it."""
+    client.force_login(people["editor"])
+    save_edit(two_versions, people["advisor"], safety_profile="Saved meanwhile.")
+    posted = {} if revision is None else {"revision": revision}
+    response = client.post(_url("restore", two_versions, 1), posted, follow=True)
+
+    assert response.redirect_chain == [(_url("restore", two_versions, 1), 302)]
+    said = [str(m) for m in response.context["messages"]]
+    assert said == [
+        "Nothing was restored: this page did not say which revision of the working copy "
+        "it showed. Look at the changes below again, then restore."
+    ]
+    current = Compound.objects.get(pk=two_versions.pk)
+    assert current.safety_profile == "Saved meanwhile."
+    assert current.revision == two_versions.revision + 1
 
 
 def test_a_restored_draft_is_reviewed_like_any_edit(client, people, two_versions):
     client.force_login(people["editor"])
-    client.post(_url("restore", two_versions, 1))
+    _restore_version_1(client, two_versions)
     restored = Compound.objects.get(pk=two_versions.pk)
     with pytest.raises(workflow.ReviewError):
         workflow.approve(restored, people["advisor"])  # not submitted yet
@@ -130,6 +163,11 @@ def test_restoring_needs_change_permission(client, two_versions, django_user_mod
 
     viewer.user_permissions.add(Permission.objects.get(codename="view_compound"))
     client.force_login(viewer)
+    versions = client.get(_url("versions", two_versions))
+    assert versions.status_code == 200
+    assert "Restore as a draft" not in versions.content.decode()
+    assert client.get(_url("restore", two_versions, 1)).status_code == 403
+    # With no page to press Restore on, the post is crafted.
     assert client.post(_url("restore", two_versions, 1)).status_code == 403
     assert Compound.objects.get(pk=two_versions.pk).safety_profile == "Version two text."
 
@@ -140,6 +178,6 @@ def test_a_version_whose_address_another_object_took_is_refused_with_a_message(
     save_edit(two_versions, people["editor"], slug="ketamine-renamed")
     make_compound(name="Other", slug="ketamine")
     client.force_login(people["editor"])
-    response = client.post(_url("restore", two_versions, 1), follow=True)
+    response = _restore_version_1(client, two_versions)
     assert "Version 1 cannot be restored" in response.content.decode()
     assert Compound.objects.get(pk=two_versions.pk).slug == "ketamine-renamed"

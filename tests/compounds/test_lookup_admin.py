@@ -128,6 +128,7 @@ def test_timeout_answers_gateway_timeout(client, editor, sources):
 
 
 def test_lookup_is_read_only(client, editor, sources):
+    # Crafted input: the reference form's script only reads the lookup; no page posts to it.
     assert client.post(LOOKUP, {"pmid": "999999901"}).status_code == 405
 
 

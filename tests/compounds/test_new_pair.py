@@ -241,3 +241,38 @@ def test_a_new_pair_is_one_submission_from_the_summarys_add_form(client, editor)
     assert response.status_code == 302, response.content.decode()[:3000]
     created = EvidenceSummary.objects.get(compound=summary.compound, condition=summary.condition)
     assert _states(created) == [ReviewState.IN_REVIEW] * 3
+
+
+def test_an_advisor_who_edited_a_companion_may_still_ask_for_changes(client, editor, advisor):
+    """Four-eyes binds approvals only: the advisor's own edit is no reason not to send it back."""
+    summary = make_summary()
+    save_edit(summary.condition, advisor, standard_treatment="Edited by the advisor.")
+    workflow.submit(summary, editor)
+    client.force_login(advisor)
+    review = client.get(_url(summary, "review"))
+    assert "four-eyes" in review.content.decode()
+    confirm = client.post(_url(summary, "change"), form_data(review, "Request changes"))
+    response = client.post(
+        _url(summary, "change"), form_data(confirm, "Request changes", comment="Fix the dose.")
+    )
+    assert response.status_code == 302
+    assert _states(summary) == [ReviewState.CHANGES_REQUESTED] * 3
+
+
+def test_a_corrected_summary_imported_again_takes_its_returned_pair_back_to_review(editor, advisor):
+    """The advisor returned a new pair; the editor corrects only the summary in a file."""
+    import json
+
+    from tests.compounds.catalogue_helpers import export_json, import_files
+
+    summary = make_summary(human_evidence="Two trials.")
+    workflow.submit(summary, editor)
+    workflow.request_changes(summary, advisor, "Name the trials.")
+    document = json.loads(export_json())
+    (record,) = document["evidence_summaries"]
+    record["human_evidence"] = "Two randomized trials of 40 and 60 adults."
+    document["compounds"], document["conditions"] = [], []
+
+    import_files([("correction.json", json.dumps(document).encode())], editor, submit=True)
+
+    assert _states(summary) == [ReviewState.IN_REVIEW] * 3

@@ -115,6 +115,36 @@ def test_a_mail_server_that_is_down_does_not_undo_the_review_step(
     assert "Could not send the review email" in caplog.text
 
 
+def test_a_name_saved_with_a_line_break_still_makes_a_one_line_subject(
+    team, mailoutbox, django_capture_on_commit_callbacks
+):
+    # Older data, saved before names were held to one line.
+    compound = save_edit(make_compound(name="Keta\r\nmine  hydrochloride"), team["editor"])
+    run(django_capture_on_commit_callbacks, lambda: workflow.submit(compound, team["editor"]))
+
+    (mail,) = mailoutbox
+    assert mail.subject == "[Insight Swarm] Waiting for your review: Keta mine hydrochloride"
+    assert "“Keta\r\nmine  hydrochloride”" in mail.body
+
+
+def test_any_failure_to_send_is_logged_with_the_object_and_the_recipients(
+    team, mailoutbox, django_capture_on_commit_callbacks, monkeypatch, caplog
+):
+    def refuse(*args, **kwargs):
+        raise ValueError("Header values can't contain newlines")
+
+    monkeypatch.setattr("compounds.notifications.send_mail", refuse)
+    compound = save_edit(make_compound(name="Ketamine", slug="ketamine"), team["editor"])
+    run(django_capture_on_commit_callbacks, lambda: workflow.submit(compound, team["editor"]))
+
+    (record,) = caplog.records
+    assert record.exc_info[0] is ValueError
+    said = record.getMessage()
+    assert "compound “Ketamine”" in said
+    assert "advisor@example.org" in said and "advisor2@example.org" in said
+    assert mailoutbox == []
+
+
 def test_the_weekly_digest_lists_what_is_due_to_every_advisor(team, mailoutbox):
     compound = save_edit(make_compound(name="Ketamine", slug="ketamine"), team["editor"])
     workflow.submit(compound, team["editor"])

@@ -1,8 +1,6 @@
 """The review workflow in the admin: who sees and does what, the review and preview pages,
 stale saves, the audit trail, and an editor's change from edit to the public site."""
 
-from html.parser import HTMLParser
-
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
@@ -24,7 +22,7 @@ from compounds.models import (
     ReviewState,
     Version,
 )
-from tests.admin_forms import form_data
+from tests.admin_forms import form_data, press, submit
 from tests.factories import (
     is_live,
     live_object,
@@ -152,25 +150,81 @@ def _page_url(page, obj):
     return _url(type(obj), page, obj.pk)
 
 
-def _comment_fields(action, comment="Reason given by the advisor."):
+REASON = "Reason given by the advisor."
+# The button of each decision's confirmation page (admin/compounds/review_comment.html).
+CONFIRM = {
+    "approve": "Approve and publish",
+    "request_changes": "Request changes",
+    "withdraw": "Withdraw from the public site",
+}
+
+
+def _comment(action, comment=REASON):
+    return {"comment": comment} if action in ("request_changes", "withdraw") else {}
+
+
+def _run_on_changelist(client, objs, action):
+    """Tick the objects in their list, choose the action in the action box, press Run."""
+    page = client.get(_url(type(objs[0]), "changelist"))
+    return submit(client, page, "Run", action=action, _selected_action=[obj.pk for obj in objs])
+
+
+def _run_on_change_form(client, obj, action):
+    """Choose the action in the change form's action box and press Run."""
+    page = client.get(_url(type(obj), "change", obj.pk))
+    return submit(client, page, "Run", **{"CHANGE_FORM-action": action})
+
+
+def _confirm(client, page, action, **changes):
+    """Press the decision's button on the confirmation page it showed."""
+    assertTemplateUsed(page, "admin/compounds/review_comment.html")
+    return submit(client, page, CONFIRM[action], **changes)
+
+
+def _decide_on_changelist(client, objs, action, comment=REASON):
+    """An action run from the list; a decision is confirmed on the page that follows."""
+    response = _run_on_changelist(client, objs, action)
+    if action == "submit_for_review":
+        return response
+    return _confirm(client, response, action, **_comment(action, comment))
+
+
+def _decide_on_change_form(client, obj, action, comment=REASON):
+    """An action run from the change form, which carries the revision shown: an approval
+    is taken at once, a decision that needs a comment asks for it first."""
+    response = _run_on_change_form(client, obj, action)
     if action in ("request_changes", "withdraw"):
-        return {"confirmed": "yes", "comment": comment}
-    return {}
+        return _confirm(client, response, action, **_comment(action, comment))
+    return response
+
+
+def _refuses_the_choice(page, field, action):
+    """The action box of the page does not offer `action`."""
+    with pytest.raises(AssertionError, match="offers no|No button “Run”"):
+        form_data(page, "Run", **{field: action})
+    return True
+
+
+# Crafted input: what a page cannot send (an action it does not offer, a post without a
+# page, as from someone signed out), built by hand to show the server refuses it.
 
 
 def _seen(objs, action):
-    """What a decision's confirmation form carries: each object's revision as it is now."""
     seen = {f"seen_revision_{obj.pk}": str(_fresh(obj).revision) for obj in objs}
     return {**seen, "confirmed": "yes"} if action == "approve" else seen
 
 
-def _changelist_action(client, objs, action, **extra):
+def _crafted_comment(action):
+    return {"confirmed": "yes", **_comment(action)}
+
+
+def _crafted_changelist_action(client, objs, action, **extra):
     data = {"action": action, "_selected_action": [str(obj.pk) for obj in objs], "index": "0"}
     data.update(_seen(objs, action))
     return client.post(_url(type(objs[0]), "changelist"), {**data, **extra})
 
 
-def _change_form_action(client, obj, action, **extra):
+def _crafted_change_form_action(client, obj, action, **extra):
     data = {"CHANGE_FORM-action": action, "_selected_action": str(obj.pk), **_seen([obj], action)}
     return client.post(_url(type(obj), "change", obj.pk), {**data, **extra})
 
@@ -181,29 +235,6 @@ def _messages(response):
 
 def _is_login_redirect(response):
     return response.status_code == 302 and response["Location"].startswith(reverse("admin:login"))
-
-
-class _Forms(HTMLParser):
-    """The forms of a page: each its action and the values of its named inputs."""
-
-    def __init__(self, html):
-        super().__init__()
-        self.forms = []
-        self.feed(html)
-
-    def handle_starttag(self, tag, attrs):
-        attrs = dict(attrs)
-        if tag == "form":
-            self.forms.append({"action": attrs.get("action"), "fields": {}})
-        elif tag == "input" and self.forms and attrs.get("name"):
-            self.forms[-1]["fields"][attrs["name"]] = attrs.get("value") or ""
-
-
-def _form_with_button(response, value):
-    for form in _Forms(response.content.decode()).forms:
-        if value in form["fields"].values():
-            return form
-    raise AssertionError(f"No form with {value!r} on the page")
 
 
 # Permission matrix: pages ------------------------------------------------------------------
@@ -283,13 +314,19 @@ EXPECTED_STATE = {
 ACTIONS = ["submit_for_review", *REVIEWER_ACTIONS]
 
 
+def _may_run(role, action):
+    """Whether the role's pages offer the action."""
+    return action == "submit_for_review" or role != "editor"
+
+
 @pytest.mark.parametrize("where", ["changelist", "change_form"])
 @pytest.mark.parametrize("action", ACTIONS)
 def test_anonymous_action_is_sent_to_login_and_changes_nothing(
     client, author, approver, action, where
 ):
     compound = _ready_for(action, author, approver)
-    post = _changelist_action if where == "changelist" else _change_form_action
+    # Signed out, there is no page to read: the post is crafted.
+    post = _crafted_changelist_action if where == "changelist" else _crafted_change_form_action
     response = post(client, [compound] if where == "changelist" else compound, action)
     assert _is_login_redirect(response)
     assert _fresh(compound).review_state == compound.review_state
@@ -301,7 +338,13 @@ def test_action_on_the_changelist_leaves_the_state_each_role_may_reach(
 ):
     compound = _ready_for(action, author, approver)
     _client_as(client, role)
-    response = _changelist_action(client, [compound], action, **_comment_fields(action))
+    if _may_run(role, action):
+        response = _decide_on_changelist(client, [compound], action)
+    else:
+        assert _refuses_the_choice(client.get(_url(Compound, "changelist")), "action", action)
+        response = _crafted_changelist_action(
+            client, [compound], action, **_crafted_comment(action)
+        )
     assert response.status_code == 302
     assert _fresh(compound).review_state == EXPECTED_STATE[role, action]
 
@@ -312,7 +355,12 @@ def test_action_on_the_change_form_leaves_the_state_each_role_may_reach(
 ):
     compound = _ready_for(action, author, approver)
     _client_as(client, role)
-    response = _change_form_action(client, compound, action, **_comment_fields(action))
+    if _may_run(role, action):
+        response = _decide_on_change_form(client, compound, action)
+    else:
+        page = client.get(_url(Compound, "change", compound.pk))
+        assert _refuses_the_choice(page, "CHANGE_FORM-action", action)
+        response = _crafted_change_form_action(client, compound, action, **_crafted_comment(action))
     assert response.status_code == 302
     assert _fresh(compound).review_state == EXPECTED_STATE[role, action]
 
@@ -323,7 +371,7 @@ def test_approve_by_an_advisor_role_stores_a_version_with_their_byline(
 ):
     compound = _ready_for("approve", author, approver)
     user = _client_as(client, role)
-    _changelist_action(client, [compound], "approve")
+    _decide_on_changelist(client, [compound], "approve")
     version = _fresh(compound).live_version
     assert version.approved_by == user
     assert version.reviewer_byline == user.medical_advisor.byline
@@ -352,7 +400,8 @@ def test_editor_posting_a_reviewer_action_on_the_changelist_is_refused(
     compound = _ready_for(action, author, approver)
     versions = _versions(compound).count()
     _client_as(client, "editor")
-    response = _changelist_action(client, [compound], action, **_comment_fields(action))
+    assert _refuses_the_choice(client.get(_url(Compound, "changelist")), "action", action)
+    response = _crafted_changelist_action(client, [compound], action, **_crafted_comment(action))
     assert "No action selected." in _messages(response)
     assert _fresh(compound).review_state == compound.review_state
     assert _versions(compound).count() == versions
@@ -365,7 +414,9 @@ def test_editor_posting_a_reviewer_action_on_the_change_form_is_refused(
     compound = _ready_for(action, author, approver)
     versions = _versions(compound).count()
     _client_as(client, "editor")
-    response = _change_form_action(client, compound, action, **_comment_fields(action))
+    page = client.get(_url(Compound, "change", compound.pk))
+    assert _refuses_the_choice(page, "CHANGE_FORM-action", action)
+    response = _crafted_change_form_action(client, compound, action, **_crafted_comment(action))
     assert "No action selected." in _messages(response)
     assert _fresh(compound).review_state == compound.review_state
     assert _versions(compound).count() == versions
@@ -374,7 +425,9 @@ def test_editor_posting_a_reviewer_action_on_the_change_form_is_refused(
 def test_editor_without_the_reviewer_action_gets_no_comment_page(client, author):
     compound = _ready_for("request_changes", author, None)
     _client_as(client, "editor")
-    response = _changelist_action(client, [compound], "request_changes")
+    changelist = client.get(_url(Compound, "changelist"))
+    assert _refuses_the_choice(changelist, "action", "request_changes")
+    response = _crafted_changelist_action(client, [compound], "request_changes")
     assert response.status_code == 302
     assert _fresh(compound).review_state == ReviewState.IN_REVIEW
 
@@ -390,29 +443,34 @@ def test_bulk_approve_applies_four_eyes_to_each_object(client, author, advisor):
     others = _ready_for("approve", author, None)
 
     client.force_login(advisor)
-    response = _changelist_action(client, [own_edit, others], "approve")
+    confirmation = _run_on_changelist(client, [own_edit, others], "approve")
+    # The confirmation page leaves out the advisor's own edit, saying why.
+    refused = confirmation.content.decode().split('class="decision-refused"')[1]
+    assert "Edited by the advisor" in refused and "four-eyes" in refused
+    assert form_data(confirmation, "Approve and publish")["_selected_action"] == [str(others.pk)]
+    response = _confirm(client, confirmation, "approve")
 
     assert _fresh(own_edit).review_state == ReviewState.IN_REVIEW
     assert not _versions(own_edit).exists()
     assert _fresh(others).review_state == ReviewState.APPROVED
-    messages = _messages(response)
-    assert any("four-eyes" in m and "Edited by the advisor" in m for m in messages)
-    assert "1 compound approved and live." in messages
+    # The own edit was never posted (the confirmation page listed it as refused).
+    (message,) = _messages(response)
+    assert message.startswith(f"“{others}” is live: patients now read")
 
 
 def test_change_form_submit_action_reports_success_and_returns_to_the_form(client, author):
     compound = make_compound()
     client.force_login(author)
-    response = _change_form_action(client, compound, "submit_for_review")
+    response = _decide_on_change_form(client, compound, "submit_for_review")
     assert response["Location"] == _url(Compound, "change", compound.pk)
-    assert "1 compound submitted for review." in _messages(response)
+    assert f"“{compound}” is waiting for a medical advisor" in " ".join(_messages(response))
     assert _fresh(compound).review_state == ReviewState.IN_REVIEW
 
 
 def test_change_form_action_refused_by_the_workflow_shows_the_reason(client, advisor):
     compound = make_compound()
     client.force_login(advisor)
-    response = _change_form_action(client, compound, "approve")
+    response = _decide_on_change_form(client, compound, "approve")
     assert any("not in review" in m for m in _messages(response))
     assert not _versions(compound).exists()
 
@@ -420,6 +478,7 @@ def test_change_form_action_refused_by_the_workflow_shows_the_reason(client, adv
 def test_change_form_action_for_another_object_is_a_bad_request(client, author, advisor):
     compound, other = _ready_for("approve", author, None), _ready_for("approve", author, None)
     client.force_login(advisor)
+    # Crafted input: a forged id in the change form's selection.
     response = client.post(
         _url(Compound, "change", compound.pk),
         {"CHANGE_FORM-action": "approve", "_selected_action": str(other.pk)},
@@ -431,7 +490,7 @@ def test_change_form_action_for_another_object_is_a_bad_request(client, author, 
 def test_request_changes_on_the_changelist_asks_for_a_comment_first(client, author, advisor):
     compound = _ready_for("request_changes", author, None)
     client.force_login(advisor)
-    response = _changelist_action(client, [compound], "request_changes")
+    response = _run_on_changelist(client, [compound], "request_changes")
     assert response.status_code == 200
     assertTemplateUsed(response, "admin/compounds/review_comment.html")
     assertContains(response, "What needs to change?")
@@ -441,18 +500,18 @@ def test_request_changes_on_the_changelist_asks_for_a_comment_first(client, auth
 def test_comment_page_posts_back_the_action_and_the_selection(client, author, advisor):
     compound = _ready_for("request_changes", author, None)
     client.force_login(advisor)
-    response = _change_form_action(client, compound, "request_changes")
-    form = _form_with_button(response, "yes")
-    assert form["fields"]["CHANGE_FORM-action"] == "request_changes"
-    assert form["fields"]["_selected_action"] == str(compound.pk)
+    response = _run_on_change_form(client, compound, "request_changes")
+    data = form_data(response, "Request changes")
+    assert data["CHANGE_FORM-action"] == ["request_changes"]
+    assert data["_selected_action"] == [str(compound.pk)]
+    assert data[f"seen_revision_{compound.pk}"] == [str(compound.revision)]
 
 
 def test_request_changes_without_a_comment_asks_again(client, author, advisor):
     compound = _ready_for("request_changes", author, None)
     client.force_login(advisor)
-    response = _changelist_action(
-        client, [compound], "request_changes", confirmed="yes", comment="  "
-    )
+    # Spaces pass the browser's check of a required field; the server's check sees them.
+    response = _decide_on_changelist(client, [compound], "request_changes", comment="  ")
     assertContains(response, "A comment is required.")
     assert _fresh(compound).review_state == ReviewState.IN_REVIEW
     assert not _events(compound).filter(action=ReviewAction.REQUEST_CHANGES).exists()
@@ -461,11 +520,8 @@ def test_request_changes_without_a_comment_asks_again(client, author, advisor):
 def test_requested_changes_comment_is_stored_and_shown_to_the_author(client, author, advisor):
     compound = _ready_for("request_changes", author, None)
     client.force_login(advisor)
-    asked = _change_form_action(client, compound, "request_changes")
-    assertTemplateUsed(asked, "admin/compounds/review_comment.html")
-    form = _form_with_button(asked, "yes")
-    form["fields"]["comment"] = "Cite the 2019 trial & its dose."
-    client.post(_url(Compound, "change", compound.pk), form["fields"])
+    asked = _run_on_change_form(client, compound, "request_changes")
+    _confirm(client, asked, "request_changes", comment="Cite the 2019 trial & its dose.")
 
     assert _fresh(compound).review_state == ReviewState.CHANGES_REQUESTED
     event = _events(compound).last()
@@ -485,11 +541,11 @@ def test_withdraw_on_the_change_form_asks_for_a_reason_then_withdraws(
 ):
     compound = _ready_for("withdraw", author, approver)
     client.force_login(advisor)
-    asked = _change_form_action(client, compound, "withdraw")
+    asked = _run_on_change_form(client, compound, "withdraw")
     assertContains(asked, "Why is it withdrawn?")
     assert is_live(Compound, compound.pk)
 
-    _change_form_action(client, compound, "withdraw", confirmed="yes", comment="Outdated.")
+    _confirm(client, asked, "withdraw", comment="Outdated.")
     assert not is_live(Compound, compound.pk)
     assert _events(compound).last().comment == "Outdated."
 
@@ -497,21 +553,31 @@ def test_withdraw_on_the_change_form_asks_for_a_reason_then_withdraws(
 def test_live_object_cannot_be_deleted_even_by_an_advisor(client, author, approver, advisor):
     compound = _ready_for("withdraw", author, approver)
     client.force_login(advisor)
-    assert client.post(_url(Compound, "delete", compound.pk), {"post": "yes"}).status_code == 403
+    delete_url = _url(Compound, "delete", compound.pk)
+    assertNotContains(client.get(_url(Compound, "change", compound.pk)), delete_url)
+    assert client.get(delete_url).status_code == 403
+    # With no page to press Delete on, the post is crafted.
+    assert client.post(delete_url, {"post": "yes"}).status_code == 403
     assert Compound.objects.filter(pk=compound.pk).exists()
 
 
 def test_advisor_may_delete_content_that_is_not_live(client, author, advisor):
     compound = _ready_for("approve", author, None)
     client.force_login(advisor)
-    client.post(_url(Compound, "delete", compound.pk), {"post": "yes"})
+    assertContains(client.get(_url(Compound, "change", compound.pk)), "Delete")
+    response = press(client, _url(Compound, "delete", compound.pk), "Yes, I’m sure")
+    assert response.status_code == 302
     assert not Compound.objects.filter(pk=compound.pk).exists()
 
 
 def test_editor_may_not_delete_content(client, author, editor):
     compound = make_compound()
     client.force_login(editor)
-    assert client.post(_url(Compound, "delete", compound.pk), {"post": "yes"}).status_code == 403
+    delete_url = _url(Compound, "delete", compound.pk)
+    assertNotContains(client.get(_url(Compound, "change", compound.pk)), delete_url)
+    assert client.get(delete_url).status_code == 403
+    # With no page to press Delete on, the post is crafted.
+    assert client.post(delete_url, {"post": "yes"}).status_code == 403
     assert Compound.objects.filter(pk=compound.pk).exists()
 
 
@@ -569,13 +635,17 @@ def test_admin_save_without_changes_leaves_an_approved_object_approved(
 def test_adding_in_the_admin_books_the_first_edit(client, editor):
     client.force_login(editor)
     form = client.get(_url(Compound, "add"))
-    data = form_data(form, "Save", name="Psilocybin", slug="psilocybin", drug_class="Psychedelic")
-    data.update(
+    submit(
+        client,
+        form,
+        "Save",
+        name="Psilocybin",
+        slug="psilocybin",
+        drug_class="Psychedelic",
         regulatory_status="Not approved.",
         evidence_overview="Phase II data.",
         safety_profile="Perceptual effects.",
     )
-    client.post(_url(Compound, "add"), data)
     compound = Compound.objects.get(slug="psilocybin")
     assert (compound.review_state, compound.revision, compound.last_edited_by) == (
         ReviewState.DRAFT,
@@ -669,7 +739,7 @@ def test_advisor_cannot_publish_a_reference_they_edited_in_the_reference_admin(
         form_data(form, "Save")
     crafted = {"title": "A trial the advisor retitled", "_save": "Save"}
     client.post(_url(type(reference), "change", reference.pk), crafted)
-    _changelist_action(client, [summary], "approve")
+    _decide_on_changelist(client, [summary], "approve")
 
     # Either the reference admin refuses the edit, or the edit counts as the advisor's.
     version = _fresh(summary).live_version
@@ -724,6 +794,7 @@ def test_review_event_admin_lists_the_trail(client, author):
 
 def test_review_event_admin_refuses_add(admin_client):
     assert admin_client.get(_url(ReviewEvent, "add")).status_code == 403
+    # With no page to add on, the post is crafted.
     assert admin_client.post(_url(ReviewEvent, "add"), {"comment": "x"}).status_code == 403
 
 
@@ -731,6 +802,10 @@ def test_review_event_admin_refuses_change(admin_client, author):
     compound = make_compound()
     workflow.submit(compound, author)
     event = _events(compound).get()
+    page = admin_client.get(_url(ReviewEvent, "change", event.pk))
+    with pytest.raises(AssertionError, match="No button “Save”"):
+        form_data(page, "Save")
+    # The page shows the event with no Save button: a post of an edit is crafted.
     response = admin_client.post(
         _url(ReviewEvent, "change", event.pk), {"comment": "Rewritten history."}
     )
@@ -744,6 +819,7 @@ def test_review_event_admin_refuses_delete(admin_client, author):
     event = _events(compound).get()
     delete_url = _url(ReviewEvent, "delete", event.pk)
     assert admin_client.get(delete_url).status_code == 403
+    # With no page to confirm the deletion on, the post is crafted.
     assert admin_client.post(delete_url, {"post": "yes"}).status_code == 403
     assert ReviewEvent.objects.filter(pk=event.pk).exists()
 
@@ -753,9 +829,8 @@ def test_review_event_admin_offers_no_bulk_delete(admin_client, author):
     workflow.submit(compound, author)
     event = _events(compound).get()
     response = admin_client.get(_url(ReviewEvent, "changelist"))
-    assert response.context["action_form"] is None or "delete_selected" not in dict(
-        response.context["action_form"].fields["action"].choices
-    )
+    assert _refuses_the_choice(response, "action", "delete_selected")
+    # The list does not offer it: a post of the bulk delete is crafted.
     admin_client.post(
         _url(ReviewEvent, "changelist"),
         {"action": "delete_selected", "_selected_action": [str(event.pk)], "post": "yes"},
@@ -842,7 +917,7 @@ def test_editor_walkthrough_from_edit_to_approved_with_the_advisors_byline(
     assert live.human_evidence == "Two small open-label trials."
 
     # ... and submits it for review.
-    _change_form_action(client, summary, "submit_for_review")
+    _decide_on_change_form(client, summary, "submit_for_review")
     assert _fresh(summary).review_state == ReviewState.IN_REVIEW
     (live,) = live_objects(EvidenceSummary)
     assert live.human_evidence == "Two small open-label trials."
@@ -852,8 +927,7 @@ def test_editor_walkthrough_from_edit_to_approved_with_the_advisors_byline(
     review = client.get(_url(EvidenceSummary, "review", summary.pk))
     assertContains(review, _deleted("Two small open-label trials."), html=True)
     assertContains(review, _inserted("A randomized trial of 227 adults."), html=True)
-    approve_form = _form_with_button(review, "approve")
-    approved = client.post(approve_form["action"], approve_form["fields"])
+    approved = submit(client, review, "Approve")
     assert approved.status_code == 302
 
     (live,) = live_objects(EvidenceSummary)
@@ -873,7 +947,7 @@ def _edit_and_resubmit(client, editor, obj, **changes):
     change_url = _url(type(obj), "change", obj.pk)
     saved = client.post(change_url, form_data(client.get(change_url), "Save", **changes))
     assert saved.status_code == 302
-    _change_form_action(client, obj, "submit_for_review")
+    _decide_on_change_form(client, obj, "submit_for_review")
     assert _fresh(obj).review_state == ReviewState.IN_REVIEW
 
 
@@ -883,12 +957,12 @@ def test_approval_from_a_review_screen_opened_before_an_edit_is_refused_and_show
     compound = _ready_for("approve", author, None)
     client.force_login(advisor)
     opened = _fresh(compound).revision
-    approve_form = _form_with_button(client.get(_page_url("review", compound)), "approve")
+    review = client.get(_page_url("review", compound))
 
     _edit_and_resubmit(client, editor, compound, safety_profile="Text the advisor never saw.")
 
     client.force_login(advisor)
-    response = client.post(approve_form["action"], approve_form["fields"])
+    response = submit(client, review, "Approve")
 
     assert not _versions(compound).exists()
     assert _fresh(compound).review_state == ReviewState.IN_REVIEW
@@ -899,10 +973,12 @@ def test_approval_from_a_review_screen_opened_before_an_edit_is_refused_and_show
     assert "Changed Safety profile" in page
     assertContains(response, _inserted("Text the advisor never saw."), html=True)
     # The page shown is a confirmation at the new revision: approving it now publishes.
-    again = _form_with_button(response, "yes")
-    assert again["fields"][f"seen_revision_{compound.pk}"] == str(_fresh(compound).revision)
+    again = form_data(response, "Approve and publish")
+    assert again[f"seen_revision_{compound.pk}"] == [str(_fresh(compound).revision)]
     # It posts back to the address it was shown at, the change form's.
-    client.post(_url(Compound, "change", compound.pk), again["fields"])
+    assert not again.action
+    assert response.wsgi_request.path == _url(Compound, "change", compound.pk)
+    submit(client, response, "Approve and publish")
     assert live_object(Compound, compound.pk).safety_profile == "Text the advisor never saw."
 
 
@@ -940,12 +1016,12 @@ def test_an_edit_of_an_inline_child_alone_makes_an_open_review_stale(
     Mechanism.objects.create(compound=compound, position=1, description="Old route")
     workflow.submit(compound, author)
     client.force_login(advisor)
-    approve_form = _form_with_button(client.get(_page_url("review", compound)), "approve")
+    review = client.get(_page_url("review", compound))
 
     _edit_and_resubmit(client, editor, compound, **{"mechanisms-0-description": "New route"})
 
     client.force_login(advisor)
-    response = client.post(approve_form["action"], approve_form["fields"])
+    response = submit(client, review, "Approve")
     assert not _versions(compound).exists()
     assertContains(response, "Changed Description for mechanism")
     assertContains(response, "New route")
@@ -957,8 +1033,7 @@ def test_comment_decision_on_an_older_revision_is_refused(
 ):
     compound = _ready_for(action, author, approver)
     client.force_login(advisor)
-    asked = _form_with_button(_change_form_action(client, compound, action), "yes")
-    asked["fields"]["comment"] = "Decided on what I saw."
+    asked = _run_on_change_form(client, compound, action)
     if action == "withdraw":
         _edit_and_resubmit(client, editor, compound, safety_profile="Changed meanwhile.")
     else:
@@ -968,7 +1043,7 @@ def test_comment_decision_on_an_older_revision_is_refused(
     state = _fresh(compound).review_state
 
     client.force_login(advisor)
-    response = client.post(_url(Compound, "change", compound.pk), asked["fields"])
+    response = _confirm(client, asked, action, comment="Decided on what I saw.")
 
     assert _fresh(compound).review_state == state
     assertContains(response, "Erin Tester changed")
@@ -981,22 +1056,19 @@ def test_bulk_approval_asks_for_confirmation_listing_what_will_be_published(
     ready = [_ready_for("approve", author, None) for _ in range(2)]
     draft = make_compound(name="Still a draft")
     client.force_login(advisor)
-    data = {"action": "approve", "_selected_action": [str(o.pk) for o in [*ready, draft]]}
-    response = client.post(_url(Compound, "changelist"), data)
+    response = _run_on_changelist(client, [*ready, draft], "approve")
 
     assert response.status_code == 200
     assert not any(_versions(obj).exists() for obj in ready)
-    form = _form_with_button(response, "yes")
-    assert {k: v for k, v in form["fields"].items() if k.startswith("seen_revision_")} == {
-        f"seen_revision_{obj.pk}": str(obj.revision) for obj in ready
+    data = form_data(response, "Approve and publish")
+    assert {k: v for k, v in data.items() if k.startswith("seen_revision_")} == {
+        f"seen_revision_{obj.pk}": [str(obj.revision)] for obj in ready
     }
+    assert data["_selected_action"] == [str(obj.pk) for obj in ready]
     assertContains(response, "Still a draft")
     assertContains(response, "not in review")
 
-    client.post(
-        _url(Compound, "changelist"),
-        {**form["fields"], "_selected_action": [str(obj.pk) for obj in ready]},
-    )
+    _confirm(client, response, "approve")
     assert all(_fresh(obj).review_state == ReviewState.APPROVED for obj in ready)
     assert _fresh(draft).review_state == ReviewState.DRAFT
 
@@ -1006,21 +1078,13 @@ def test_bulk_approval_confirmed_after_an_edit_publishes_only_what_was_not_chang
 ):
     unchanged, changed = (_ready_for("approve", author, None) for _ in range(2))
     client.force_login(advisor)
-    data = {"action": "approve", "_selected_action": [str(unchanged.pk), str(changed.pk)]}
-    confirmation = client.post(_url(Compound, "changelist"), data)
+    confirmation = _run_on_changelist(client, [unchanged, changed], "approve")
     form = confirmation.content.decode()
-    fields = {
-        "action": "approve",
-        "confirmed": "yes",
-        "_selected_action": [str(unchanged.pk), str(changed.pk)],
-        f"seen_revision_{unchanged.pk}": str(unchanged.revision),
-        f"seen_revision_{changed.pk}": str(changed.revision),
-    }
     assert f'name="seen_revision_{changed.pk}" value="{changed.revision}"' in form
 
     _edit_and_resubmit(client, editor, changed, safety_profile="Edited after the list.")
     client.force_login(advisor)
-    response = client.post(_url(Compound, "changelist"), fields)
+    response = _confirm(client, confirmation, "approve")
 
     assert _fresh(unchanged).review_state == ReviewState.APPROVED
     assert not _versions(changed).exists()
@@ -1030,6 +1094,7 @@ def test_bulk_approval_confirmed_after_an_edit_publishes_only_what_was_not_chang
 def test_a_decision_without_the_revision_seen_decides_nothing(client, author, advisor):
     compound = _ready_for("approve", author, None)
     client.force_login(advisor)
+    # Crafted input: every page that decides carries the revision it showed.
     response = client.post(
         _url(Compound, "change", compound.pk),
         {"CHANGE_FORM-action": "approve", "_selected_action": str(compound.pk), "confirmed": "yes"},

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from compounds import workflow
 from compounds.models import Compound, ReviewAction, ReviewEvent, ReviewState
+from tests.admin_forms import address, form_data, submit
 from tests.factories import make_compound, make_user, save_edit
 
 pytestmark = pytest.mark.django_db
@@ -36,24 +37,13 @@ def _url(view, obj):
     return reverse(f"admin:compounds_compound_{view}", args=[obj.pk])
 
 
-def form_fields(html, marker):
-    """The hidden and named inputs of the form in html that holds `marker`."""
-    import re
-
-    start = html.index(marker)
-    form = html[html.rindex("<form", 0, start) : html.index("</form>", start)]
-    return dict(re.findall(r'name="([^"]+)" value="([^"]*)"', form))
-
-
 def test_approving_from_the_review_screen_keeps_the_comment_and_opens_the_next_item(client, people):
     first = submitted("Alpha", people["editor"], days_ago=3)
     second = submitted("Beta", people["editor"], days_ago=1)
     client.force_login(people["advisor"])
-    review = client.get(_url("review", first)).content.decode()
-    fields = form_fields(review, 'value="Approve"')
-    fields["comment"] = "Checked against the label."
+    review = client.get(_url("review", first))
 
-    response = client.post(_url("change", first), fields)
+    response = submit(client, review, "Approve", comment="Checked against the label.")
 
     assert response.status_code == 302
     assert response["Location"] == _url("review", second)
@@ -66,8 +56,7 @@ def test_approving_from_the_review_screen_keeps_the_comment_and_opens_the_next_i
 def test_after_the_last_item_the_advisor_lands_on_the_empty_queue(client, people):
     only = submitted("Alpha", people["editor"])
     client.force_login(people["advisor"])
-    fields = form_fields(client.get(_url("review", only)).content.decode(), 'value="Approve"')
-    response = client.post(_url("change", only), fields)
+    response = submit(client, client.get(_url("review", only)), "Approve")
     assert response["Location"] == reverse("admin:review_queue")
 
 
@@ -83,11 +72,12 @@ def test_an_advisor_is_not_offered_approval_of_their_own_edit(client, people):
 def test_the_preview_offers_the_way_back_and_the_decisions(client, people):
     waiting = submitted("Alpha", people["editor"])
     client.force_login(people["advisor"])
-    preview = client.get(_url("preview", waiting)).content.decode()
-    assert f'href="{_url("review", waiting)}">Back to the review</a>' in preview
-    fields = form_fields(preview, ">Approve</button>")
-    assert fields["_next"] == "queue"
-    response = client.post(_url("change", waiting), fields)
+    preview = client.get(_url("preview", waiting))
+    assert f'href="{_url("review", waiting)}">Back to the review</a>' in preview.content.decode()
+    approve = form_data(preview, "Approve")
+    assert approve["_next"] == ["queue"]
+    assert approve.action == _url("change", waiting)
+    response = submit(client, preview, "Approve")
     assert response.status_code == 302
     waiting.refresh_from_db()
     assert waiting.review_state == ReviewState.APPROVED
@@ -108,12 +98,11 @@ def test_a_change_request_from_the_review_screen_asks_its_comment_then_opens_the
     first = submitted("Alpha", people["editor"], days_ago=2)
     second = submitted("Beta", people["editor"], days_ago=1)
     client.force_login(people["advisor"])
-    review = client.get(_url("review", first)).content.decode()
-    asked = client.post(_url("change", first), form_fields(review, 'value="Request changes"'))
-    fields = form_fields(asked.content.decode(), 'name="confirmed"')
-    fields["comment"] = "Cite the label."
+    review = client.get(_url("review", first))
+    asked = submit(client, review, "Request changes")
+    assert "What needs to change?" in asked.content.decode()
 
-    response = client.post(_url("change", first), fields)
+    response = submit(client, asked, "Request changes", comment="Cite the label.")
 
     assert response["Location"] == _url("review", second)
     first.refresh_from_db()
@@ -125,13 +114,14 @@ def test_a_change_request_points_at_parts_and_the_editor_sees_it_beside_them(cli
     compound = save_edit(compound, people["editor"], safety_profile="New safety text.")
     workflow.submit(compound, people["editor"])
     client.force_login(people["advisor"])
-    review = client.get(_url("review", compound)).content.decode()
-    asked = client.post(_url("change", compound), form_fields(review, 'value="Request changes"'))
-    page = asked.content.decode()
-    assert 'name="about" value="Safety profile"' in page
-    fields = form_fields(page, 'name="confirmed"')
-    fields.update(comment="Name the source of this.", about=["Safety profile", "Not a part"])
-    client.post(_url("change", compound), fields)
+    asked = submit(client, client.get(_url("review", compound)), "Request changes")
+    assert 'name="about" value="Safety profile"' in asked.content.decode()
+    data = form_data(
+        asked, "Request changes", comment="Name the source of this.", about=["Safety profile"]
+    )
+    # Crafted input on top: a part the page does not offer, which the server drops.
+    data["about"].append("Not a part")
+    client.post(address(asked), data)
 
     event = ReviewEvent.objects.of(compound).get(action=ReviewAction.REQUEST_CHANGES)
     assert event.about == ["Safety profile"]
@@ -150,15 +140,14 @@ def test_a_change_request_on_a_first_revision_is_refused_once_the_editor_saves_a
     assert compound.revision == 0
     workflow.submit(compound, people["editor"])
     client.force_login(people["advisor"])
-    page = client.get(_url("review", compound)).content.decode()
-    asked = form_fields(page, 'value="Request changes"')
-    assert asked[f"seen_revision_{compound.pk}"] == "0"
+    review = client.get(_url("review", compound))
+    assert form_data(review, "Request changes")[f"seen_revision_{compound.pk}"] == ["0"]
     edited = save_edit(compound, people["editor"], safety_profile="Other text.")
     workflow.submit(edited, people["editor"])
-    confirmation = client.post(_url("change", compound), asked).content.decode()
-    confirmed = form_fields(confirmation, 'name="confirmed"')
-    assert confirmed[f"seen_revision_{compound.pk}"] == "0"
-    client.post(_url("change", compound), {**confirmed, "comment": "Fix it."})
+    # The review screen was opened before the edit: it asks about what it showed.
+    confirmation = submit(client, review, "Request changes")
+    assert form_data(confirmation, "Request changes")[f"seen_revision_{compound.pk}"] == ["0"]
+    submit(client, confirmation, "Request changes", comment="Fix it.")
     assert Compound.objects.get(pk=compound.pk).review_state == ReviewState.IN_REVIEW
 
 

@@ -1,7 +1,10 @@
 """`manage.py seed_demo`: the demo content and accounts behind `make run`."""
 
+import io
+
 import pytest
 from django.contrib.auth import authenticate, get_user_model
+from django.core import mail
 from django.core.management import CommandError, call_command
 from django.test import RequestFactory
 
@@ -83,3 +86,44 @@ def test_refuses_to_run_without_debug(settings):
 
 def test_migrations_alone_create_no_accounts():
     assert not User.objects.exists()
+
+
+def test_second_advisor_is_bylined_as_a_plausible_person(debug, no_demo_password):
+    call_command("seed_demo")
+    byline = User.objects.get(username="advisor2").medical_advisor.byline
+    assert byline == "Maria Okafor, PharmD"
+
+
+def test_a_demo_site_seeded_before_gets_the_second_advisors_new_byline(debug, no_demo_password):
+    call_command("seed_demo")
+    user = User.objects.get(username="advisor2")
+    MedicalAdvisor.objects.filter(user=user).update(
+        slug="demo-second-advisor", display_name="Second Advisor", credentials="MD"
+    )
+    call_command("seed_demo")
+    assert MedicalAdvisor.objects.get(user=user).byline == "Maria Okafor, PharmD"
+    assert not MedicalAdvisor.objects.filter(display_name="Second Advisor").exists()
+
+
+# Real commits: the review emails of the seed's approvals go out once they commit.
+COMMITTED = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+
+
+@COMMITTED
+def test_a_first_run_says_what_it_did_in_a_few_lines_and_sends_no_email(debug, no_demo_password):
+    out = io.StringIO()
+    call_command("seed_demo", stdout=out)
+    assert mail.outbox == []
+    assert len(out.getvalue().splitlines()) <= 3, out.getvalue()
+
+
+@COMMITTED
+def test_with_verbosity_2_the_review_emails_go_out_linking_to_site_url(
+    debug, no_demo_password, settings
+):
+    # As `make run PORT=8812` sets it.
+    settings.SITE_URL = "http://127.0.0.1:8812"
+    call_command("seed_demo", verbosity=2, stdout=io.StringIO())
+    assert mail.outbox
+    for message in mail.outbox:
+        assert "Open it: http://127.0.0.1:8812/admin/compounds/" in message.body

@@ -52,7 +52,7 @@ def test_an_advisor_approves_a_one_word_change_in_three_clicks_and_versions_can_
     advisor.page.fill("#approval-comment", "One word, checked.")
     advisor.submit("input[type=submit][value=Approve]")
     assert f"/admin/compounds/condition/{leukemia.pk}/review/" in advisor.page.url
-    assert "approved and live" in advisor.text()
+    assert "is live: patients now read this version" in advisor.text()
     assert "No published trial" in Browsing(browser, site, errors).text(PUBLIC_PAGE)
 
     # The editor is told, with the advisor's comment.

@@ -106,7 +106,7 @@ def test_an_edit_reaches_the_public_page_only_once_another_advisor_approves_what
     approved_side, working_side = advisor.page.locator(".review-diff tbody td").all()[:2]
     assert old_text[:30] in approved_side.inner_text()
     assert SECOND_EDIT.split()[1] in working_side.locator("ins").first.inner_text()
-    assert "approved and live" in advisor.approve_on_review_screen()
+    assert "is live: patients now read this version" in advisor.approve_on_review_screen()
     public = reader.text(PUBLIC_PAGE)
     assert SECOND_EDIT in public
     assert "Medically reviewed by Amara Okafor, MD, PhD" in public

@@ -82,3 +82,36 @@ def test_restore_refuses_a_database_that_is_not_empty(live_seed, tmp_path):
     call_command("restore", backup, "--overwrite", stdout=io.StringIO())
     assert not get_user_model().objects.filter(username="after-the-backup").exists()
     assert Version.objects.exists()
+
+
+def test_a_restore_leaves_the_cache_alone_and_the_site_refreshes_its_own_pages(
+    live_seed, tmp_path, settings, advisor
+):
+    from django.core.cache import cache
+
+    from compounds import workflow
+    from compounds.models import ResearchUpdate
+    from pages import cache as page_cache
+    from tests import site_wsgi as site
+
+    settings.PAGE_CACHE_SECONDS = 3600
+    cache.clear()
+    page_cache._cache_down_until, page_cache._refreshed_at = 0.0, float("-inf")
+    out = io.StringIO()
+    call_command("backup", "--dir", str(tmp_path), stdout=out)
+
+    update = ResearchUpdate.objects.get(slug="ketamine-cognition-and-neuroplasticity")
+    workflow.withdraw(update, advisor, "Withdrawn after the backup.")
+    assert update.title.encode() not in site.get("/research/").content
+    assert site.get("/research/")["X-Page-Cache"] == "hit"
+    cache.set("another-site:page", "kept")
+
+    call_command("restore", out.getvalue().strip(), "--overwrite", stdout=io.StringIO())
+
+    # Another site's entries are untouched; this site reads its pages afresh.
+    assert cache.get("another-site:page") == "kept"
+    page_cache._refreshed_at = float("-inf")  # the next request of any app process
+    listing = site.get("/research/")
+    assert listing["X-Page-Cache"] == "miss"
+    assert update.title.encode() in listing.content
+    cache.clear()

@@ -398,6 +398,18 @@ def test_every_public_page_has_one_heading_main_banner_footer_and_main_navigatio
         assert counts == [1, 1, 1, 1, 1], url
 
 
+def test_every_footer_link_opens_a_page_for_people(client):
+    """The footer leads to the A-Z lists, not to the XML sitemap, which is for crawlers
+    (robots.txt names it)."""
+    footer = get_page(client, "/").find("footer")
+    links = dict(footer.links())
+    assert {"/compounds/", "/conditions/"} <= set(links), links
+    for href in links:
+        response = client.get(href)
+        assert response.status_code == 200, href
+        assert response["Content-Type"].startswith("text/html"), href
+
+
 @pytest.mark.parametrize(
     "url",
     [

@@ -5,6 +5,7 @@ production computes from the variables the README documents."""
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from django.conf import settings as django_settings
@@ -12,6 +13,7 @@ from django.contrib.auth import get_user_model
 from django.test import Client
 from django.urls import reverse
 
+from tests.admin_forms import form_data
 from tests.test_settings import CLEAN_ENV
 
 pytestmark = pytest.mark.django_db
@@ -112,19 +114,20 @@ def _responses(client):
         "server error": client.get("/fails/", **https),
         "admin sign-in": client.get(reverse("admin:login"), **https),
     }
-    signed_in = client.post(
-        reverse("admin:login"),
-        {"username": "sec-admin", "password": PASSWORD, "next": reverse("admin:index")},
-        **https,
-    )
+
+    def log_in(username, password):
+        # As a person does: the sign-in page opened, the name and password typed in it.
+        page = client.get(reverse("admin:login"), **https)
+        data = form_data(page, "Log in", username=username, password=password)
+        return client.post(data.action, data, **https)
+
+    signed_in = log_in("sec-admin", PASSWORD)
     assert signed_in.status_code == 302
     answers["admin signed in"] = signed_in
     answers["admin home"] = client.get(reverse("admin:index"), **https)
     client.logout()
     for _ in range(django_settings.AXES_FAILURE_LIMIT):
-        locked = client.post(
-            reverse("admin:login"), {"username": "x", "password": "wrong"}, **https
-        )
+        locked = log_in("x", "wrong")
     answers["sign-in locked out"] = locked
     return answers
 
@@ -176,3 +179,51 @@ def test_plain_http_is_sent_to_https(production):
     response = Client().get("/", secure=False)
     assert response.status_code == 301
     assert response["Location"].startswith("https://")
+
+
+def _nginx_blocks(text):
+    """deploy/nginx.conf's blocks by their opening line ("server", "location /static/"),
+    each with its own directives (those of nested blocks left out)."""
+    blocks, stack = {}, []
+    for line in text.splitlines():
+        line = line.split("#", 1)[0].strip()
+        if line.endswith("{"):
+            stack.append(line[:-1].strip())
+            blocks.setdefault(stack[-1], [])
+        elif line == "}":
+            stack.pop()
+        elif line and stack:
+            blocks[stack[-1]].append(line)
+    return blocks
+
+
+def test_the_nginx_sample_gives_what_the_app_does_not_answer_the_apps_security_headers(
+    production,
+):
+    """nginx's own error pages, gunicorn's (it cannot add headers to them) and the static
+    files nginx serves carry the headers the app sends, with the app's values, and only
+    where the app's response lacks them. tests/pages/test_hostile_addresses.py runs the
+    sample in front of gunicorn."""
+    app = Client(raise_request_exception=False).get("/no-such-page/", secure=True).headers
+    names = [
+        "Strict-Transport-Security",
+        "Content-Security-Policy",
+        "X-Frame-Options",
+        "X-Content-Type-Options",
+        "Referrer-Policy",
+        "Cross-Origin-Opener-Policy",
+        "Cross-Origin-Resource-Policy",
+        "Permissions-Policy",
+    ]
+    sample = (Path(django_settings.BASE_DIR) / "deploy" / "nginx.conf").read_text()
+    blocks = _nginx_blocks(sample)
+    added = {}
+    for name in names:
+        upstream = "$upstream_http_" + name.lower().replace("-", "_")
+        (variable,) = [b.split()[2] for b in blocks if b.startswith(f"map {upstream} ")]
+        assert blocks[f"map {upstream} {variable}"] == [f'"" "{app[name]}";', 'default "";']
+        added[name] = f"add_header {name} {variable} always;"
+    # A block with an add_header of its own inherits none of the server's.
+    for block, directives in blocks.items():
+        if block == "server" or any(d.startswith("add_header ") for d in directives):
+            assert set(added.values()) <= set(directives), block
