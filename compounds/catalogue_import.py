@@ -57,11 +57,11 @@ CHUNK = 500
 
 # Where and what ---------------------------------------------------------------------
 
-# Characters no field takes: the C0 and C1 control characters and DEL (a tab aside, and
-# line breaks in the fields that hold several lines), and lone surrogates, which are not
-# characters at all and which no database stores. PostgreSQL refuses NUL outright.
+# Characters no field takes: the C0 and C1 control characters and DEL, but for the tab
+# and the line breaks (which compounds/one_line.py keeps to the fields of several lines),
+# and lone surrogates, which are not characters at all and which no database stores.
+# PostgreSQL refuses NUL outright.
 UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
-NOT_IN_ONE_LINE = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\ud800-\udfff]")
 NOT_IN_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
 
 
@@ -879,30 +879,24 @@ def _unreadable(item):
     takes, whatever the database: control characters, lone surrogates, Infinity, NaN."""
     issues = []
 
-    def look(model, name, value, row):
+    def look(name, value, row):
         if isinstance(value, float) and not math.isfinite(value):
             message = NOT_FINITE
-        elif isinstance(value, str):
-            multi_line = model is not None and isinstance(
-                model._meta.get_field(name), models.TextField
-            )
-            match = (NOT_IN_TEXT if multi_line else NOT_IN_ONE_LINE).search(value)
-            if not match:
-                return
+        elif isinstance(value, str) and (match := NOT_IN_TEXT.search(value)):
             message = _character_message(match)
         else:
             return
         issues.append(Issue(item.file, row, name, message, item.label))
 
     for name, value in item.values.items():
-        look(item.kind.model, name, value, item.row)
-    look(None, catalogue.REVISION, item.revision, item.row)
+        look(name, value, item.row)
+    look(catalogue.REVISION, item.revision, item.row)
     for name, slugs in (item.links or {}).items():
-        look(None, name, " ".join(slugs), item.row)
+        look(name, " ".join(slugs), item.row)
     for child in item.kind.children:
         for values, row in item.children.get(child.key, []):
             for name, value in values.items():
-                look(child.model, name, value, row)
+                look(name, value, row)
     return issues
 
 
@@ -911,8 +905,6 @@ def _character_message(match):
     code = f"U+{ord(character):04X} at position {position}"
     if 0xD800 <= ord(character) <= 0xDFFF:
         return f"The text holds half of a character ({code}, a lone surrogate): it is not text."
-    if character in "\n\r":
-        return f"The text holds a line break ({code}): this field takes one line."
     return f"The text holds a control character ({code}), which no field takes: remove it."
 
 

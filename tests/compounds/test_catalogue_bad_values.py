@@ -129,8 +129,9 @@ def test_infinity_as_a_revision_is_refused_with_its_place(client, tmp_path, docu
         ("bell\x07", "U+0007 at position 5"),
         ("del\x7f", "U+007F"),
         ("next\x85line", "U+0085"),
-        ("two\nlines", "U+000A"),
-        ("carriage\rreturn", "U+000D"),
+        ("two\nlines", "This field is one line: remove the line break."),
+        ("carriage\rreturn", "This field is one line: remove the line break."),
+        ("vertical\x0btab", "U+000B"),
         ("\ud800", "U+D800"),
     ],
 )
