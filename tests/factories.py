@@ -69,18 +69,22 @@ def make_reference(summary=None, **fields):
     return Reference.objects.create(**values)
 
 
-def make_user(username, role, byline=False):
-    """A staff user in the Editor or Medical Advisor group, optionally with a byline."""
+def make_user(username, role, byline=False, **fields):
+    """A staff user in the Editor or Medical Advisor group, optionally with a byline
+    (under their full name, if `fields` give one)."""
     from django.contrib.auth import get_user_model
     from django.contrib.auth.models import Group
 
     from compounds.models import MedicalAdvisor
 
-    user = get_user_model().objects.create_user(username, password="pw", is_staff=True)
+    user = get_user_model().objects.create_user(username, password="pw", is_staff=True, **fields)
     user.groups.add(Group.objects.get(name=role))
     if byline:
         MedicalAdvisor.objects.create(
-            user=user, display_name=username.title(), slug=username, credentials="MD"
+            user=user,
+            display_name=user.get_full_name() or username.title(),
+            slug=username,
+            credentials="MD",
         )
     return user
 

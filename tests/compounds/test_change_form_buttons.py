@@ -8,8 +8,6 @@ read from the rendered page (tests/admin_forms.py), never built by hand.
 import datetime
 
 import pytest
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
 from django.contrib.messages import get_messages
 from django.urls import reverse
 
@@ -18,12 +16,18 @@ from compounds.models import (
     Compound,
     Condition,
     EvidenceSummary,
-    MedicalAdvisor,
     ResearchUpdate,
     ReviewState,
 )
 from tests.admin_forms import form_data
-from tests.factories import is_live, live_object, make_compound, make_condition, make_summary
+from tests.factories import (
+    is_live,
+    live_object,
+    make_compound,
+    make_condition,
+    make_summary,
+    make_user,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -32,17 +36,12 @@ SAVE_BUTTONS = ["Save", "Save and continue editing", "Save and add another"]
 
 @pytest.fixture
 def editor():
-    user = get_user_model().objects.create_user("erin", password="x", is_staff=True)
-    user.groups.add(Group.objects.get(name="Editor"))
-    return user
+    return make_user("erin", "Editor")
 
 
 @pytest.fixture
 def advisor():
-    user = get_user_model().objects.create_user("ada", password="x", is_staff=True)
-    user.groups.add(Group.objects.get(name="Medical Advisor"))
-    MedicalAdvisor.objects.create(user=user, display_name="Ada Byrne", slug="ada", credentials="MD")
-    return user
+    return make_user("ada", "Medical Advisor", byline=True)
 
 
 def _update():

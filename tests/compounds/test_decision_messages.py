@@ -5,39 +5,25 @@ Every step is taken as a person takes it: the buttons of the rendered pages are 
 """
 
 import pytest
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
 from django.urls import reverse
 from django.utils import dateformat, timezone
 
 from compounds import workflow
-from compounds.models import Compound, MedicalAdvisor, ReviewState
+from compounds.models import Compound, ReviewState
 from tests.admin_forms import form_data
-from tests.factories import make_compound, save_edit
+from tests.factories import make_compound, make_user, save_edit
 
 pytestmark = pytest.mark.django_db
 
 
-def _person(username, first, last, group, byline=False):
-    user = get_user_model().objects.create_user(
-        username, password="x", is_staff=True, first_name=first, last_name=last
-    )
-    user.groups.add(Group.objects.get(name=group))
-    if byline:
-        MedicalAdvisor.objects.create(
-            user=user, display_name=f"{first} {last}", slug=username, credentials="MD"
-        )
-    return user
-
-
 @pytest.fixture
 def editor():
-    return _person("erin", "Erin", "Walsh", "Editor")
+    return make_user("erin", "Editor", first_name="Erin", last_name="Walsh")
 
 
 @pytest.fixture
 def advisor():
-    return _person("ada", "Ada", "Byrne", "Medical Advisor", byline=True)
+    return make_user("ada", "Medical Advisor", byline=True, first_name="Ada", last_name="Byrne")
 
 
 def _url(obj, view):

@@ -3,8 +3,6 @@ is submitted, reviewed and approved together with them, each bound to what the a
 Admin steps press the buttons of the rendered pages (tests/admin_forms.py)."""
 
 import pytest
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
 from django.urls import reverse
 
 from compounds import workflow
@@ -12,37 +10,24 @@ from compounds.models import (
     Compound,
     Condition,
     EvidenceSummary,
-    MedicalAdvisor,
     ReviewAction,
     ReviewEvent,
     ReviewState,
 )
 from tests.admin_forms import form_data
-from tests.factories import approve_as, is_live, make_summary, save_edit
+from tests.factories import approve_as, is_live, make_summary, make_user, save_edit
 
 pytestmark = pytest.mark.django_db
 
 
-def _person(username, group, byline=False):
-    user = get_user_model().objects.create_user(
-        username, password="x", is_staff=True, first_name=username.title(), last_name="Tester"
-    )
-    user.groups.add(Group.objects.get(name=group))
-    if byline:
-        MedicalAdvisor.objects.create(
-            user=user, display_name=f"Dr {username.title()}", slug=username, credentials="MD"
-        )
-    return user
-
-
 @pytest.fixture
 def editor():
-    return _person("erin", "Editor")
+    return make_user("erin", "Editor", first_name="Erin", last_name="Tester")
 
 
 @pytest.fixture
 def advisor():
-    return _person("ada", "Medical Advisor", byline=True)
+    return make_user("ada", "Medical Advisor", byline=True, first_name="Ada", last_name="Tester")
 
 
 def _fresh(obj):

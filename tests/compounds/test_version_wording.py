@@ -5,40 +5,25 @@ the screen is internal: it rides in hidden fields and is never shown as the stat
 import re
 
 import pytest
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
 from django.urls import reverse
 
 from compounds import workflow
-from compounds.models import MedicalAdvisor
 from tests.admin_forms import form_data
-from tests.factories import make_compound, make_summary, save_edit
+from tests.factories import make_compound, make_summary, make_user, save_edit
 
 pytestmark = pytest.mark.django_db
 
 REVISION = re.compile(r"\brevision\s+\d", re.IGNORECASE)
 
 
-def _person(username, first, last, group, byline=False):
-    user = get_user_model().objects.create_user(
-        username, password="x", is_staff=True, first_name=first, last_name=last
-    )
-    user.groups.add(Group.objects.get(name=group))
-    if byline:
-        MedicalAdvisor.objects.create(
-            user=user, display_name=f"{first} {last}", slug=username, credentials="MD"
-        )
-    return user
-
-
 @pytest.fixture
 def editor():
-    return _person("erin", "Erin", "Walsh", "Editor")
+    return make_user("erin", "Editor", first_name="Erin", last_name="Walsh")
 
 
 @pytest.fixture
 def advisor():
-    return _person("ada", "Ada", "Byrne", "Medical Advisor", byline=True)
+    return make_user("ada", "Medical Advisor", byline=True, first_name="Ada", last_name="Byrne")
 
 
 def _url(obj, view):

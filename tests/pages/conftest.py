@@ -148,3 +148,14 @@ def make_live_updates(publish):
 
 def summary(compound_slug, condition_slug):
     return EvidenceSummary.objects.get(compound__slug=compound_slug, condition__slug=condition_slug)
+
+
+@pytest.fixture
+def committed(django_capture_on_commit_callbacks):
+    """Run a workflow step and what its commit triggers, as production does."""
+
+    def committed(step, *args, **kwargs):
+        with django_capture_on_commit_callbacks(execute=True):
+            return step(*args, **kwargs)
+
+    return committed

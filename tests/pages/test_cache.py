@@ -37,17 +37,6 @@ def cache_on(settings):
     cache.clear()
 
 
-@pytest.fixture
-def committed(django_capture_on_commit_callbacks):
-    """Run a workflow step and what its commit triggers, as production does."""
-
-    def committed(step, *args, **kwargs):
-        with django_capture_on_commit_callbacks(execute=True):
-            return step(*args, **kwargs)
-
-    return committed
-
-
 def summary(condition):
     return EvidenceSummary.objects.get(compound__slug="ketamine", condition__slug=condition)
 

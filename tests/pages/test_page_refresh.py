@@ -50,15 +50,6 @@ def cache_on(settings):
     cache.clear()
 
 
-@pytest.fixture
-def committed(django_capture_on_commit_callbacks):
-    def committed(step, *args, **kwargs):
-        with django_capture_on_commit_callbacks(execute=True):
-            return step(*args, **kwargs)
-
-    return committed
-
-
 class Clock:
     """The monotonic clock the page cache reads, moved by hand."""
 
