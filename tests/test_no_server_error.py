@@ -15,6 +15,7 @@ import pytest
 from django.apps import apps
 from django.contrib import admin
 from django.contrib.admin.models import LogEntry
+from django.contrib.auth import get_user_model
 from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -85,6 +86,9 @@ def content(admin_user):
     )
     update.compounds.add(summary.compound)
     return {
+        # Another account than the signed-in admin's: an example that unticks "active"
+        # or "staff status" on one's own account signs the next example out.
+        get_user_model(): get_user_model().objects.create_user("someone-else", is_staff=True),
         Compound: summary.compound,
         Condition: summary.condition,
         type(summary): summary,
