@@ -19,6 +19,7 @@ from django.dispatch import Signal
 
 from compounds import searchable
 from compounds.models import (
+    PUBLISHABLE_MODELS,
     Compound,
     Condition,
     EvidenceSummary,
@@ -30,6 +31,7 @@ from compounds.models import (
     PublishedSummary,
     ResearchUpdate,
     ResearchUpdateLink,
+    Version,
 )
 
 # Sent on commit with change, the PublicationChange recorded: model (the working model's
@@ -37,12 +39,7 @@ from compounds.models import (
 # the object before the change and after it (None: not published).
 published_changed = Signal()
 
-PUBLISHED_MODEL = {
-    Compound: PublishedCompound,
-    Condition: PublishedCondition,
-    EvidenceSummary: PublishedSummary,
-    ResearchUpdate: PublishedResearchUpdate,
-}
+PUBLISHED_MODEL = {model: model.published_model for model in PUBLISHABLE_MODELS}
 
 # What search finds each kind by, most telling first: weights A, B, C, D. A dotted
 # name is a field of the object's rows: "interactions.drug" finds a compound by the
@@ -58,22 +55,6 @@ def letter_of(name):
     """The A-Z group of a name: its first letter without accents, or "#"."""
     first = searchable.fold(name.strip()[:1]).upper()[:1]
     return first if "A" <= first <= "Z" else "#"
-
-
-def address_taken_by(model, pk, slug):
-    """The other published object of this kind live at slug, if any."""
-    published = PUBLISHED_MODEL[model]
-    if not hasattr(published, "slug"):
-        return None
-    return published.objects.filter(slug=slug).exclude(pk=pk).first()
-
-
-def address_taken_message(taken, slug):
-    kind = taken._meta.verbose_name.removeprefix("published ")
-    return (
-        f"The {kind} “{taken}” is live on the public site at the address “{slug}”. "
-        "Choose another slug, or change that one's first and have it approved."
-    )
 
 
 def _byline(version):
@@ -361,8 +342,6 @@ def rebuild(record_change=True):
 
 
 def _rebuild_former_slugs():
-    from compounds.models import Version
-
     for model in (Compound, Condition, ResearchUpdate):
         current = dict(PUBLISHED_MODEL[model].objects.values_list("pk", "slug"))
         # Oldest first, so a slug used by two objects in turn points at the latest.

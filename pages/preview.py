@@ -37,7 +37,7 @@ def _live_or_working(model, pk, request):
     """The live version of a related object, or its working copy when it is not live."""
     found = live.PUBLISHED[model._meta.model_name].objects.filter(pk=pk).first()
     if found is not None:
-        return found.content()
+        return snapshots.approved(found)
     return _as_if_approved(model.objects.get(pk=pk), model, request)
 
 
