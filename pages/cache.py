@@ -48,6 +48,8 @@ from django.core.handlers.wsgi import WSGIRequest
 from django.urls import Resolver404, get_resolver
 from django.utils.http import parse_etags, parse_http_date_safe, quote_etag
 
+from compounds.models import PublicationChange
+
 logger = logging.getLogger(__name__)
 
 PREFIX = "page"
@@ -330,8 +332,6 @@ def refresh_pending():
     from an older snapshot, or the database was restored), the cache cannot tell what
     it missed, and every page is refreshed.
     """
-    from compounds.models import PublicationChange
-
     changes = PublicationChange.objects.order_by("id")
     note = _cache().get(APPLIED_KEY)
     last_id = int(note.split()[0]) if note else None
