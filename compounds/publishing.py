@@ -17,7 +17,7 @@ they could not at that moment.
 from django.db import connection, transaction
 from django.dispatch import Signal
 
-from compounds import searchable
+from compounds import searchable, site_tags
 from compounds.models import (
     PUBLISHABLE_MODELS,
     Compound,
@@ -154,8 +154,9 @@ def _index_for_search(model, pks):
 
 
 def footprint(model, pk):
-    """Where the object shows on the public site now: its address, its A-Z letter, and the
-    addresses of the pages that list it. None when it is not published."""
+    """Where the object shows on the public site now (compounds/site_tags.py): its address,
+    its A-Z letter, and the addresses of the pages that list it. None when it is not
+    published."""
     published = PUBLISHED_MODEL[model].objects.filter(pk=pk).first()
     if published is None:
         return None
@@ -163,36 +164,29 @@ def footprint(model, pk):
         pair = PublishedSummary.objects.filter(pk=pk).values_list(
             "compound__slug", "condition__slug"
         )
-        compound_slug, condition_slug = pair.get()
-        return {"compound": compound_slug, "condition": condition_slug}
+        return site_tags.footprint_of_summary(*pair.get())
     if model is ResearchUpdate:
         links = published.links.all()
-        return {
-            "slug": published.slug,
-            "date": published.date.isoformat(),
-            "compounds": sorted(
-                PublishedCompound.objects.filter(
-                    pk__in=[link.compound_id for link in links if link.compound_id]
-                ).values_list("slug", flat=True)
-            ),
-            "conditions": sorted(
-                PublishedCondition.objects.filter(
-                    pk__in=[link.condition_id for link in links if link.condition_id]
-                ).values_list("slug", flat=True)
-            ),
-        }
+        return site_tags.footprint_of_update(
+            published.slug,
+            published.date.isoformat(),
+            compounds=PublishedCompound.objects.filter(
+                pk__in=[link.compound_id for link in links if link.compound_id]
+            ).values_list("slug", flat=True),
+            conditions=PublishedCondition.objects.filter(
+                pk__in=[link.condition_id for link in links if link.condition_id]
+            ).values_list("slug", flat=True),
+        )
     other = "condition" if model is Compound else "compound"
     link_field = "compound_id" if model is Compound else "condition_id"
-    return {
-        "slug": published.slug,
-        "letter": published.letter,
-        "pairs": sorted(published.summaries.values_list(f"{other}__slug", flat=True)),
-        "updates": sorted(
-            PublishedResearchUpdate.objects.filter(**{f"links__{link_field}": pk}).values_list(
-                "slug", flat=True
-            )
+    return site_tags.footprint_of_hub(
+        published.slug,
+        published.letter,
+        pairs=published.summaries.values_list(f"{other}__slug", flat=True),
+        updates=PublishedResearchUpdate.objects.filter(**{f"links__{link_field}": pk}).values_list(
+            "slug", flat=True
         ),
-    }
+    )
 
 
 def _announce(model, pk, before):
