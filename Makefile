@@ -25,9 +25,11 @@ run: $(VENV)/installed .env
 test: $(VENV)/installed .env node_modules/.installed
 	$(PY) -m pytest $(PYTEST_ARGS)
 
+# ruff, then the layers of pyproject.toml's [tool.importlinter] (README, "Layout").
 lint: $(VENV)/installed
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports --no-cache
 
 venv: $(VENV)/installed
 

@@ -21,6 +21,7 @@ from .models import (
     Reference,
     ResearchReference,
     ResearchUpdate,
+    ReviewEvent,
     SafetyFinding,
     SafetyNote,
 )
@@ -28,6 +29,7 @@ from .review_admin import (
     CraftedInputAdmin,
     ReadOnlyAdmin,
     ReviewAdmin,
+    ReviewEventAdmin,
     filtered_list_link,
     related_object_filter,
 )
@@ -362,6 +364,11 @@ class ResearchUpdateAdmin(ReviewAdmin):
     autocomplete_fields = ["compounds", "conditions"]
     inlines = [ResearchReferenceInline]
 
+
+# The audit trail. Registered here, not where its admin is defined: the admin site's own
+# module (insightswarm/admin.py) imports the modules that import review_admin, which
+# must therefore not ask for the site while it is being made.
+admin.site.register(ReviewEvent, ReviewEventAdmin)
 
 # The catalogue import and export pages, and import batches (compounds/catalogue_admin.py).
 from . import catalogue_admin  # noqa: E402, F401

@@ -7,6 +7,7 @@ class CompoundsConfig(AppConfig):
     verbose_name = "Evidence content"
 
     def ready(self):
+        # Imported here, not above: Django reads this module before any model is loaded.
         from compounds import notifications  # noqa: F401  (connects the review emails)
         from compounds.roles import grant_after_migrate
 

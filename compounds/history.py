@@ -125,7 +125,7 @@ class HistoryViews:
             raise Http404("No such version.") from None
 
     def versions_view(self, request, object_id):
-        obj = self._object_or_deny(request, object_id)
+        obj = self.object_or_deny(request, object_id)
         return TemplateResponse(
             request,
             "admin/compounds/versions.html",
@@ -136,7 +136,7 @@ class HistoryViews:
         )
 
     def compare_view(self, request, object_id):
-        obj = self._object_or_deny(request, object_id)
+        obj = self.object_or_deny(request, object_id)
         a, b = request.GET.get("a", ""), request.GET.get("b", WORKING_COPY)
         older = self._version(obj, a)
         if b == WORKING_COPY:
@@ -159,7 +159,7 @@ class HistoryViews:
         )
 
     def restore_view(self, request, object_id, number):
-        obj = self._object_or_deny(request, object_id)
+        obj = self.object_or_deny(request, object_id)
         if not self.has_change_permission(request, obj):
             raise PermissionDenied
         version = self._version(obj, number)

@@ -17,8 +17,9 @@ they could not at that moment.
 from django.db import connection, transaction
 from django.dispatch import Signal
 
-from compounds import searchable
+from compounds import searchable, site_tags
 from compounds.models import (
+    PUBLISHABLE_MODELS,
     Compound,
     Condition,
     EvidenceSummary,
@@ -30,6 +31,7 @@ from compounds.models import (
     PublishedSummary,
     ResearchUpdate,
     ResearchUpdateLink,
+    Version,
 )
 
 # Sent on commit with change, the PublicationChange recorded: model (the working model's
@@ -37,12 +39,7 @@ from compounds.models import (
 # the object before the change and after it (None: not published).
 published_changed = Signal()
 
-PUBLISHED_MODEL = {
-    Compound: PublishedCompound,
-    Condition: PublishedCondition,
-    EvidenceSummary: PublishedSummary,
-    ResearchUpdate: PublishedResearchUpdate,
-}
+PUBLISHED_MODEL = {model: model.published_model for model in PUBLISHABLE_MODELS}
 
 # What search finds each kind by, most telling first: weights A, B, C, D. A dotted
 # name is a field of the object's rows: "interactions.drug" finds a compound by the
@@ -58,22 +55,6 @@ def letter_of(name):
     """The A-Z group of a name: its first letter without accents, or "#"."""
     first = searchable.fold(name.strip()[:1]).upper()[:1]
     return first if "A" <= first <= "Z" else "#"
-
-
-def address_taken_by(model, pk, slug):
-    """The other published object of this kind live at slug, if any."""
-    published = PUBLISHED_MODEL[model]
-    if not hasattr(published, "slug"):
-        return None
-    return published.objects.filter(slug=slug).exclude(pk=pk).first()
-
-
-def address_taken_message(taken, slug):
-    kind = taken._meta.verbose_name.removeprefix("published ")
-    return (
-        f"The {kind} “{taken}” is live on the public site at the address “{slug}”. "
-        "Choose another slug, or change that one's first and have it approved."
-    )
 
 
 def _byline(version):
@@ -173,8 +154,9 @@ def _index_for_search(model, pks):
 
 
 def footprint(model, pk):
-    """Where the object shows on the public site now: its address, its A-Z letter, and the
-    addresses of the pages that list it. None when it is not published."""
+    """Where the object shows on the public site now (compounds/site_tags.py): its address,
+    its A-Z letter, and the addresses of the pages that list it. None when it is not
+    published."""
     published = PUBLISHED_MODEL[model].objects.filter(pk=pk).first()
     if published is None:
         return None
@@ -182,36 +164,29 @@ def footprint(model, pk):
         pair = PublishedSummary.objects.filter(pk=pk).values_list(
             "compound__slug", "condition__slug"
         )
-        compound_slug, condition_slug = pair.get()
-        return {"compound": compound_slug, "condition": condition_slug}
+        return site_tags.footprint_of_summary(*pair.get())
     if model is ResearchUpdate:
         links = published.links.all()
-        return {
-            "slug": published.slug,
-            "date": published.date.isoformat(),
-            "compounds": sorted(
-                PublishedCompound.objects.filter(
-                    pk__in=[link.compound_id for link in links if link.compound_id]
-                ).values_list("slug", flat=True)
-            ),
-            "conditions": sorted(
-                PublishedCondition.objects.filter(
-                    pk__in=[link.condition_id for link in links if link.condition_id]
-                ).values_list("slug", flat=True)
-            ),
-        }
+        return site_tags.footprint_of_update(
+            published.slug,
+            published.date.isoformat(),
+            compounds=PublishedCompound.objects.filter(
+                pk__in=[link.compound_id for link in links if link.compound_id]
+            ).values_list("slug", flat=True),
+            conditions=PublishedCondition.objects.filter(
+                pk__in=[link.condition_id for link in links if link.condition_id]
+            ).values_list("slug", flat=True),
+        )
     other = "condition" if model is Compound else "compound"
     link_field = "compound_id" if model is Compound else "condition_id"
-    return {
-        "slug": published.slug,
-        "letter": published.letter,
-        "pairs": sorted(published.summaries.values_list(f"{other}__slug", flat=True)),
-        "updates": sorted(
-            PublishedResearchUpdate.objects.filter(**{f"links__{link_field}": pk}).values_list(
-                "slug", flat=True
-            )
+    return site_tags.footprint_of_hub(
+        published.slug,
+        published.letter,
+        pairs=published.summaries.values_list(f"{other}__slug", flat=True),
+        updates=PublishedResearchUpdate.objects.filter(**{f"links__{link_field}": pk}).values_list(
+            "slug", flat=True
         ),
-    }
+    )
 
 
 def _announce(model, pk, before):
@@ -361,8 +336,6 @@ def rebuild(record_change=True):
 
 
 def _rebuild_former_slugs():
-    from compounds.models import Version
-
     for model in (Compound, Condition, ResearchUpdate):
         current = dict(PUBLISHED_MODEL[model].objects.values_list("pk", "slug"))
         # Oldest first, so a slug used by two objects in turn points at the latest.

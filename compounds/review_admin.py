@@ -1,6 +1,7 @@
 """The review workflow in the admin: state columns and filters, the transition
 actions (on the list and on the change form), the review screen with its diff,
-the staff preview, refusal of stale saves, and the read-only audit trail.
+what the staff preview's banner offers (the preview itself is pages/preview.py),
+refusal of stale saves, and the read-only audit trail.
 
 The rules themselves are in compounds/workflow.py; this module only asks them.
 """
@@ -850,7 +851,7 @@ class ReviewAdmin(HistoryViews, CraftedInputAdmin):
     def _url(self, view, obj):
         return reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_{view}", args=[obj.pk])
 
-    # Review screen and preview --------------------------------------------------------
+    # Review screen and what the preview shows ----------------------------------------
 
     def get_urls(self):
         info = self.opts.app_label, self.opts.model_name
@@ -860,17 +861,13 @@ class ReviewAdmin(HistoryViews, CraftedInputAdmin):
                 self.admin_site.admin_view(self.review_view),
                 name="{}_{}_review".format(*info),
             ),
-            path(
-                "<path:object_id>/preview/",
-                self.admin_site.admin_view(self.preview_view),
-                name="{}_{}_preview".format(*info),
-            ),
             *super().get_urls(),
         ]
 
-    def _object_or_deny(self, request, object_id):
+    def object_or_deny(self, request, object_id):
         """The object for a page about it: 403 for who may not see such objects, 404
-        for one that does not exist (a link to a deleted object, say)."""
+        for one that does not exist (a link to a deleted object, say). The review
+        screen, the versions and the preview (pages/preview.py) ask it."""
         if not self.has_view_or_change_permission(request):
             raise PermissionDenied
         obj = self.get_object(request, object_id)
@@ -922,7 +919,7 @@ class ReviewAdmin(HistoryViews, CraftedInputAdmin):
         return rows
 
     def review_view(self, request, object_id):
-        obj = self._object_or_deny(request, object_id)
+        obj = self.object_or_deny(request, object_id)
         base, diff = self._diff(obj)
         companions = self._companion_rows(request, obj, diffs=True)
         approval_refused = workflow.approval_refused(obj, request.user) or next(
@@ -951,14 +948,10 @@ class ReviewAdmin(HistoryViews, CraftedInputAdmin):
             },
         )
 
-    def preview_view(self, request, object_id):
-        # The public page templates belong to the pages app; the preview borrows them.
-        from pages.preview import preview
-
-        obj = self._object_or_deny(request, object_id)
-        # What the preview's banner offers (pages/jinja2/base.html): the way back to the
-        # review, and the decisions the advisor may take there.
-        request.preview_review = {
+    def preview_banner(self, request, obj):
+        """What the preview's banner offers (pages/jinja2/base.html): the way back to the
+        review, and the decisions the advisor may take there."""
+        return {
             "review_url": self._url("review", obj),
             "change_url": self._url("change", obj),
             "action_field": CHANGE_FORM_ACTION,
@@ -969,9 +962,6 @@ class ReviewAdmin(HistoryViews, CraftedInputAdmin):
             and obj.review_state == ReviewState.IN_REVIEW,
             "may_approve": workflow.approval_refused(obj, request.user) is None,
         }
-        response = preview(request, obj)
-        response["X-Robots-Tag"] = "noindex, nofollow"
-        return response
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         if obj is not None:
@@ -982,7 +972,6 @@ class ReviewAdmin(HistoryViews, CraftedInputAdmin):
         return super().render_change_form(request, context, add, change, form_url, obj)
 
 
-@admin.register(ReviewEvent)
 class ReviewEventAdmin(ReadOnlyAdmin):
     """The whole audit trail. Nobody adds, changes or deletes a step through the admin."""
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib import admin
+from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.core.paginator import Paginator
 from django.template.response import TemplateResponse
@@ -203,8 +204,6 @@ def review_queue_view(request):
 
 def editors_since_approval(obj):
     """Who edited obj since its last approval, by name, in the order they first did."""
-    from django.contrib.auth import get_user_model
-
     users = get_user_model().objects.in_bulk(obj.editors_since_approval)
     return [workflow.person(users[pk]) for pk in obj.editors_since_approval if pk in users]
 

@@ -20,7 +20,7 @@ from django.db import models
 from django.utils.text import capfirst
 
 from compounds import word_diff
-from compounds.models import Publishable
+from compounds.models import Publishable, PublishedSummary
 
 NOT_CONTENT = {"id", "created_at", "updated_at"} | {f.name for f in Publishable._meta.get_fields()}
 
@@ -134,6 +134,19 @@ def restore(model, pk, data):
         # summaries, say) reads as empty: public code asks the published tables for those.
         cache[name] = _nothing(related_model)
     obj.snapshot_data = data
+    return obj
+
+
+def approved(row):
+    """The approved object a published row holds, rebuilt from its snapshot: what public
+    pages are given. The row stands in for its version: it carries the byline. A
+    summary's compound and condition are the approved ones too (select them with the
+    row to save two queries)."""
+    obj = restore(row.content_model(), row.pk, row.data)
+    obj.version = row
+    if isinstance(row, PublishedSummary):
+        obj.compound = approved(row.compound)
+        obj.condition = approved(row.condition)
     return obj
 
 

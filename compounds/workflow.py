@@ -309,9 +309,9 @@ def _publish(current, user, comment):
     advisor = _advisor_byline(user)
     data = snapshots.take(current)
     if "slug" in data:
-        taken = publishing.address_taken_by(type(current), current.pk, data["slug"])
-        if taken is not None:
-            raise ReviewError(publishing.address_taken_message(taken, data["slug"]))
+        taken = type(current).address_taken(current.pk, data["slug"])
+        if taken:
+            raise ReviewError(taken)
     previous = Version.objects.of(current).order_by("-number").first()
     now = timezone.now()
     version = Version.objects.create(

@@ -1,4 +1,8 @@
-"""The admin site, with the review dashboard on its home page."""
+"""The admin site, with the review dashboard on its home page.
+
+Django makes the site from this module while it loads the apps' admin modules: what
+it imports must not register with the site on import (compounds/admin.py registers).
+"""
 
 import functools
 import re
@@ -6,6 +10,12 @@ import re
 from django.contrib import admin, messages
 from django.http import HttpResponseRedirect, JsonResponse
 from django.urls import path
+
+from compounds.dashboard import review_dashboard
+from compounds.lookup_admin import reference_lookup
+from compounds.models import PUBLISHABLE_MODELS
+from compounds.review_queue import review_queue_view
+from pages.preview import preview_page
 
 # The parts of a date the admin's date hierarchy reads from the address, and the values
 # each may take: a year the list can also step one year past, a month, a day.
@@ -63,23 +73,36 @@ class InsightSwarmAdminSite(admin.AdminSite):
         return super().admin_view(refusing_unusable_queries(view), cacheable)
 
     def index(self, request, extra_context=None):
-        from compounds.dashboard import review_dashboard
-
         extra_context = {**(extra_context or {}), "review_dashboard": review_dashboard(request)}
         return super().index(request, extra_context)
 
     def get_urls(self):
-        # One lookup for every model with a reference's fields (compounds/lookup_admin.py),
-        # so an inline, which has no addresses of its own, can use it.
-        from compounds.lookup_admin import reference_lookup
-        from compounds.review_queue import review_queue_view
-
         return [
             path("review-queue/", self.admin_view(review_queue_view), name="review_queue"),
+            # One lookup for every model with a reference's fields (compounds/lookup_admin.py),
+            # so an inline, which has no addresses of its own, can use it.
             path(
                 "reference-lookup/<str:app_label>/<str:model_name>/",
                 self.admin_view(reference_lookup),
                 name="reference_lookup",
             ),
+            *self._preview_urls(),
             *super().get_urls(),
         ]
+
+    def _preview_urls(self):
+        """The staff preview of each kind of content (pages/preview.py), beside its review
+        screen and named as the admin names its own pages; before the model's own
+        addresses, which would take .../preview/ for an object's id."""
+        urls = []
+        for model in PUBLISHABLE_MODELS:
+            opts = model._meta
+            urls.append(
+                path(
+                    f"{opts.app_label}/{opts.model_name}/<path:object_id>/preview/",
+                    self.admin_view(preview_page),
+                    {"model_admin": self.get_model_admin(model)},
+                    name=f"{opts.app_label}_{opts.model_name}_preview",
+                )
+            )
+        return urls

@@ -6,5 +6,6 @@ class InsightSwarmAdminConfig(AdminConfig):
 
     def ready(self):
         super().ready()
-        # Connects the sign-in stamp of the session idle expiry.
+        # Connects the sign-in stamp of the session idle expiry: signal receivers are
+        # connected once the apps are ready, as Django asks.
         from insightswarm import middleware  # noqa: F401

@@ -6,7 +6,9 @@ class PagesConfig(AppConfig):
     verbose_name = "Public pages"
 
     def ready(self):
-        # Registers the review page types with the registry.
+        # Imported here, not above: Django reads this module before any model is loaded,
+        # and these import models. Importing page_types registers the review page types,
+        # checks registers the settings checks.
         from compounds.publishing import published_changed
 
         from . import cache, checks, page_types  # noqa: F401

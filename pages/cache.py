@@ -3,7 +3,8 @@
 Each cached page is filed under the tags of what it shows, read from its
 address alone: a review page under its compound, its condition and its pair; a
 compound page under the compound and its list of pairs; and so on
-(`tags_of`). Every tag has a token in the cache, and a page is stored with the
+(`tags_of`, with the tags of compounds/site_tags.py, which also says which tags a
+recorded change touches). Every tag has a token in the cache, and a page is stored with the
 tokens its tags had when it was rendered; it is served only while they are
 still current, which one round trip to the cache tells (the page and its tags'
 tokens in one get_many). A page rendered from the old content by a request
@@ -48,11 +49,14 @@ from django.core.handlers.wsgi import WSGIRequest
 from django.urls import Resolver404, get_resolver
 from django.utils.http import parse_etags, parse_http_date_safe, quote_etag
 
+from compounds import site_tags
+from compounds.models import PublicationChange
+
+from . import addresses
+
 logger = logging.getLogger(__name__)
 
 PREFIX = "page"
-# Every page is filed under this tag too: a new token for it refreshes the whole site.
-SITE_TAG = "site"
 # The last PublicationChange applied to the cache: "<id> <time>".
 APPLIED_KEY = f"{PREFIX}:applied"
 # How many recorded changes one refresh reads at a time.
@@ -96,28 +100,37 @@ def _failed(error):
 
 
 def tags_of(url_name, kwargs, query):
-    """The tags of the page at a public address: what it shows, by slug."""
+    """The tags of the page at a public address: what it shows (compounds/site_tags.py)."""
     match url_name:
         case "review":
             compound, condition = kwargs["compound"], kwargs["condition"]
             return [
-                f"compound:{compound}",
-                f"condition:{condition}",
-                f"pair:{compound}/{condition}",
+                site_tags.page("compound", compound),
+                site_tags.page("condition", condition),
+                site_tags.pair(compound, condition),
             ]
         case "compound" | "condition":
-            return [f"{url_name}:{kwargs['slug']}", f"hub:{url_name}:{kwargs['slug']}"]
+            return [
+                site_tags.page(url_name, kwargs["slug"]),
+                site_tags.hub(url_name, kwargs["slug"]),
+            ]
         case "compound_list" | "condition_list":
             kind = url_name.removesuffix("_list")
-            if "letter" in query:
-                return [f"az:{kind}:{query['letter']}", f"letters:{kind}"]
-            return [f"az:{kind}", f"letters:{kind}"]
+            if "letter" not in query:
+                return [site_tags.a_to_z(kind), site_tags.letters(kind)]
+            letter = addresses.letter_of_param(query["letter"])
+            # No such letter: the view answers 404, which is not cached.
+            return (
+                None
+                if letter is None
+                else [site_tags.a_to_z(kind, letter), site_tags.letters(kind)]
+            )
         case "research":
-            return [f"research:{kwargs['slug']}"]
+            return [site_tags.update(kwargs["slug"])]
         case "research_list":
-            return ["research"]
+            return [site_tags.RESEARCH]
         case "home":
-            return ["home", "letters:compound", "letters:condition"]
+            return [site_tags.HOME, site_tags.letters("compound"), site_tags.letters("condition")]
         case "grading":
             return []
     return None
@@ -252,7 +265,7 @@ def _cacheable(environ):
     tags = tags_of_page(match.url_name, match.kwargs, query)
     if tags is None:
         return None
-    tags = [*tags, SITE_TAG]
+    tags = [*tags, site_tags.SITE]
     try:
         request.get_host()
     except DisallowedHost:
@@ -330,8 +343,6 @@ def refresh_pending():
     from an older snapshot, or the database was restored), the cache cannot tell what
     it missed, and every page is refreshed.
     """
-    from compounds.models import PublicationChange
-
     changes = PublicationChange.objects.order_by("id")
     note = _cache().get(APPLIED_KEY)
     last_id = int(note.split()[0]) if note else None
@@ -344,7 +355,7 @@ def refresh_pending():
         everything = _note(noted) != note
     if everything:
         latest = changes.last()
-        invalidate([SITE_TAG])
+        invalidate([site_tags.SITE])
         _cache().set(APPLIED_KEY, _note(latest), timeout=None)
         return
     while True:
@@ -362,50 +373,8 @@ def refresh_pending():
 
 def _tags_of_change(change):
     if change.model == change.EVERYTHING:
-        return [SITE_TAG]
-    return tags_changed_by(change.model, change.before, change.after)
-
-
-def tags_changed_by(kind, before, after):
-    """The tags of every page that shows an object, before and after its change.
-
-    kind is the working model's name; before and after are what
-    compounds.publishing.footprint said (None: not on the site).
-    """
-    tags = set()
-    for shown in (before, after):
-        if shown is None:
-            continue
-        match kind:
-            case "evidencesummary":
-                compound, condition = shown["compound"], shown["condition"]
-                tags |= {
-                    f"pair:{compound}/{condition}",
-                    f"hub:compound:{compound}",
-                    f"hub:condition:{condition}",
-                }
-            case "compound" | "condition":
-                other = "condition" if kind == "compound" else "compound"
-                tags |= {f"{kind}:{shown['slug']}", f"az:{kind}", "home"}
-                tags.add(f"az:{kind}:{_letter_param(shown['letter'])}")
-                tags |= {f"hub:{other}:{slug}" for slug in shown["pairs"]}
-                tags |= {f"research:{slug}" for slug in shown["updates"]}
-            case "researchupdate":
-                tags |= {f"research:{shown['slug']}", "research", "home"}
-                tags |= {f"hub:compound:{slug}" for slug in shown["compounds"]}
-                tags |= {f"hub:condition:{slug}" for slug in shown["conditions"]}
-    if kind in ("compound", "condition") and _letter(before) != _letter(after):
-        # A letter of the A-Z index may have gained its first entry or lost its last.
-        tags.add(f"letters:{kind}")
-    return tags
-
-
-def _letter(shown):
-    return shown["letter"] if shown else None
-
-
-def _letter_param(letter):
-    return "other" if letter == "#" else letter.lower()
+        return [site_tags.SITE]
+    return site_tags.changed_by(change.model, change.before, change.after)
 
 
 def on_publication_changed(sender, change, **kwargs):

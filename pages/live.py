@@ -3,7 +3,7 @@
 Everything here reads the published read model (compounds/models/published.py),
 which holds approved content and nothing else, so no query here can return a
 working copy. Pages that list content read columns; a page about one object
-rebuilds it from its approved snapshot (`content()`).
+rebuilds it from its approved snapshot (`snapshots.approved`).
 """
 
 import functools
@@ -142,7 +142,7 @@ _PAIR = Prepared(
 
 def pair_of(row):
     """The pair of a published summary selected with its compound and condition."""
-    return Pair.of(row.content())
+    return Pair.of(snapshots.approved(row))
 
 
 def find_pair(compound_slug, condition_slug):
@@ -186,7 +186,7 @@ def find(kind, slug):
     if not rows:
         return None
     model = PUBLISHED[kind]
-    obj = model.from_db(model.objects.db, _found_columns(kind), rows[0]).content()
+    obj = snapshots.approved(model.from_db(model.objects.db, _found_columns(kind), rows[0]))
     if kind == "researchupdate":
         attach_links([obj])
     return obj
@@ -386,7 +386,7 @@ def research_updates():
 def contents(rows, links=False):
     """Approved objects rebuilt from published rows; with links, research updates get
     the published compounds and conditions they name (one more query)."""
-    objects = [row.content() for row in rows]
+    objects = [snapshots.approved(row) for row in rows]
     if links and objects and isinstance(rows[0], PublishedResearchUpdate):
         attach_links(objects)
     return objects

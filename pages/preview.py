@@ -1,6 +1,12 @@
 """The staff preview: an object's public page built from its working copy, exactly as
-it would look once approved, with everything around it as it is live now."""
+it would look once approved, with everything around it as it is live now.
 
+The admin site serves it beside the object's review screen, at
+admin/<app>/<model>/<id>/preview/ (insightswarm/admin.py), and links to it by the URL
+name admin:<app>_<model>_preview: the admin never imports the public pages.
+"""
+
+from django.contrib.admin.views.decorators import staff_member_required
 from django.utils import timezone
 
 from compounds import snapshots, workflow
@@ -37,7 +43,7 @@ def _live_or_working(model, pk, request):
     """The live version of a related object, or its working copy when it is not live."""
     found = live.PUBLISHED[model._meta.model_name].objects.filter(pk=pk).first()
     if found is not None:
-        return found.content()
+        return snapshots.approved(found)
     return _as_if_approved(model.objects.get(pk=pk), model, request)
 
 
@@ -59,3 +65,16 @@ def preview(request, obj):
     if model is ResearchUpdate:
         return views.render_research_update(request, working, preview=True)
     raise TypeError(f"No public page shows a {model._meta.verbose_name}.")
+
+
+@staff_member_required
+def preview_page(request, object_id, model_admin):
+    """The preview of the object object_id of model_admin's model, with the banner that
+    leads back to its review. model_admin answers 403 to who may not see such objects
+    and 404 for an object that does not exist, as its review screen does."""
+    obj = model_admin.object_or_deny(request, object_id)
+    # Read by the banner (pages/jinja2/pages/includes/preview_review.html).
+    request.preview_review = model_admin.preview_banner(request, obj)
+    response = preview(request, obj)
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    return response

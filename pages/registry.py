@@ -8,6 +8,8 @@ pages find the types through this registry, so adding a type needs nothing else.
 
 from dataclasses import dataclass
 
+from .addresses import pattern
+
 PAGE_TYPES = {}
 
 
@@ -45,8 +47,6 @@ class Pair:
         return cls(summary, summary.compound, summary.condition)
 
     def url(self, page_type):
-        from .addresses import pattern
-
         review = pattern("pages:review", ["compound", "condition"], page_type=page_type.slug)
         return review.format(self.compound.slug, self.condition.slug)
 
@@ -79,8 +79,6 @@ class PageType:
         return []
 
     def breadcrumbs(self, pair):
-        from .addresses import pattern
-
         return [
             ("Home", pattern("pages:home", []).format()),
             ("Compounds", pattern("pages:compound_list", []).format()),

@@ -11,7 +11,9 @@ the embedded default, matches the same words in the stored text.
 import re
 from dataclasses import dataclass
 
+from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db import connection
+from django.db.models import Case, F, IntegerField, Value, When
 
 from compounds import searchable
 from compounds.models import PublishedCompound, PublishedCondition, PublishedResearchUpdate
@@ -63,8 +65,6 @@ def run(query):
 
 def _matching(rows, words):
     """SQLite: every word starts a word of the stored text; matches in the name first."""
-    from django.db.models import Case, IntegerField, Value, When
-
     for word in words:
         rows = rows.filter(search_text__contains=f" {word}")
     heading = "title" if rows.model is PublishedResearchUpdate else "name"
@@ -78,9 +78,6 @@ def _matching(rows, words):
 
 def _ranked(rows, words):
     """PostgreSQL: every word a prefix of an indexed word, best match first."""
-    from django.contrib.postgres.search import SearchQuery, SearchRank
-    from django.db.models import F
-
     # The words are letters and digits only (compounds/searchable.py), so they are safe
     # to join into tsquery syntax.
     query = SearchQuery(

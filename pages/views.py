@@ -297,24 +297,15 @@ def home(request):
     )
 
 
-# The A-Z letter of a list page, in its address: a to z, or "other" for the rest.
-OTHER_LETTER = "other"
-
-
 def _letter(request):
     """The letter a list page is limited to ("A", "#"), or None; a 404 for anything else."""
     raw = request.GET.get("letter")
     if raw is None:
         return None
-    if raw == OTHER_LETTER:
-        return "#"
-    if len(raw) == 1 and "a" <= raw <= "z":
-        return raw.upper()
-    raise Http404
-
-
-def _letter_param(letter):
-    return OTHER_LETTER if letter == "#" else letter.lower()
+    letter = addresses.letter_of_param(raw)
+    if letter is None:
+        raise Http404
+    return letter
 
 
 def _letter_links(kind, current=None):
@@ -325,9 +316,8 @@ def _letter_links(kind, current=None):
     for letter in live.letters(kind):
         shown = "Other" if letter == "#" else escape(letter)
         marked = ' aria-current="page"' if letter == current else ""
-        items.append(
-            f'<li><a href="{list_url}?letter={_letter_param(letter)}"{marked}>{shown}</a></li>'
-        )
+        param = addresses.letter_param(letter)
+        items.append(f'<li><a href="{list_url}?letter={param}"{marked}>{shown}</a></li>')
     return mark_safe("".join(items))  # noqa: S308 - letters are escaped, params are a-z
 
 
@@ -353,7 +343,7 @@ def _a_to_z(request, kind, *, plural, description, template):
         request,
         lambda offset, limit: live.a_to_z(kind, letter, offset, limit),
         A_TO_Z_PER_PAGE,
-        letter=_letter_param(letter) if letter else None,
+        letter=addresses.letter_param(letter) if letter else None,
     )
     if letter is not None and not page.object_list:
         raise Http404

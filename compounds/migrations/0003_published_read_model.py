@@ -153,6 +153,8 @@ def publish_live_versions(apps, schema_editor):
     # whenever there is content to publish; a new database has none and skips it.
     if not apps.get_model("compounds", "Version").objects.exists():
         return
+    # Imported when the step runs, not when the migration is loaded: loading the
+    # migrations (every migrate and makemigrations) needs none of today's app code.
     from compounds import publishing
 
     # No page is cached from a database being migrated; the record of changes comes later.

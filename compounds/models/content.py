@@ -22,6 +22,12 @@ from compounds.evidence import (
 )
 
 from .citations import not_in_future  # noqa: F401  (migration 0001 refers to it here)
+from .published import (
+    PublishedCompound,
+    PublishedCondition,
+    PublishedResearchUpdate,
+    PublishedSummary,
+)
 from .review import Publishable
 from .safety import CompoundPartManager
 
@@ -51,11 +57,21 @@ class LiveAddress(models.Model):
 
     def clean(self):
         super().clean()
-        from compounds import publishing
+        taken = self.address_taken(self.pk, self.slug)
+        if taken:
+            raise ValidationError({"slug": taken})
 
-        taken = publishing.address_taken_by(type(self), self.pk, self.slug)
-        if taken is not None:
-            raise ValidationError({"slug": publishing.address_taken_message(taken, self.slug)})
+    @classmethod
+    def address_taken(cls, pk, slug):
+        """Why object pk may not go live at slug (another object of its kind is live
+        there), or None."""
+        taken = cls.published_model.objects.filter(slug=slug).exclude(pk=pk).first()
+        if taken is None:
+            return None
+        return (
+            f"The {cls._meta.verbose_name} “{taken}” is live on the public site at the address "
+            f"“{slug}”. Choose another slug, or change that one's first and have it approved."
+        )
 
 
 class Compound(LiveAddress, Publishable, Timestamped):
@@ -98,6 +114,7 @@ class Compound(LiveAddress, Publishable, Timestamped):
 
     objects = SlugManager()
 
+    published_model = PublishedCompound
     snapshot_children = ("mechanisms", "safety_notes", "monitoring", "cautions", "interactions")
 
     class Meta:
@@ -224,6 +241,8 @@ class Condition(LiveAddress, Publishable, Timestamped):
 
     objects = SlugManager()
 
+    published_model = PublishedCondition
+
     class Meta:
         ordering = ["name"]
         permissions = [("review_condition", "Can approve, request changes to and withdraw")]
@@ -337,6 +356,7 @@ class EvidenceSummary(Publishable, Timestamped):
 
     objects = EvidenceSummaryManager()
 
+    published_model = PublishedSummary
     snapshot_children = ("references", "safety_findings")
     # A pair's pages go live only when its compound and condition are live too.
     live_related = ("compound", "condition")
@@ -458,6 +478,7 @@ class ResearchUpdate(LiveAddress, Publishable, Timestamped):
 
     objects = SlugManager()
 
+    published_model = PublishedResearchUpdate
     snapshot_children = ("references",)
 
     class Meta:

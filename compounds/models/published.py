@@ -3,10 +3,10 @@
 Approving an object writes its published row in the same transaction as its
 Version (compounds/publishing.py); withdrawing deletes it. A published row
 holds real, indexed columns for what public pages look up, filter and order
-by, and the approved snapshot for the rest. Public code reads these tables
-only: they hold no working-copy value and no relation to a working row, so
-no queryset form (instances, values(), aggregates, related lookups) can reach
-unapproved text.
+by, and the approved snapshot for the rest, from which compounds.snapshots.approved
+rebuilds the approved object. Public code reads these tables only: they hold no
+working-copy value and no relation to a working row, so no queryset form
+(instances, values(), aggregates, related lookups) can reach unapproved text.
 
 A published row's id is its working object's id, so links between approved
 objects (a summary's pair, a research update's compounds) keep their meaning.
@@ -14,6 +14,7 @@ A summary is published only while its compound and condition are published
 too: its pages show all three.
 """
 
+from django.apps import apps
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 
@@ -40,22 +41,7 @@ class Published(models.Model):
 
     @classmethod
     def content_model(cls):
-        from django.apps import apps
-
         return apps.get_model("compounds", cls.content_model_name)
-
-    def content(self):
-        """The approved object, rebuilt from the snapshot: what templates are given.
-
-        An unsaved instance of the working model whose children sit in its
-        prefetch cache; it never reads or writes a working row (compounds/snapshots.py).
-        The published row stands in for its version: it carries the byline.
-        """
-        from compounds import snapshots
-
-        obj = snapshots.restore(self.content_model(), self.pk, self.data)
-        obj.version = self
-        return obj
 
     @property
     def reviewer_byline(self):
@@ -161,14 +147,6 @@ class PublishedSummary(Published):
 
     def __str__(self):
         return f"{self.compound_name} for {self.condition_name}"
-
-    def content(self):
-        """The approved summary with its approved compound and condition (select them
-        with the row to save two queries)."""
-        summary = super().content()
-        summary.compound = self.compound.content()
-        summary.condition = self.condition.content()
-        return summary
 
     @property
     def is_direct(self):

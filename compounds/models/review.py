@@ -134,6 +134,8 @@ class Publishable(models.Model):
     # Everyone whose edits the next approval would publish: none of them may approve it.
     editors_since_approval = models.JSONField(default=list, blank=True, editable=False)
 
+    # Where approval writes it for the public site (compounds/models/published.py).
+    published_model: type[models.Model]
     # Inline children approved with the object, by related name.
     snapshot_children: tuple[str, ...] = ()
     # Publishable objects a live object needs live too, selected with it.

@@ -5,7 +5,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Max, Min
 
-from compounds import publishing, workflow
+from compounds import publishing, snapshots, workflow
 from compounds.models import (
     Compound,
     FormerSlug,
@@ -68,7 +68,7 @@ def nowhere(values):
 def test_instances_of_published_rows_hold_approved_content_only(pending):
     nowhere(PublishedCompound.objects.all())
     nowhere(row.data for row in PublishedCompound.objects.all())
-    nowhere(row.content().mechanisms.all() for row in PublishedCompound.objects.all())
+    nowhere(snapshots.approved(row).mechanisms.all() for row in PublishedCompound.objects.all())
     nowhere(PublishedSummary.objects.select_related("compound", "condition"))
 
 
@@ -94,7 +94,7 @@ def test_aggregates_over_published_rows_see_approved_content_only(pending):
 def test_a_rebuilt_approved_object_never_reads_its_working_row(pending, django_assert_num_queries):
     row = PublishedSummary.objects.select_related("compound", "condition").get()
     with django_assert_num_queries(0):
-        summary = row.content()
+        summary = snapshots.approved(row)
         nowhere([summary.human_evidence, summary.compound.name, summary.condition.name])
         nowhere(m.description for m in summary.compound.mechanisms.all())
 

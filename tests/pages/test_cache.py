@@ -90,6 +90,28 @@ def test_renaming_a_compound_refreshes_every_page_that_names_it(edit, editor, ad
     assert served("/how-we-grade-evidence/") == (200, "hit")
 
 
+def test_a_renamed_compound_refreshes_the_a_to_z_page_of_its_letter(
+    edit, editor, advisor, committed
+):
+    """The page of its letter, "other" ("#") too, and of the letter it left."""
+    ketamine = Compound.objects.get(slug="ketamine")
+
+    def rename(name):
+        renamed = edit(Compound.objects.get(pk=ketamine.pk), name=name)
+        committed(workflow.submit, renamed, editor)
+        committed(workflow.approve, renamed, advisor)
+
+    site.get("/compounds/?letter=k")
+    rename("Ketamine, renamed")
+    assert "Ketamine, renamed" in site.get("/compounds/?letter=k").content.decode()
+    rename("(R)-Ketamine")
+    assert site.get("/compounds/?letter=k").status_code == 404
+    assert "(R)-Ketamine" in site.get("/compounds/?letter=other").content.decode()
+    assert served("/compounds/?letter=other") == (200, "hit")
+    rename("(S)-Ketamine")
+    assert "(S)-Ketamine" in site.get("/compounds/?letter=other").content.decode()
+
+
 def test_a_changed_address_leaves_the_old_page_to_redirect(edit, editor, advisor, committed):
     site.get("/conditions/leukemia/")
     moved = edit(Condition.objects.get(slug="leukemia"), slug="leukaemia")

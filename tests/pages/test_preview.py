@@ -159,3 +159,9 @@ def test_a_signed_in_non_staff_user_is_sent_to_log_in(client, django_user_model)
     response = client.get(preview_url(leukemia_summary()))
     assert response.status_code == 302
     assert response["Location"].startswith("/admin/login/")
+
+
+@pytest.mark.parametrize("model", [Compound, Condition, EvidenceSummary, ResearchUpdate])
+def test_the_preview_of_an_object_that_does_not_exist_is_not_found(staff_client, model):
+    missing = model(pk=999_999)
+    assert staff_client.get(preview_url(missing)).status_code == 404
