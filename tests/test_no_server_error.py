@@ -21,7 +21,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from compounds import workflow
-from compounds.models import Compound, Condition, MedicalAdvisor, ResearchUpdate
+from compounds.models import Compound, Condition, MedicalAdvisor, Publishable, ResearchUpdate
 from tests.admin_forms import form_data
 from tests.factories import make_reference, make_summary
 
@@ -260,7 +260,7 @@ def live_content(content, admin_user):
     """The content published, so the public addresses have pages behind them."""
     author = type(admin_user).objects.create_user("author", is_staff=True)
     for obj in (content[Compound], content[Condition], *content.values()):
-        if obj is content[MedicalAdvisor] or obj.is_live:
+        if not isinstance(obj, Publishable) or obj.is_live:
             continue
         obj.editors_since_approval = [author.pk]
         obj.save()
