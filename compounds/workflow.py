@@ -177,12 +177,22 @@ def _move(obj, user, action, to_state, comment="", version=None, **fields):
     return _event(obj, user, action, from_state, comment, version)
 
 
+def _never_approved(model, ids):
+    """The objects of model among ids that have never been approved: no version at all."""
+    return model.objects.filter(pk__in=ids).exclude(
+        pk__in=Version.objects.of_model(model).values("object_id")
+    )
+
+
 def companions(obj):
     """The objects reviewed with obj: those it needs live (a summary's compound and
     condition) that have never been approved. They go through review together with obj,
-    so a new pair takes one submission and one decision."""
-    parts = [getattr(obj, name) for name in obj.live_related]
-    return [part for part in parts if not Version.objects.of(part).exists()]
+    so a new pair takes one submission and one decision. One query a related kind."""
+    found = []
+    for name in obj.live_related:
+        model = obj._meta.get_field(name).related_model
+        found += _never_approved(model, [getattr(obj, f"{name}_id")])
+    return found
 
 
 def companion_key(obj):
@@ -199,31 +209,28 @@ def submit(obj, user, comment=""):
             raise ReviewError(f"“{current}” is already in review.")
         if current.review_state not in SUBMITTABLE:
             raise ReviewError(f"“{current}” is approved and unchanged: there is nothing to review.")
-        for part in companions(current):
-            part = lock(part)
-            if part.review_state in SUBMITTABLE and may_edit(user, type(part)):
-                together = f"Submitted with “{current}”." + (f" {comment}" if comment else "")
-                _move(part, user, ReviewAction.SUBMIT, ReviewState.IN_REVIEW, together)
+        together = f"Submitted with “{current}”." + (f" {comment}" if comment else "")
+        submit_companions_of([current], user, together)
         _move(current, user, ReviewAction.SUBMIT, ReviewState.IN_REVIEW, comment)
         return current
 
 
 def submit_companions_of(summaries, user, comment=""):
-    """Submit what summaries submitted in bulk (an import) take along: their compounds
-    and conditions that have never been approved and wait as drafts or with changes
-    requested, as `submit` does for one summary. A few queries whatever the number."""
-    model = summaries[0].__class__ if summaries else None
-    for name in model.live_related if model else ():
+    """Submit what summaries being submitted take along: their compounds and conditions
+    that have never been approved and wait as drafts or with changes requested. For one
+    summary (`submit`) or many (an import): one query a related kind, whatever the number."""
+    if not summaries:
+        return
+    model = type(summaries[0])
+    for name in model.live_related:
         related = model._meta.get_field(name).related_model
+        if not may_edit(user, related):
+            continue
         ids = {getattr(summary, f"{name}_id") for summary in summaries}
-        waiting = (
-            related.objects.filter(pk__in=ids, review_state__in=SUBMITTABLE)
-            .exclude(pk__in=Version.objects.of_model(related).values("object_id"))
-            .values_list("pk", flat=True)
-        )
-        for pk in waiting:
+        waiting = _never_approved(related, ids).filter(review_state__in=SUBMITTABLE)
+        for pk in waiting.values_list("pk", flat=True):
             part = lock(related(pk=pk))
-            if may_edit(user, related):
+            if part.review_state in SUBMITTABLE:
                 _move(part, user, ReviewAction.SUBMIT, ReviewState.IN_REVIEW, comment)
 
 
@@ -292,9 +299,7 @@ def approve(obj, user, comment="", seen_revision=None, companions_seen=None):
         current = lock(obj)
         _check_reviewer(user, current)
         check_seen(current, seen_revision, "approved")
-        refused = approval_refused(current, user)
-        if refused:
-            raise ReviewError(refused)
+        # Each is refused (and all with it, in this transaction) as _publish judges it.
         for part in companions_in_review(current):
             _check_companion_seen(part, companions_seen, "approved")
             _publish(part, user, comment)
