@@ -66,10 +66,6 @@ class ChildKind:
         natural = getattr(self.model, "natural_field", "description")
         return [(natural, getattr(child, natural))]
 
-    def identity(self, child):
-        """The first of its identities: what a row is matched by against the database's."""
-        return next(iter(self.identities(child)), ("", ""))
-
     def duplicate_message(self, identity):
         if issubclass(self.model, (Reference, ResearchReference)):
             return identity[0], self.model.IDENTIFIERS[identity[0]]

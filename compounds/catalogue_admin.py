@@ -97,7 +97,7 @@ def _check_upload(name, data):
 
 
 class ImportedRevisions:
-    """The revision each object of a batch was imported at, by workflow.companion_key,
+    """The revision each object of a batch was imported at, by workflow.revision_key,
     looked up only for the objects a decision asks about."""
 
     def __init__(self, items):
@@ -354,9 +354,9 @@ class ImportBatchAdmin(ReadOnlyAdmin):
         step_name = request.POST.get("step")
         comment = request.POST.get("comment", "")
         steps = {
-            "submit": (workflow.submit, "submitted for review"),
-            "approve": (workflow.approve, "approved and live"),
-            "request_changes": (workflow.request_changes, "returned to the author"),
+            "submit": (workflow.submit_many, "submitted for review"),
+            "approve": (workflow.approve_many, "approved and live"),
+            "request_changes": (workflow.request_changes_many, "returned to the author"),
         }
         if step_name not in steps:
             self.message_user(request, "Choose what to do.", messages.ERROR)
@@ -369,48 +369,45 @@ class ImportBatchAdmin(ReadOnlyAdmin):
                 messages.ERROR,
             )
             return
-        if step_name == "request_changes" and not comment.strip():
-            self.message_user(
-                request,
-                "Say what needs to change: the comment is shown to the author.",
-                messages.ERROR,
-            )
-            return
         selected = request.POST.getlist("item")
         if request.POST.get("scope") == "page":
             chosen = Paginator(items, BATCH_PAGE).get_page(request.GET.get("page")).object_list
         else:
             chosen = items.filter(pk__in=[pk for pk in selected if workflow.is_id(pk)])
         step, done = steps[step_name]
-        succeeded = 0
+        objects, imported = [], {}
         for row in self._rows(chosen):
             obj, item = row["obj"], row["item"]
             if obj is None:
                 self.message_user(
                     request, f"“{item.object_repr}” no longer exists.", messages.ERROR
                 )
-                continue
-            if row["changed_since"]:
+            elif row["changed_since"]:
                 self.message_user(
                     request,
                     f"“{obj}” was edited after the import: review it on its own screen.",
                     messages.ERROR,
                 )
-                continue
-            if step_name == "submit" and obj.review_state == ReviewState.IN_REVIEW:
-                continue
-            try:
-                kwargs = {"comment": comment} if step_name != "submit" or comment else {}
-                if step_name != "submit":
-                    # Decided on what was imported: refused, under the object's lock, if
-                    # anyone has edited it since (workflow.StaleDecision). A new pair's
-                    # compound and condition, decided with its summary, are bound to the
-                    # revisions they were imported at too.
-                    kwargs["seen_revision"] = item.revision
-                    kwargs["companions_seen"] = ImportedRevisions(items)
-                step(obj, request.user, **kwargs)
-                succeeded += 1
-            except workflow.ReviewError as error:
-                self.message_user(request, str(error), messages.ERROR)
+            elif not (step_name == "submit" and obj.review_state == ReviewState.IN_REVIEW):
+                objects.append(obj)
+                imported[workflow.revision_key(obj)] = item.revision
+        if step_name == "submit":
+            outcomes = step(objects, request.user, comment=comment)
+        else:
+            # Decided on what was imported: refused, under each object's lock, if anyone
+            # has edited it since (workflow.StaleDecision). A new pair's compound and
+            # condition, decided with its summary, are bound to the revisions they were
+            # imported at too.
+            outcomes = step(
+                objects,
+                request.user,
+                comment=comment,
+                seen=imported,
+                companions_seen=ImportedRevisions(items),
+            )
+        # One rule refuses many objects alike (a change request without its comment): said once.
+        for message in dict.fromkeys(str(error) for _, error in outcomes.refused):
+            self.message_user(request, message, messages.ERROR)
+        succeeded = len(outcomes.done)
         if succeeded:
             self.message_user(request, f"{succeeded} object(s) {done}.", messages.SUCCESS)

@@ -7,7 +7,7 @@
 Objects are matched by slug (summaries by their compound's and condition's
 slugs). Every change is booked as an editor's save is (workflow.record_edit: a
 draft, one revision on, the editor noted) and, when asked, submitted for review
-through workflow.submit: nothing an import writes is live until an advisor
+through workflow.submit_many: nothing an import writes is live until an advisor
 approves it. An object whose revision in the database differs from the one in
 the file was changed since the file was exported: it is refused, not overwritten.
 
@@ -37,9 +37,9 @@ from django.db import DatabaseError, models, transaction
 from django.db.backends.base.operations import BaseDatabaseOperations
 from django.utils import timezone
 
-from compounds import catalogue, notifications, one_line, workflow
+from compounds import catalogue, notifications, one_line, workflow, working_copy
 from compounds.catalogue import COMPOUNDS, CONDITIONS, KIND_BY_KEY, KINDS, SUMMARIES, UPDATES
-from compounds.models import ImportBatch, ImportBatchItem, ReviewAction, ReviewEvent, ReviewState
+from compounds.models import ImportBatch, ImportBatchItem
 
 MB = 1024 * 1024
 # The largest file (or zip archive's content) an import reads: the whole file is held
@@ -1240,18 +1240,20 @@ def _apply(plan, user, file_name, submit, batch, progress):
             chunk = changes[start : start + CHUNK]
             created = [change for change in chunk if change.action == "created"]
             updated = [change for change in chunk if change.action == "updated"]
-            objects = _create(created, user, by_slug, submit) if created else []
-            objects += [_update(change, user, submit) for change in updated]
+            objects = _create(created, user, by_slug) if created else []
+            objects += [_update(change, user) for change in updated]
             changes_by_obj = list(zip([*created, *updated], objects, strict=True))
             if kind in (COMPOUNDS, CONDITIONS):
                 by_slug[kind.key].update((obj.slug, obj) for obj in objects)
             _link(kind, changes_by_obj, by_slug)
             if submit:
-                _submitted(kind, objects, user, comment, content_types[kind])
-                if kind is SUMMARIES:
-                    # A new pair is reviewed in one go, its compound and condition too,
-                    # even when only its summary was in the file (a correction).
-                    workflow.submit_companions_of(objects, user, comment)
+                # As an editor submits them: a new pair's compound and condition go with
+                # its summary, even when only the summary was in the file (a correction).
+                # Announced once, for the batch (notifications.notify_import below).
+                outcomes = workflow.submit_many(objects, user, comment=comment, announce=False)
+                refused = outcomes.refused
+                if refused:
+                    raise Failed([Issue(file_name, "", "", str(error)) for _, error in refused])
             ImportBatchItem.objects.bulk_create(
                 ImportBatchItem(
                     batch=batch,
@@ -1272,7 +1274,7 @@ def _apply(plan, user, file_name, submit, batch, progress):
     return batch
 
 
-def _create(changes, user, by_slug, submit):
+def _create(changes, user, by_slug):
     """New objects of one kind and their rows, a chunk at a time.
 
     Saved with bulk_create, which writes what save() would (no signal listens to
@@ -1286,8 +1288,6 @@ def _create(changes, user, by_slug, submit):
             obj.compound = by_slug["compounds"][change.item.values["compound"]]
             obj.condition = by_slug["conditions"][change.item.values["condition"]]
         workflow.record_edit(obj, user)
-        if submit:
-            obj.review_state = ReviewState.IN_REVIEW
         objects.append(obj)
     kind.model.objects.bulk_create(objects)
     for child in kind.children:
@@ -1314,27 +1314,7 @@ def _link(kind, changes_by_obj, by_slug):
         )
 
 
-def _submitted(kind, objects, user, comment, content_type):
-    """Book the submission of imported objects as workflow.submit books one: the editor
-    may edit them (checked by apply), each is a draft of this transaction's (so it may
-    be submitted), and each gets its Submitted step in the review history. Written
-    in bulk: a step at a time, 20,000 objects would take minutes."""
-    ReviewEvent.objects.bulk_create(
-        ReviewEvent(
-            content_type=content_type,
-            object_id=obj.pk,
-            object_repr=str(obj)[:300],
-            action=ReviewAction.SUBMIT,
-            from_state=ReviewState.DRAFT,
-            to_state=ReviewState.IN_REVIEW,
-            user=user,
-            comment=comment,
-        )
-        for obj in objects
-    )
-
-
-def _update(change, user, submit):
+def _update(change, user):
     kind = change.item.kind
     current = workflow.lock(change.obj)
     if current.revision != change.base_revision:
@@ -1354,30 +1334,12 @@ def _update(change, user, submit):
             setattr(current, f.attname, getattr(change.obj, f.attname))
     for child in kind.children:
         if child.key in change.children:
-            _sync_children(current, child, change.children[child.key])
+            fields = [child.model._meta.get_field(name) for name in child.fields]
+            rows = [
+                {f.attname: f.value_from_object(row) for f in fields}
+                for row in change.children[child.key]
+            ]
+            working_copy.write_children(current, child.key, rows)
     workflow.record_edit(current, user)
-    if submit:
-        current.review_state = ReviewState.IN_REVIEW
     current.save()
     return current
-
-
-def _sync_children(parent, child, rows):
-    """Make parent's rows of one kind the file's: matched rows updated in place (the
-    review screen shows them as changed, not as removed and added), the rest
-    removed or added."""
-    existing = {child.identity(row): row for row in getattr(parent, child.key).all()}
-    wanted = {child.identity(row): row for row in rows}
-    getattr(parent, child.key).filter(
-        pk__in=[row.pk for key, row in existing.items() if key not in wanted]
-    ).delete()
-    fields = [child.model._meta.get_field(name) for name in child.fields]
-    for key, row in wanted.items():
-        old = existing.get(key)
-        if old is None:
-            setattr(row, child.parent_field, parent)
-            row.save()
-        elif any(f.value_from_object(old) != f.value_from_object(row) for f in fields):
-            for f in fields:
-                setattr(old, f.attname, f.value_from_object(row))
-            old.save()

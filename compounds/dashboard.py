@@ -15,9 +15,8 @@ from django.utils.http import urlencode
 
 from compounds import review_queue, workflow
 from compounds.models import PUBLISHABLE_MODELS, ReviewState
-from compounds.review_admin import AtLeast, ReviewDueFilter, capped_count
+from compounds.review_admin import AtLeast, capped_count
 
-DUE_SOON = ReviewDueFilter.SOON
 LIMIT = 20
 # Beyond this many, a total reads "1,000+": counting stops there.
 COUNT_CAP = 1_000
@@ -114,7 +113,7 @@ def review_dashboard(request):
             )
         due.add(
             model,
-            ReviewDueFilter.due(rows, lte=today + DUE_SOON).order_by(
+            rows.due_for_review(on_or_before=today + workflow.DUE_SOON).order_by(
                 "live_version__next_review_due", "id"
             ),
             lambda obj: _due_item(obj, today),

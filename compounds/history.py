@@ -3,16 +3,15 @@
 Each approval stored a version (the snapshot patients were shown, its approver
 and date); the approval's comment is in the review history. Any two versions,
 or a version and the working copy, compare with the review screen's diff.
-Restoring a version copies its content, inline rows and links into the working
-copy as a new draft: nothing reaches the public site until that draft is
-reviewed and approved like any edit.
+Restoring a version (workflow.restore) copies its content, inline rows and links
+into the working copy as a new draft: nothing reaches the public site until that
+draft is reviewed and approved like any edit.
 """
 
 from django.contrib import messages
-from django.contrib.admin.models import CHANGE, LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError
 from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -34,60 +33,6 @@ def versions_of(obj):
     for version in versions:
         version.comment = comments.get(version.pk, "")
     return versions
-
-
-def restore(obj, version, user, seen_revision=None):
-    """Make version's content the working copy of obj, as a draft edit by user: refused
-    (workflow.StaleDecision) if the working copy is no longer seen_revision, the one the
-    restore page showed the differences from."""
-    model = type(obj)
-    data = version.data
-    with transaction.atomic():
-        current = workflow.lock(obj)
-        workflow.check_seen(current, seen_revision, "restored")
-        for f in snapshots.content_fields(model):
-            if f.attname in data:
-                setattr(current, f.attname, f.to_python(data[f.attname]))
-        current.full_clean(exclude=["revision"], validate_unique=True)
-        for related_name in model.snapshot_children:
-            parent_fk = model._meta.get_field(related_name).field
-            child_model = parent_fk.model
-            getattr(current, related_name).all().delete()
-            rows = data.get(related_name, [])
-            # A row keeps its id when no other row took it, so the diff against the live
-            # version shows it unchanged rather than removed and added again.
-            taken = set(
-                child_model._default_manager.filter(
-                    pk__in=[values["id"] for values in rows if values.get("id")]
-                ).values_list("pk", flat=True)
-            )
-            children = []
-            for values in rows:
-                fields = {
-                    f.attname: f.to_python(values[f.attname])
-                    for f in child_model._meta.concrete_fields
-                    if f.attname in values and f.attname != "id"
-                }
-                child = child_model(**fields, **{parent_fk.attname: current.pk})
-                if values.get("id") not in taken:
-                    child.pk = values.get("id")
-                children.append(child)
-            child_model._default_manager.bulk_create(children)
-        for m2m in model._meta.many_to_many:
-            still_there = m2m.related_model._default_manager.filter(
-                pk__in=data.get(m2m.name, [])
-            ).values_list("pk", flat=True)
-            getattr(current, m2m.name).set(list(still_there))
-        workflow.record_edit(current, user)
-        current.save()
-        LogEntry.objects.log_actions(
-            user_id=user.pk,
-            queryset=[current],
-            action_flag=CHANGE,
-            change_message=f"Restored version {version.number} as a draft.",
-            single_object=True,
-        )
-        return current
 
 
 class HistoryViews:
@@ -176,7 +121,7 @@ class HistoryViews:
                 )
                 return HttpResponseRedirect(request.path)
             try:
-                restore(obj, version, request.user, seen)
+                workflow.restore(obj, request.user, version=version, seen_revision=seen)
             except workflow.StaleDecision as error:
                 messages.error(request, str(error))
                 return HttpResponseRedirect(request.path)

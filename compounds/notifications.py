@@ -20,7 +20,6 @@ from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Q
-from django.db.models.signals import post_save
 from django.dispatch import receiver
 from django.urls import reverse
 
@@ -143,8 +142,9 @@ def notify(event):
 
 
 def notify_import(batch, models):
-    """One email for a submitted import: its review steps are written in bulk, which
-    sends no signal, and twenty thousand emails would tell nobody anything. Sent once
+    """One email for a submitted import: it submits without a step_taken a step
+    (workflow.submit_many's announce), as twenty thousand emails would tell nobody
+    anything. Sent once
     the import has committed; a failure is only logged."""
     to = []
     try:
@@ -176,7 +176,6 @@ def notify_import(batch, models):
         )
 
 
-@receiver(post_save, sender=ReviewEvent, dispatch_uid="review_event_notifications")
-def _on_review_event(sender, instance, created, raw=False, **kwargs):
-    if created and not raw:
-        transaction.on_commit(lambda: notify(instance), robust=True)
+@receiver(workflow.step_taken, dispatch_uid="review_event_notifications")
+def _on_review_step(sender, event, **kwargs):
+    transaction.on_commit(lambda: notify(event), robust=True)

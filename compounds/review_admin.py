@@ -232,7 +232,7 @@ class DecisionForm(forms.Form):
 
 
 def companions_seen(post):
-    """The companions' revisions a decision's form carries, by workflow.companion_key."""
+    """The companions' revisions a decision's form carries, by workflow.revision_key."""
     seen = {}
     for name in post:
         match = _SEEN_COMPANION.fullmatch(name)
@@ -315,7 +315,6 @@ class ReviewEventInline(GenericTabularInline):
 class ReviewDueFilter(admin.SimpleListFilter):
     title = "review due"
     parameter_name = "review_due"
-    SOON = datetime.timedelta(days=30)
     # Lists of content due for review come in the order it falls due, which the index on
     # Version.next_review_due serves (see ReviewAdmin.get_ordering).
     BY_DUE_DATE = ("overdue", "soon", "due")
@@ -329,28 +328,18 @@ class ReviewDueFilter(admin.SimpleListFilter):
             ("not_live", "Not on the public site"),
         ]
 
-    @staticmethod
-    def due(queryset, **lookups):
-        """Objects whose live version is due for review as `lookups` on the due date say.
-
-        The versions of every kind of content share one table; naming the kind lets the
-        index on (content type, next review due) find this kind's versions by date.
-        """
-        content_type = ContentType.objects.get_for_model(queryset.model)
-        due = {f"live_version__next_review_due__{lookup}": on for lookup, on in lookups.items()}
-        return queryset.filter(live_version__content_type=content_type, **due)
-
     def queryset(self, request, queryset):
         today = timezone.localdate()
+        soon = today + workflow.DUE_SOON
         match self.value():
             case "overdue":
-                return self.due(queryset, lt=today)
+                return queryset.due_for_review(on_or_before=today - datetime.timedelta(days=1))
             case "soon":
-                return self.due(queryset, gte=today, lte=today + self.SOON)
+                return queryset.due_for_review(on_or_after=today, on_or_before=soon)
             case "due":
-                return self.due(queryset, lte=today + self.SOON)
+                return queryset.due_for_review(on_or_before=soon)
             case "later":
-                return self.due(queryset, gt=today + self.SOON)
+                return queryset.due_for_review(on_or_after=soon + datetime.timedelta(days=1))
             case "not_live":
                 return queryset.filter(live_version__isnull=True)
         return queryset
@@ -678,40 +667,32 @@ class ReviewAdmin(HistoryViews, CraftedInputAdmin):
             return None
         return super().response_action(request, queryset, **kwargs)
 
-    def _run(self, request, objects, step, done, **kwargs):
-        """Take `step` on each object; the objects refused as stale are returned.
-
-        `done` says what happened to the objects moved, and what comes next
-        (compounds/review_messages.py)."""
-        succeeded, stale = [], []
-        seen = kwargs.pop("seen", None)
-        for obj in objects:
-            if seen is not None:
-                kwargs["seen_revision"] = seen[obj.pk]
-            try:
-                succeeded.append(step(obj, request.user, **kwargs))
-            except workflow.StaleDecision as error:
+    def _run(self, request, outcomes, done):
+        """Tell the person what a step on many objects did (its workflow.Outcomes): each
+        refusal, and for the objects moved what `done` says happened and what comes next
+        (compounds/review_messages.py). The objects refused as stale are returned."""
+        for _, error in outcomes.refused:
+            message = str(error)
+            if isinstance(error, workflow.StaleDecision):
                 edits = edits_since(error.current, error.seen_revision)
-                what = f" Changed since: {'; '.join(edits)}" if edits else ""
-                self.message_user(request, f"{error}{what}", messages.ERROR)
-                stale.append(error.current)
-            except workflow.ReviewError as error:
-                self.message_user(request, str(error), messages.ERROR)
-        if succeeded:
-            message = done(succeeded, self.opts, request.user)
+                message += f" Changed since: {'; '.join(edits)}" if edits else ""
+            self.message_user(request, message, messages.ERROR)
+        if outcomes.done:
+            message = done(outcomes.done, self.opts, request.user)
             self.message_user(request, message, messages.SUCCESS)
-        return stale
+        return [error.current for error in outcomes.stale]
 
     @admin.action(description="Submit for review", permissions=["change"], location=EVERYWHERE)
     def submit_for_review(self, request, queryset):
-        self._run(request, queryset, workflow.submit, review_messages.submitted)
+        outcomes = workflow.submit_many(list(queryset), request.user)
+        self._run(request, outcomes, review_messages.submitted)
 
     @admin.action(description="Approve", permissions=["review"], location=EVERYWHERE)
     def approve(self, request, queryset):
         return self._decide(
             request,
             queryset,
-            workflow.approve,
+            workflow.approve_many,
             review_messages.approved,
             title="Approve and publish",
             prompt=None,
@@ -722,7 +703,7 @@ class ReviewAdmin(HistoryViews, CraftedInputAdmin):
         return self._decide(
             request,
             queryset,
-            workflow.request_changes,
+            workflow.request_changes_many,
             review_messages.returned,
             title="Request changes",
             prompt="What needs to change? The author sees this comment.",
@@ -735,7 +716,7 @@ class ReviewAdmin(HistoryViews, CraftedInputAdmin):
         return self._decide(
             request,
             queryset,
-            workflow.withdraw,
+            workflow.withdraw_many,
             review_messages.withdrawn,
             title="Withdraw from the public site",
             prompt="Why is it withdrawn? The reason is kept in the review history.",
@@ -757,7 +738,7 @@ class ReviewAdmin(HistoryViews, CraftedInputAdmin):
             raw = request.POST.get(SEEN_REVISION.format(obj.pk))
             if raw is None and on_change_form:
                 raw = request.POST.get("revision")
-            seen[obj.pk] = seen_revision(raw)
+            seen[workflow.revision_key(obj)] = seen_revision(raw)
         # From the change form, an approval is taken at once, unless it would publish
         # companions the form does not show: then the confirmation page lists them.
         confirmed = bool(request.POST.get("confirmed")) or (
@@ -772,15 +753,15 @@ class ReviewAdmin(HistoryViews, CraftedInputAdmin):
             # A change request or withdrawal needs its comment; an approval may carry one.
             comment = form.cleaned_data["comment"]
             kwargs = {"comment": comment} if prompt or comment.strip() else {}
-            if step is workflow.request_changes and len(objects) == 1:
+            if step is workflow.request_changes_many and len(objects) == 1:
                 # Only parts of what changed can be pointed at.
                 parts = set(changed_parts(self._diff(objects[0])[1]))
                 kwargs["about"] = [
                     label for label in request.POST.getlist("about") if label in parts
                 ]
-            if step in (workflow.approve, workflow.request_changes):
+            if step in (workflow.approve_many, workflow.request_changes_many):
                 kwargs["companions_seen"] = companions_seen(request.POST)
-            stale = self._run(request, objects, step, done, seen=seen, **kwargs)
+            stale = self._run(request, step(objects, request.user, seen=seen, **kwargs), done)
             if not stale:
                 if request.POST.get(NEXT_FIELD) == "queue":
                     # Decided from the review screen or the preview: on to the next item.
@@ -798,7 +779,7 @@ class ReviewAdmin(HistoryViews, CraftedInputAdmin):
         rows, refused = [], []
         for obj in objects:
             reason = workflow.approval_refused(obj, request.user) if prompt is None else None
-            seen_revision = (seen or {}).get(obj.pk)
+            seen_revision = (seen or {}).get(workflow.revision_key(obj))
             row = {
                 "object": obj,
                 "reason": reason,
@@ -902,7 +883,7 @@ class ReviewAdmin(HistoryViews, CraftedInputAdmin):
         rows = []
         for part in self._companions(obj):
             opts = part._meta
-            key = workflow.companion_key(part)
+            key = workflow.revision_key(part)
             row = {
                 "object": part,
                 "kind": opts.verbose_name,

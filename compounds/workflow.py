@@ -9,7 +9,17 @@
 Editors (change permission) submit; medical advisors (review permission and a
 byline) approve, request changes and withdraw. Every step locks the object's
 row first, so two people pressing the same button at once change it once, and
-writes a ReviewEvent.
+writes a ReviewEvent, and sends `step_taken` after it (the emails listen).
+
+Each state change is written here once, and every caller goes through it: the
+change form, the list actions, the review screen, the bulk confirmation page, the
+import and the import batches. Each has two forms: one object (`submit`, `approve`,
+`request_changes`, `withdraw`, `restore`), raising ReviewError with the reason, and
+many (`submit_many`, `approve_many`, `request_changes_many`, `withdraw_many`),
+returning the Outcomes: what was moved and what was refused, and why. Options are
+keyword-only. `submit_many` moves its rows a chunk at a time, which is what lets an
+import submit twenty thousand objects in seconds; the decisions are taken one
+object a transaction, so that a refusal leaves the others decided.
 
 A decision (approve, request changes, withdraw) is a signature on what the
 advisor saw: the admin passes the revision on the advisor's screen as
@@ -26,18 +36,45 @@ returns all of them to the author.
 import calendar
 import datetime
 import re
+from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.contrib.admin.models import CHANGE, LogEntry
+from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.db.models import F
+from django.dispatch import Signal
 from django.utils import timezone
 
-from compounds import publishing, snapshots
+from compounds import publishing, snapshots, working_copy
 from compounds.models import MedicalAdvisor, ReviewAction, ReviewEvent, ReviewState, Version
+
+# Rows locked and moved per query by the bulk steps: well under SQLite's 32,766 variables.
+CHUNK = 2000
+
+# Sent after each review step with the ReviewEvent that books it (`event`), inside the
+# step's transaction: compounds/notifications.py emails the people it concerns once
+# that commits. An import's submission sends none (`announce=False`): it announces
+# itself once, for the whole batch.
+step_taken = Signal()
 
 
 class ReviewError(Exception):
     """A step the user may not take, with the reason in words they can act on."""
+
+
+@dataclass
+class Outcomes:
+    """What a step taken on many objects did: the objects it moved (as they are now) and
+    those it refused, each with its ReviewError."""
+
+    done: list = field(default_factory=list)
+    refused: list = field(default_factory=list)  # (object, ReviewError)
+
+    @property
+    def stale(self):
+        """The refusals of objects changed since the person deciding saw them."""
+        return [error for _, error in self.refused if isinstance(error, StaleDecision)]
 
 
 class StaleDecision(ReviewError):
@@ -156,7 +193,7 @@ def conflict_message(current):
 
 
 def _event(obj, user, action, from_state, comment="", version=None):
-    return ReviewEvent.objects.create(
+    event = ReviewEvent.objects.create(
         content_object=obj,
         object_repr=str(obj)[:300],
         action=action,
@@ -166,6 +203,8 @@ def _event(obj, user, action, from_state, comment="", version=None):
         comment=comment,
         version=version,
     )
+    step_taken.send(sender=ReviewEvent, event=event)
+    return event
 
 
 def _move(obj, user, action, to_state, comment="", version=None, **fields):
@@ -195,30 +234,99 @@ def companions(obj):
     return found
 
 
-def companion_key(obj):
-    """How a companion's seen revision is named: ("compound", 12)."""
+def revision_key(obj):
+    """How the revision an advisor saw of an object is named in a decision on many
+    objects, of several kinds, and of a companion: ("compound", 12)."""
     return obj._meta.model_name, obj.pk
 
 
-def submit(obj, user, comment=""):
+def submit(obj, user, *, comment=""):
+    """Submit obj for review (and its companions); ReviewError says why not."""
+    outcomes = submit_many([obj], user, comment=comment)
+    if outcomes.refused:
+        raise outcomes.refused[0][1]
+    return outcomes.done[0]
+
+
+def submit_many(objects, user, *, comment="", announce=True):
+    """Submit objects for review, in one transaction, a chunk of rows a query: each is
+    locked, checked, moved to in review and given its Submitted step, and what it takes
+    along (its companions) is submitted with it. Returns the Outcomes. announce=False:
+    no step_taken for the objects (the caller announces them together)."""
+    outcomes = Outcomes()
+    by_model = {}
+    for obj in objects:
+        by_model.setdefault(type(obj), []).append(obj)
     with transaction.atomic():
-        current = lock(obj)
-        if not may_edit(user, type(current)):
-            raise ReviewError("You may not submit content for review.")
-        if current.review_state == ReviewState.IN_REVIEW:
-            raise ReviewError(f"“{current}” is already in review.")
-        if current.review_state not in SUBMITTABLE:
-            raise ReviewError(f"“{current}” is approved and unchanged: there is nothing to review.")
-        together = f"Submitted with “{current}”." + (f" {comment}" if comment else "")
-        submit_companions_of([current], user, together)
-        _move(current, user, ReviewAction.SUBMIT, ReviewState.IN_REVIEW, comment)
-        return current
+        for model, some in by_model.items():
+            if not may_edit(user, model):
+                error = ReviewError("You may not submit content for review.")
+                outcomes.refused += [(obj, error) for obj in some]
+                continue
+            for start in range(0, len(some), CHUNK):
+                chunk = some[start : start + CHUNK]
+                _submit_chunk(model, chunk, user, comment, announce, outcomes)
+    return outcomes
+
+
+def _submit_chunk(model, objects, user, comment, announce, outcomes):
+    pks = [obj.pk for obj in objects]
+    # Locked as lock() locks one row (the same update takes them all).
+    model._default_manager.filter(pk__in=pks).update(revision=F("revision"))
+    current = model._default_manager.in_bulk(pks)
+    moving = []
+    for obj in objects:
+        now = current.get(obj.pk)
+        if now is None:
+            outcomes.refused.append((obj, ReviewError(f"“{obj}” no longer exists.")))
+        elif now.review_state == ReviewState.IN_REVIEW:
+            outcomes.refused.append((now, ReviewError(f"“{now}” is already in review.")))
+        elif now.review_state not in SUBMITTABLE:
+            outcomes.refused.append(
+                (
+                    now,
+                    ReviewError(f"“{now}” is approved and unchanged: there is nothing to review."),
+                )
+            )
+        else:
+            moving.append(now)
+    if not moving:
+        return
+    if len(moving) == 1:
+        together = f"Submitted with “{moving[0]}”."
+    else:
+        together = f"Submitted with its {model._meta.verbose_name}."
+    submit_companions_of(moving, user, f"{together} {comment}" if comment else together)
+    model._default_manager.filter(pk__in=[obj.pk for obj in moving]).update(
+        review_state=ReviewState.IN_REVIEW
+    )
+    content_type = ContentType.objects.get_for_model(model)
+    events = []
+    for obj in moving:
+        events.append(
+            ReviewEvent(
+                content_type=content_type,
+                object_id=obj.pk,
+                object_repr=str(obj)[:300],
+                action=ReviewAction.SUBMIT,
+                from_state=obj.review_state,
+                to_state=ReviewState.IN_REVIEW,
+                user=user,
+                comment=comment,
+            )
+        )
+        obj.review_state = ReviewState.IN_REVIEW
+    ReviewEvent.objects.bulk_create(events)
+    if announce:
+        for event in events:
+            step_taken.send(sender=ReviewEvent, event=event)
+    outcomes.done += moving
 
 
 def submit_companions_of(summaries, user, comment=""):
     """Submit what summaries being submitted take along: their compounds and conditions
-    that have never been approved and wait as drafts or with changes requested. For one
-    summary (`submit`) or many (an import): one query a related kind, whatever the number."""
+    that have never been approved and wait as drafts or with changes requested. One
+    query a related kind, whatever the number of summaries."""
     if not summaries:
         return
     model = type(summaries[0])
@@ -248,7 +356,7 @@ def _check_companion_seen(part, companions_seen, decided):
     companions_seen None is a script's step, on whatever is there."""
     if companions_seen is None:
         return
-    seen = companions_seen.get(companion_key(part))
+    seen = companions_seen.get(revision_key(part))
     if seen is None:
         raise ReviewError(
             f"“{part}” is reviewed with this one but was not on your screen. Nothing was "
@@ -289,10 +397,10 @@ def approval_refused(current, user):
     return None
 
 
-def approve(obj, user, comment="", seen_revision=None, companions_seen=None):
+def approve(obj, user, *, comment="", seen_revision=None, companions_seen=None):
     """Publish obj's working copy, and its companions' in review. `seen_revision`: the
     revision the advisor reviewed; `companions_seen`: each companion's, by
-    companion_key (None for both only for scripts that approve what they have just read
+    revision_key (None for both only for scripts that approve what they have just read
     themselves)."""
     _check_comment(comment)
     with transaction.atomic():
@@ -345,7 +453,7 @@ def _publish(current, user, comment):
     return current
 
 
-def request_changes(obj, user, comment, seen_revision=None, about=(), companions_seen=None):
+def request_changes(obj, user, *, comment, seen_revision=None, about=(), companions_seen=None):
     if not comment.strip():
         raise ReviewError("Say what needs to change: the comment is shown to the author.")
     _check_comment(comment)
@@ -374,7 +482,7 @@ def request_changes(obj, user, comment, seen_revision=None, about=(), companions
         return current
 
 
-def withdraw(obj, user, comment, seen_revision=None):
+def withdraw(obj, user, *, comment, seen_revision=None):
     if not comment.strip():
         raise ReviewError("Say why it is withdrawn: the reason is kept in the audit trail.")
     _check_comment(comment)
@@ -389,6 +497,67 @@ def withdraw(obj, user, comment, seen_revision=None):
         )
         publishing.unpublish(current)
         return current
+
+
+def restore(obj, user, *, version, seen_revision=None):
+    """Make version's content the working copy of obj, as a draft edit by user: refused
+    (StaleDecision) if the working copy is no longer seen_revision, the one the restore
+    page showed the differences from. A version that no longer fits (a slug taken since)
+    raises ValidationError or IntegrityError, and nothing is written."""
+    with transaction.atomic():
+        current = lock(obj)
+        check_seen(current, seen_revision, "restored")
+        working_copy.write(current, version.data)
+        record_edit(current, user)
+        current.save()
+        LogEntry.objects.log_actions(
+            user_id=user.pk,
+            queryset=[current],
+            action_flag=CHANGE,
+            change_message=f"Restored version {version.number} as a draft.",
+            single_object=True,
+        )
+        return current
+
+
+def _each(step, objects, user, seen, options):
+    """Take a decision on each object, each in its own transaction (one refusal leaves the
+    others decided), bound to the revision `seen` gives for it (by revision_key) when given."""
+    outcomes = Outcomes()
+    for obj in objects:
+        if seen is not None:
+            options["seen_revision"] = seen.get(revision_key(obj))
+            if options["seen_revision"] is None:
+                error = ReviewError(f"“{obj}” was not on your screen: open it, and decide again.")
+                outcomes.refused.append((obj, error))
+                continue
+        try:
+            outcomes.done.append(step(obj, user, **options))
+        except ReviewError as error:
+            outcomes.refused.append((getattr(error, "current", obj), error))
+    return outcomes
+
+
+def approve_many(objects, user, *, comment="", seen=None, companions_seen=None):
+    """approve() each object; seen: the revision the advisor saw of each, by revision_key."""
+    options = {"comment": comment, "companions_seen": companions_seen}
+    return _each(approve, objects, user, seen, options)
+
+
+def request_changes_many(objects, user, *, comment, seen=None, about=(), companions_seen=None):
+    """request_changes() of each object, with one comment."""
+    options = {"comment": comment, "about": about, "companions_seen": companions_seen}
+    return _each(request_changes, objects, user, seen, options)
+
+
+def withdraw_many(objects, user, *, comment, seen=None):
+    """withdraw() each object, for one reason."""
+    return _each(withdraw, objects, user, seen, {"comment": comment})
+
+
+# Live content whose review falls due within this time is listed with what is overdue
+# (the dashboard, the admin's "review due" filter, the weekly reminders).
+DUE_SOON = datetime.timedelta(days=30)
 
 
 def review_due_after(day):

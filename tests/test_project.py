@@ -168,3 +168,32 @@ def test_ci_runs_the_linter_before_the_tests():
     lint = [n for n, command in enumerate(commands) if command == "make lint"]
     tests = [n for n, command in enumerate(commands) if command.endswith("make test")]
     assert lint and tests and lint[0] < tests[0]
+
+
+# One service per state change: compounds/workflow.py is the only code that moves content
+# between review states or books a review step, so no caller can skip a rule.
+
+STATE_CHANGES = re.compile(
+    r"\.(?:review_state|live_version)\s*=(?!=)|"  # obj.review_state = ...
+    r"\.update\([^)]*\b(?:review_state|live_version)=|"  # queryset.update(review_state=...)
+    r"ReviewEvent\(|ReviewEvent\.objects\.(?:create|bulk_create)|Version\.objects\.create"
+)
+
+
+# The steps, and the fields they are stored in.
+THE_WORKFLOW = ("/workflow.py", "/models/review.py")
+
+
+def test_only_the_workflow_changes_review_states_or_books_review_steps():
+    found = []
+    for package in PACKAGES:
+        for path in sorted((ROOT / package).rglob("*.py")):
+            relative = path.relative_to(ROOT).as_posix()
+            if "/migrations/" in relative or relative.endswith(
+                ("/workflow.py", "models/review.py")
+            ):
+                continue
+            for number, line in enumerate(path.read_text().splitlines(), 1):
+                if STATE_CHANGES.search(line):
+                    found.append(f"{relative}:{number}: {line.strip()}")
+    assert found == []

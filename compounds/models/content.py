@@ -28,7 +28,7 @@ from .published import (
     PublishedResearchUpdate,
     PublishedSummary,
 )
-from .review import Publishable
+from .review import Publishable, PublishableManager
 from .safety import CompoundPartManager
 
 
@@ -41,6 +41,11 @@ class Timestamped(models.Model):
 
 
 class SlugManager(models.Manager):
+    def get_by_natural_key(self, slug):
+        return self.get(slug=slug)
+
+
+class PublishableSlugManager(PublishableManager):
     def get_by_natural_key(self, slug):
         return self.get(slug=slug)
 
@@ -112,7 +117,7 @@ class Compound(LiveAddress, Publishable, Timestamped):
         "consideration below as a safety note too.",
     )
 
-    objects = SlugManager()
+    objects = PublishableSlugManager()
 
     published_model = PublishedCompound
     snapshot_children = ("mechanisms", "safety_notes", "monitoring", "cautions", "interactions")
@@ -239,7 +244,7 @@ class Condition(LiveAddress, Publishable, Timestamped):
         'interventions) that vary by disease stage and subtype".',
     )
 
-    objects = SlugManager()
+    objects = PublishableSlugManager()
 
     published_model = PublishedCondition
 
@@ -290,7 +295,7 @@ class MedicalAdvisor(Timestamped):
         return f"{self.display_name}, {self.credentials}"
 
 
-class EvidenceSummaryManager(models.Manager):
+class EvidenceSummaryManager(PublishableManager):
     def get_by_natural_key(self, compound_slug, condition_slug):
         return self.get(compound__slug=compound_slug, condition__slug=condition_slug)
 
@@ -476,7 +481,7 @@ class ResearchUpdate(LiveAddress, Publishable, Timestamped):
     compounds = models.ManyToManyField(Compound, blank=True, related_name="research_updates")
     conditions = models.ManyToManyField(Condition, blank=True, related_name="research_updates")
 
-    objects = SlugManager()
+    objects = PublishableSlugManager()
 
     published_model = PublishedResearchUpdate
     snapshot_children = ("references",)

@@ -111,6 +111,25 @@ class ReviewEvent(models.Model):
         return f"{self.get_action_display()}: {self.object_repr}"
 
 
+class PublishableQuerySet(models.QuerySet):
+    """Reads of reviewed content that several places need."""
+
+    def due_for_review(self, *, on_or_after=None, on_or_before=None):
+        """The live objects whose next review falls due between the two days (either may
+        be left open). The versions of every kind of content share one table; naming the
+        kind lets the index on (content type, next review due) find these by date."""
+        due = {}
+        if on_or_after is not None:
+            due["live_version__next_review_due__gte"] = on_or_after
+        if on_or_before is not None:
+            due["live_version__next_review_due__lte"] = on_or_before
+        content_type = ContentType.objects.get_for_model(self.model)
+        return self.filter(live_version__content_type=content_type, **due)
+
+
+PublishableManager = models.Manager.from_queryset(PublishableQuerySet)
+
+
 class Publishable(models.Model):
     """What every reviewed object carries: its state and its live version."""
 

@@ -86,7 +86,7 @@ def test_a_nul_character_in_a_decisions_comment_is_refused_with_a_message(admin_
 def test_the_workflow_refuses_a_nul_character_in_a_comment(admin_user):
     compound = make_compound()
     with pytest.raises(workflow.ReviewError, match="NUL"):
-        workflow.request_changes(compound, admin_user, "Bad\x00comment")
+        workflow.request_changes(compound, admin_user, comment="Bad\x00comment")
     assert compound.review_state == ReviewState.DRAFT
 
 

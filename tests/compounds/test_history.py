@@ -42,12 +42,12 @@ def two_versions(people):
     Mechanism.objects.create(compound=compound, position=1, description="NMDA antagonism")
     compound = save_edit(compound, people["editor"])
     workflow.submit(compound, people["editor"])
-    workflow.approve(compound, people["advisor"], "First approval.")
+    workflow.approve(compound, people["advisor"], comment="First approval.")
     compound = save_edit(compound, people["editor"], safety_profile="Version two text.")
     Mechanism.objects.filter(compound=compound).delete()
     Mechanism.objects.create(compound=compound, position=1, description="AMPA activation")
     workflow.submit(compound, people["editor"])
-    workflow.approve(compound, people["advisor"], "Second approval.")
+    workflow.approve(compound, people["advisor"], comment="Second approval.")
     return Compound.objects.get(pk=compound.pk)
 
 

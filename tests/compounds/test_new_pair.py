@@ -88,7 +88,7 @@ def test_a_companion_changed_after_the_advisor_saw_it_stops_the_whole_decision(e
     summary = make_summary()
     workflow.submit(summary, editor)
     seen = {
-        workflow.companion_key(o): _fresh(o).revision for o in (summary.compound, summary.condition)
+        workflow.revision_key(o): _fresh(o).revision for o in (summary.compound, summary.condition)
     }
     save_edit(summary.compound, editor, safety_profile="Changed after the advisor looked.")
     workflow.submit(summary.compound, editor)
@@ -113,7 +113,7 @@ def test_a_companion_missing_from_the_advisors_screen_is_not_approved_unseen(edi
 def test_a_change_request_returns_all_three_to_the_author(editor, advisor):
     summary = make_summary()
     workflow.submit(summary, editor)
-    workflow.request_changes(summary, advisor, "Cite the trial.")
+    workflow.request_changes(summary, advisor, comment="Cite the trial.")
     assert _states(summary) == [ReviewState.CHANGES_REQUESTED] * 3
     asked = workflow.latest_changes_requested(_fresh(summary.compound))
     assert "Cite the trial." in asked.comment
@@ -252,7 +252,7 @@ def test_a_corrected_summary_imported_again_takes_its_returned_pair_back_to_revi
 
     summary = make_summary(human_evidence="Two trials.")
     workflow.submit(summary, editor)
-    workflow.request_changes(summary, advisor, "Name the trials.")
+    workflow.request_changes(summary, advisor, comment="Name the trials.")
     document = json.loads(export_json())
     (record,) = document["evidence_summaries"]
     record["human_evidence"] = "Two randomized trials of 40 and 60 adults."

@@ -66,7 +66,7 @@ def test_a_change_request_is_mailed_to_the_editor_with_the_comment(
     workflow.submit(compound, team["editor"])
     run(
         django_capture_on_commit_callbacks,
-        lambda: workflow.request_changes(compound, team["advisor"], "Cite the label."),
+        lambda: workflow.request_changes(compound, team["advisor"], comment="Cite the label."),
     )
 
     (mail,) = mailoutbox
@@ -84,7 +84,7 @@ def test_an_approval_is_mailed_to_whoever_worked_on_it_since_the_last_approval(
     workflow.submit(compound, team["editor"])
     run(
         django_capture_on_commit_callbacks,
-        lambda: workflow.approve(compound, team["advisor"], "Clear and sourced."),
+        lambda: workflow.approve(compound, team["advisor"], comment="Clear and sourced."),
     )
 
     (mail,) = mailoutbox

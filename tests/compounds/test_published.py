@@ -110,7 +110,7 @@ def test_approval_writes_the_published_row_and_withdrawal_deletes_it(publish, pe
         "Xylocaine",
     )
     assert row.version_number == 1 and row.reviewer_byline == "Adam, MD"
-    workflow.withdraw(compound, advisor, "Outdated.")
+    workflow.withdraw(compound, advisor, comment="Outdated.")
     assert not PublishedCompound.objects.filter(pk=compound.pk).exists()
 
 
@@ -120,13 +120,13 @@ def test_a_summary_is_published_only_once_its_compound_and_condition_are(publish
     # Once approved, then withdrawn: no longer published with the summary as a new pair.
     for part in (summary.compound, summary.condition):
         publish(part)
-        workflow.withdraw(part, advisor, "Being checked.")
+        workflow.withdraw(part, advisor, comment="Being checked.")
     publish(summary)
     publish(summary.condition)
     assert not PublishedSummary.objects.exists()
     publish(summary.compound)
     assert PublishedSummary.objects.get().pk == summary.pk
-    workflow.withdraw(summary.condition, advisor, "Under review.")
+    workflow.withdraw(summary.condition, advisor, comment="Under review.")
     assert not PublishedSummary.objects.exists()
     publish(summary.condition)
     assert PublishedSummary.objects.get().pk == summary.pk

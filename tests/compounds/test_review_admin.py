@@ -711,7 +711,7 @@ def test_an_edit_saved_while_an_advisor_withdraws_keeps_the_withdrawal(
         # The advisor's withdrawal commits after the admin read the row, before the lock.
         if not raced:
             raced.append(True)
-            workflow.withdraw(obj, advisor, "Safety signal.")
+            workflow.withdraw(obj, advisor, comment="Safety signal.")
         return real_lock(obj)
 
     monkeypatch.setattr(workflow, "lock", lock_after_a_withdrawal)
@@ -752,7 +752,7 @@ def test_advisor_cannot_publish_a_reference_they_edited_in_the_reference_admin(
 
 def test_change_page_shows_the_review_history(client, author, approver):
     compound = _ready_for("withdraw", author, approver)
-    workflow.withdraw(compound, approver, "A reason for the history.")
+    workflow.withdraw(compound, approver, comment="A reason for the history.")
     client.force_login(author)
     response = client.get(_url(Compound, "change", compound.pk))
     history = next(
@@ -1038,7 +1038,7 @@ def test_comment_decision_on_an_older_revision_is_refused(
         _edit_and_resubmit(client, editor, compound, safety_profile="Changed meanwhile.")
     else:
         # Sent back by someone else, changed and submitted again in the meantime.
-        workflow.request_changes(compound, approver, "First round.")
+        workflow.request_changes(compound, approver, comment="First round.")
         _edit_and_resubmit(client, editor, compound, safety_profile="Changed meanwhile.")
     state = _fresh(compound).review_state
 

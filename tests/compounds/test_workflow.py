@@ -6,6 +6,8 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.contrib.contenttypes.models import ContentType
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from compounds import workflow
@@ -119,14 +121,14 @@ def test_submit_moves_a_draft_into_review(editor):
 
 def test_submit_moves_changes_requested_back_into_review(editor, advisor):
     compound = _in_review(make_compound(), editor)
-    workflow.request_changes(compound, advisor, "Cite the trial.")
+    workflow.request_changes(compound, advisor, comment="Cite the trial.")
     workflow.submit(compound, editor)
     assert _fresh(compound).review_state == ReviewState.IN_REVIEW
 
 
 def test_submit_moves_a_withdrawn_object_back_into_review(editor, advisor):
     compound = _live(make_compound(), editor, advisor)
-    workflow.withdraw(compound, advisor, "Outdated.")
+    workflow.withdraw(compound, advisor, comment="Outdated.")
     workflow.submit(compound, editor)
     assert _fresh(compound).review_state == ReviewState.IN_REVIEW
 
@@ -407,7 +409,7 @@ def test_live_research_update_links_only_to_live_compounds(editor, advisor):
 
 def test_request_changes_returns_the_object_to_its_author(editor, advisor):
     compound = _in_review(make_compound(), editor)
-    workflow.request_changes(compound, advisor, "Cite the 2019 trial.")
+    workflow.request_changes(compound, advisor, comment="Cite the 2019 trial.")
     assert _fresh(compound).review_state == ReviewState.CHANGES_REQUESTED
     assert workflow.latest_changes_requested(_fresh(compound)).comment == "Cite the 2019 trial."
 
@@ -417,14 +419,14 @@ def test_request_changes_refuses_an_object_not_in_review(advisor, state):
     compound = make_compound()
     Compound.objects.filter(pk=compound.pk).update(review_state=state)
     with pytest.raises(ReviewError, match="not in review"):
-        workflow.request_changes(compound, advisor, "Cite the trial.")
+        workflow.request_changes(compound, advisor, comment="Cite the trial.")
     assert _fresh(compound).review_state == state
 
 
 def test_request_changes_refuses_an_editor(editor):
     compound = _in_review(make_compound(), editor)
     with pytest.raises(ReviewError, match="Only medical advisors"):
-        workflow.request_changes(compound, editor, "Cite the trial.")
+        workflow.request_changes(compound, editor, comment="Cite the trial.")
     assert _fresh(compound).review_state == ReviewState.IN_REVIEW
 
 
@@ -432,7 +434,7 @@ def test_request_changes_refuses_an_editor(editor):
 def test_request_changes_refuses_an_empty_comment(editor, advisor, comment):
     compound = _in_review(make_compound(), editor)
     with pytest.raises(ReviewError, match="Say what needs to change"):
-        workflow.request_changes(compound, advisor, comment)
+        workflow.request_changes(compound, advisor, comment=comment)
     assert _fresh(compound).review_state == ReviewState.IN_REVIEW
 
 
@@ -441,7 +443,7 @@ def test_request_changes_refuses_an_empty_comment(editor, advisor, comment):
 
 def test_withdraw_takes_the_object_off_the_public_site(editor, advisor):
     compound = _live(make_compound(), editor, advisor)
-    workflow.withdraw(compound, advisor, "Safety signal under investigation.")
+    workflow.withdraw(compound, advisor, comment="Safety signal under investigation.")
     compound = _fresh(compound)
     assert compound.review_state == ReviewState.WITHDRAWN
     assert compound.live_version is None
@@ -450,21 +452,21 @@ def test_withdraw_takes_the_object_off_the_public_site(editor, advisor):
 
 def test_withdraw_keeps_the_withdrawn_version(editor, advisor):
     compound = _live(make_compound(), editor, advisor)
-    workflow.withdraw(compound, advisor, "Outdated.")
+    workflow.withdraw(compound, advisor, comment="Outdated.")
     assert _versions(compound).count() == 1
 
 
 def test_withdraw_refuses_an_object_that_is_not_live(editor, advisor):
     compound = _in_review(make_compound(), editor)
     with pytest.raises(ReviewError, match="not on the public site"):
-        workflow.withdraw(compound, advisor, "Outdated.")
+        workflow.withdraw(compound, advisor, comment="Outdated.")
     assert _fresh(compound).review_state == ReviewState.IN_REVIEW
 
 
 def test_withdraw_refuses_an_editor(editor, advisor):
     compound = _live(make_compound(), editor, advisor)
     with pytest.raises(ReviewError, match="Only medical advisors"):
-        workflow.withdraw(compound, editor, "Outdated.")
+        workflow.withdraw(compound, editor, comment="Outdated.")
     assert is_live(Compound, compound.pk)
 
 
@@ -472,7 +474,7 @@ def test_withdraw_refuses_an_editor(editor, advisor):
 def test_withdraw_refuses_an_empty_comment(editor, advisor, comment):
     compound = _live(make_compound(), editor, advisor)
     with pytest.raises(ReviewError, match="Say why it is withdrawn"):
-        workflow.withdraw(compound, advisor, comment)
+        workflow.withdraw(compound, advisor, comment=comment)
     assert is_live(Compound, compound.pk)
 
 
@@ -534,7 +536,7 @@ def test_summary_is_not_live_while_its_compound_is_not(editor, advisor):
     # A compound once approved, then withdrawn: it is no longer reviewed with the summary.
     summary = make_summary()
     _live(summary.compound, editor, advisor)
-    workflow.withdraw(summary.compound, advisor, "Being checked.")
+    workflow.withdraw(summary.compound, advisor, comment="Being checked.")
     _live(summary.condition, editor, advisor)
     _live(summary, editor, advisor)
     assert _live_summaries() == []
@@ -546,7 +548,7 @@ def test_summary_is_not_live_while_its_compound_is_not(editor, advisor):
 def test_summary_is_not_live_while_its_condition_is_not(editor, advisor):
     summary = make_summary()
     _live(summary.condition, editor, advisor)
-    workflow.withdraw(summary.condition, advisor, "Being checked.")
+    workflow.withdraw(summary.condition, advisor, comment="Being checked.")
     _live(summary.compound, editor, advisor)
     _live(summary, editor, advisor)
     assert _live_summaries() == []
@@ -556,7 +558,7 @@ def test_summary_leaves_the_public_site_with_its_compound(editor, advisor):
     summary = make_summary()
     for obj in (summary.compound, summary.condition, summary):
         _live(obj, editor, advisor)
-    workflow.withdraw(summary.compound, advisor, "Under investigation.")
+    workflow.withdraw(summary.compound, advisor, comment="Under investigation.")
     assert _live_summaries() == []
 
 
@@ -604,7 +606,7 @@ def test_approve_writes_a_review_event_with_the_version(editor, advisor):
 
 def test_request_changes_writes_a_review_event_with_the_comment(editor, advisor):
     compound = _in_review(make_compound(), editor)
-    workflow.request_changes(compound, advisor, "Cite the trial.")
+    workflow.request_changes(compound, advisor, comment="Cite the trial.")
     event = _events(compound).last()
     assert (event.action, event.user, event.from_state, event.to_state, event.comment) == (
         ReviewAction.REQUEST_CHANGES,
@@ -618,7 +620,7 @@ def test_request_changes_writes_a_review_event_with_the_comment(editor, advisor)
 
 def test_withdraw_writes_a_review_event_with_the_reason(editor, advisor):
     compound = _live(make_compound(), editor, advisor)
-    workflow.withdraw(compound, advisor, "Outdated.")
+    workflow.withdraw(compound, advisor, comment="Outdated.")
     event = _events(compound).last()
     assert (event.action, event.user, event.from_state, event.to_state, event.comment) == (
         ReviewAction.WITHDRAW,
@@ -632,10 +634,10 @@ def test_withdraw_writes_a_review_event_with_the_reason(editor, advisor):
 
 def test_the_full_round_writes_one_event_per_step_in_order(editor, advisor):
     compound = _in_review(make_compound(), editor)
-    workflow.request_changes(compound, advisor, "Cite the trial.")
+    workflow.request_changes(compound, advisor, comment="Cite the trial.")
     workflow.submit(compound, editor)
     workflow.approve(compound, advisor)
-    workflow.withdraw(compound, advisor, "Outdated.")
+    workflow.withdraw(compound, advisor, comment="Outdated.")
     assert list(_events(compound).values_list("action", "from_state", "to_state")) == [
         (ReviewAction.SUBMIT, ReviewState.DRAFT, ReviewState.IN_REVIEW),
         (ReviewAction.REQUEST_CHANGES, ReviewState.IN_REVIEW, ReviewState.CHANGES_REQUESTED),
@@ -689,3 +691,119 @@ def test_a_decision_on_the_current_revision_is_taken(editor, advisor):
     compound = _in_review(make_compound(), editor)
     workflow.approve(compound, advisor, seen_revision=_fresh(compound).revision)
     assert _fresh(compound).review_state == ReviewState.APPROVED
+
+
+# Many objects at once: one service per step, outcomes returned --------------------------------
+
+
+def test_submit_many_submits_each_with_its_own_step_and_says_why_it_refused_the_rest(
+    editor, advisor
+):
+    drafts = [make_compound(name=f"Compound {i}", slug=f"compound-{i}") for i in range(3)]
+    already = _in_review(make_compound(name="Waiting", slug="waiting"), editor)
+    live = _live(make_compound(name="Live", slug="live"), editor, advisor)
+
+    outcomes = workflow.submit_many([*drafts, already, live], editor, comment="A batch.")
+
+    assert sorted(obj.pk for obj in outcomes.done) == sorted(obj.pk for obj in drafts)
+    assert all(_fresh(obj).review_state == ReviewState.IN_REVIEW for obj in drafts)
+    assert [list(_events(obj).values_list("action", "comment")) for obj in drafts] == [
+        [(ReviewAction.SUBMIT, "A batch.")]
+    ] * 3
+    assert [(obj.pk, str(error)) for obj, error in outcomes.refused] == [
+        (already.pk, "“Waiting” is already in review."),
+        (live.pk, "“Live” is approved and unchanged: there is nothing to review."),
+    ]
+
+
+def test_submit_many_refuses_all_to_a_user_who_may_not_edit(advisor):
+    reader = _user("rita")
+    outcomes = workflow.submit_many([make_compound()], reader)
+    assert outcomes.done == []
+    assert [str(error) for _, error in outcomes.refused] == [
+        "You may not submit content for review."
+    ]
+
+
+def test_submitting_many_takes_no_more_queries_for_more_objects(
+    editor, django_assert_max_num_queries
+):
+    few = [make_compound(name=f"Few {i}", slug=f"few-{i}") for i in range(2)]
+    many = [make_compound(name=f"Many {i}", slug=f"many-{i}") for i in range(40)]
+    with CaptureQueriesContext(connection) as for_few:
+        workflow.submit_many(few, editor)
+    with django_assert_max_num_queries(len(for_few.captured_queries)):
+        workflow.submit_many(many, editor)
+
+
+def test_a_decision_on_many_decides_each_and_refuses_the_stale_one_alone(
+    editor, advisor, second_advisor
+):
+    first, second = (
+        _in_review(make_compound(name=name, slug=name.lower()), editor)
+        for name in ("First", "Second")
+    )
+    seen = {workflow.revision_key(obj): obj.revision for obj in (first, second)}
+    # Edited and submitted again after the advisor opened it.
+    second = _in_review(_edit(second, editor, name="Second, renamed"), editor)
+
+    outcomes = workflow.approve_many([first, second], advisor, seen=seen)
+
+    assert [obj.pk for obj in outcomes.done] == [first.pk]
+    assert _live_compound(first) is not None
+    assert [error.current.pk for error in outcomes.stale] == [second.pk]
+    assert _fresh(second).review_state == ReviewState.IN_REVIEW
+
+
+def test_a_decision_on_many_refuses_an_object_whose_revision_was_not_seen(editor, advisor):
+    compound = _in_review(make_compound(), editor)
+    outcomes = workflow.withdraw_many([compound], advisor, comment="Outdated.", seen={})
+    assert outcomes.done == []
+    assert "was not on your screen" in str(outcomes.refused[0][1])
+
+
+def test_every_step_is_announced_once_with_the_event_that_books_it(editor, advisor):
+    announced = []
+
+    def listen(sender, event, **kwargs):
+        announced.append((event.action, event.object_id))
+
+    workflow.step_taken.connect(listen)
+    try:
+        compound = make_compound()
+        workflow.submit(compound, editor)
+        workflow.approve(compound, advisor)
+        workflow.withdraw(compound, advisor, comment="Outdated.")
+        quiet = make_compound(name="Quiet", slug="quiet")
+        workflow.submit_many([quiet], editor, announce=False)
+    finally:
+        workflow.step_taken.disconnect(listen)
+    assert announced == [
+        (ReviewAction.SUBMIT, compound.pk),
+        (ReviewAction.APPROVE, compound.pk),
+        (ReviewAction.WITHDRAW, compound.pk),
+    ]
+    assert _fresh(quiet).review_state == ReviewState.IN_REVIEW
+
+
+# Due for review ------------------------------------------------------------------------------
+
+
+def test_due_for_review_lists_the_live_objects_due_between_two_days(editor, advisor):
+    due_soon, due_later = (
+        _live(make_compound(name=name, slug=name.lower()), editor, advisor)
+        for name in ("Soon", "Later")
+    )
+    make_compound(name="Draft", slug="draft")
+    soon = datetime.date(2027, 1, 10)
+    Version.objects.filter(pk=_fresh(due_soon).live_version_id).update(next_review_due=soon)
+    Version.objects.filter(pk=_fresh(due_later).live_version_id).update(
+        next_review_due=datetime.date(2027, 6, 1)
+    )
+
+    def due(**days):
+        return sorted(Compound.objects.due_for_review(**days).values_list("slug", flat=True))
+
+    assert due(on_or_before=soon) == ["soon"]
+    assert due(on_or_after=soon + datetime.timedelta(days=1)) == ["later"]
+    assert due() == ["later", "soon"]

@@ -49,7 +49,7 @@ def in_every_state(site):
     returned, waiting = EvidenceSummary.objects.order_by("id")[:2]
     for summary in (returned, waiting):
         workflow.submit(save_edit(summary, editor, human_evidence="Rewritten."), editor)
-    workflow.request_changes(returned, advisor, "Name the trial.")
+    workflow.request_changes(returned, advisor, comment="Name the trial.")
     compound = Compound.objects.get(slug="ketamine")
     workflow.submit(save_edit(compound, editor, safety_profile="Rewritten."), editor)
     return editor, advisor

@@ -73,7 +73,7 @@ def edit(editor):
 @pytest.fixture
 def withdraw(advisor):
     def withdraw(obj):
-        return workflow.withdraw(obj, advisor, "Withdrawn for re-review.")
+        return workflow.withdraw(obj, advisor, comment="Withdrawn for re-review.")
 
     return withdraw
 

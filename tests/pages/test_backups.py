@@ -101,7 +101,7 @@ def test_a_restore_leaves_the_cache_alone_and_the_site_refreshes_its_own_pages(
     call_command("backup", "--dir", str(tmp_path), stdout=out)
 
     update = ResearchUpdate.objects.get(slug="ketamine-cognition-and-neuroplasticity")
-    workflow.withdraw(update, advisor, "Withdrawn after the backup.")
+    workflow.withdraw(update, advisor, comment="Withdrawn after the backup.")
     assert update.title.encode() not in site.get("/research/").content
     assert site.get("/research/")["X-Page-Cache"] == "hit"
     cache.set("another-site:page", "kept")

@@ -72,7 +72,7 @@ def test_approving_an_edit_refreshes_the_pairs_pages_and_nothing_else(
 
 def test_withdrawing_takes_the_cached_page_down_at_once(advisor, committed):
     assert served(LEUKEMIA) == (200, "miss")
-    committed(workflow.withdraw, summary("leukemia"), advisor, "Under review.")
+    committed(workflow.withdraw, summary("leukemia"), advisor, comment="Under review.")
     assert site.get(LEUKEMIA).status_code == 404
     assert b"/compounds/ketamine/leukemia/" not in site.get("/compounds/ketamine/").content
 
@@ -273,5 +273,5 @@ def test_a_second_app_process_sharing_the_cache_sees_approvals_and_withdrawals(
     workflow.submit(changed, editor)
     workflow.approve(changed, advisor)
     assert other_process(LEUKEMIA) == ["200", "miss", "True"]
-    workflow.withdraw(summary("leukemia"), advisor, "Under review.")
+    workflow.withdraw(summary("leukemia"), advisor, comment="Under review.")
     assert other_process(LEUKEMIA)[0] == "404"

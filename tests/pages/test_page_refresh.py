@@ -98,7 +98,7 @@ def test_a_withdrawal_the_cache_did_not_hear_of_is_applied_within_the_bound(
     logged = []
     monkeypatch.setattr(page_cache.logger, "error", lambda *args: logged.append(args[0] % args[1:]))
     with cache_unreachable(monkeypatch):
-        committed(workflow.withdraw, _update(), advisor, "Retracted study.")
+        committed(workflow.withdraw, _update(), advisor, comment="Retracted study.")
     assert "Could not refresh cached pages" in logged[0]
 
     # This process made sure of the cache just before: for up to PAGE_REFRESH_SECONDS
@@ -114,7 +114,7 @@ def test_a_withdrawal_the_cache_did_not_hear_of_is_applied_within_the_bound(
 def test_another_process_serves_the_withdrawal_at_once(monkeypatch, advisor, committed):
     served(UPDATE_PAGE)
     with cache_unreachable(monkeypatch):
-        committed(workflow.withdraw, _update(), advisor, "Retracted study.")
+        committed(workflow.withdraw, _update(), advisor, comment="Retracted study.")
     with another_process():
         assert served(UPDATE_PAGE)[0] == 404
 
@@ -158,7 +158,7 @@ def test_a_cache_that_comes_back_with_old_entries_is_refreshed(advisor, committe
     backend = page_cache._cache()
     snapshot = dict(backend._cache), dict(backend._expire_info)
 
-    committed(workflow.withdraw, _update(), advisor, "Retracted study.")
+    committed(workflow.withdraw, _update(), advisor, comment="Retracted study.")
     assert served(UPDATE_PAGE)[0] == 404
     backend._cache.clear()
     backend._cache.update(snapshot[0])
@@ -195,7 +195,7 @@ def test_a_database_restored_under_the_site_refreshes_its_pages(advisor, committ
     """The record the cache's note names is not in the database as noted: the cache
     cannot tell what changed, so every page is read afresh."""
     served(UPDATE_PAGE)
-    committed(workflow.withdraw, _update(), advisor, "Retracted study.")
+    committed(workflow.withdraw, _update(), advisor, comment="Retracted study.")
     served("/compounds/ketamine/")
     assert served("/compounds/ketamine/")[1] == "hit"
     PublicationChange.objects.order_by("-id").first().delete()  # as a restore from before
@@ -208,7 +208,7 @@ def test_refresh_pages_applies_what_is_pending_and_forgets_old_records(
 ):
     served(UPDATE_PAGE)
     with cache_unreachable(monkeypatch):
-        committed(workflow.withdraw, _update(), advisor, "Retracted study.")
+        committed(workflow.withdraw, _update(), advisor, comment="Retracted study.")
     call_command("refresh_pages")
     # Any process, even one that made sure of the cache a moment ago, now serves it.
     page_cache._refreshed_at = page_cache.time.monotonic()
@@ -246,7 +246,7 @@ def test_a_redis_restarted_from_an_older_snapshot_is_refreshed(redis_pages, advi
     assert served(UPDATE_PAGE)[1] == "hit"
     snapshot = {key: redis_pages.dump(key) for key in redis_pages.keys("*")}
 
-    committed(workflow.withdraw, _update(), advisor, "Retracted study.")
+    committed(workflow.withdraw, _update(), advisor, comment="Retracted study.")
     assert served(UPDATE_PAGE)[0] == 404
     redis_pages.flushdb()
     for key, value in snapshot.items():

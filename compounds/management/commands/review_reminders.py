@@ -9,9 +9,9 @@ from django.core.mail import send_mail
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
+from compounds import workflow
 from compounds.models import PUBLISHABLE_MODELS
 from compounds.notifications import SUBJECT_PREFIX, admin_link, reviewers_of
-from compounds.review_admin import ReviewDueFilter
 
 # At most this many objects of one kind are listed; the rest are counted.
 LISTED = 50
@@ -24,10 +24,11 @@ class Command(BaseCommand):
         today = timezone.localdate()
         digests = {}
         for model in PUBLISHABLE_MODELS:
-            due = ReviewDueFilter.due(
-                model._default_manager.select_related("live_version"),
-                lte=today + ReviewDueFilter.SOON,
-            ).order_by("live_version__next_review_due", "id")
+            due = (
+                model._default_manager.due_for_review(on_or_before=today + workflow.DUE_SOON)
+                .select_related("live_version")
+                .order_by("live_version__next_review_due", "id")
+            )
             shown = list(due[: LISTED + 1])
             if not shown:
                 continue
