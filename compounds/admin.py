@@ -370,8 +370,8 @@ class ResearchUpdateAdmin(ReviewAdmin):
 # must therefore not ask for the site while it is being made.
 admin.site.register(ReviewEvent, ReviewEventAdmin)
 
-# The catalogue import and export pages, and import batches (compounds/catalogue_admin.py).
-from . import catalogue_admin  # noqa: E402, F401
+# The catalogue import and export pages, and import batches (compounds/catalogue/admin.py).
+from compounds.catalogue import admin as catalogue_admin  # noqa: E402, F401
 
 # Django's own user and group admins, answering crafted input as the project's do.
 for _model, _admin in ((User, UserAdmin), (Group, GroupAdmin)):

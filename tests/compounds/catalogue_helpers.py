@@ -6,7 +6,10 @@ import zipfile
 
 from django.core.management import call_command
 
-from compounds import catalogue_export, catalogue_import
+from compounds.catalogue import export
+from compounds.catalogue.apply import apply
+from compounds.catalogue.check import check
+from compounds.catalogue.read import read
 from compounds.evidence import CautionKind, FindingKind, SafetyCategory, Severity, StudyDesign
 from compounds.models import (
     PUBLISHABLE_MODELS,
@@ -84,11 +87,11 @@ def rich_catalogue():
 
 
 def export_json(source="working"):
-    return "".join(catalogue_export.json_chunks(source))
+    return "".join(export.json_chunks(source))
 
 
 def export_zip(source="working"):
-    return b"".join(catalogue_export.csv_zip_chunks(source))
+    return b"".join(export.csv_zip_chunks(source))
 
 
 def csv_files(source="working"):
@@ -108,13 +111,13 @@ def catalogue_of(text):
 
 
 def plan_of(files):
-    return catalogue_import.check(catalogue_import.read(files))
+    return check(read(files))
 
 
 def import_files(files, user, submit=False):
     plan = plan_of(files)
     assert not plan.issues, [str(issue) for issue in plan.issues]
-    return catalogue_import.apply(plan, user, files[0][0], submit=submit)
+    return apply(plan, user, files[0][0], submit=submit)
 
 
 def wipe_catalogue():

@@ -64,13 +64,14 @@ def measure(mode, path, limit):
     import django
 
     django.setup()
-    from compounds import catalogue_admin, catalogue_import
+    from compounds.catalogue import admin as catalogue_admin
+    from compounds.catalogue import archives
 
     data = Path(path).read_bytes()
     before = memory("VmRSS")
     start = time.perf_counter()
     if mode == "unpack":
-        files = catalogue_import.unpack(path.name, data, limit=limit)
+        files = archives.unpack(path.name, data, limit=limit)
         answer = f"{sum(len(content) for _, content in files):,} bytes unpacked"
     else:
         assert limit == catalogue_admin.ADMIN_MAX_BYTES, "check runs at the admin's limits"
@@ -98,7 +99,7 @@ def main():
     import django
 
     django.setup()
-    from compounds.catalogue_admin import ADMIN_MAX_ROWS
+    from compounds.catalogue.admin import ADMIN_MAX_ROWS
 
     build(path, limit, ADMIN_MAX_ROWS)
     print(

@@ -10,7 +10,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import models
 from django.urls import reverse
 
-from compounds import catalogue_admin, catalogue_import
+from compounds.catalogue import admin as catalogue_admin
+from compounds.catalogue.apply import apply
+from compounds.catalogue.issues import Failed
 from compounds.models import (
     Compound,
     Condition,
@@ -311,7 +313,7 @@ def test_a_checked_file_confirmed_twice_at_once_is_imported_once(client, editor)
     batch = ImportBatch.objects.get()
     first, second = ImportBatch.objects.get(pk=batch.pk), ImportBatch.objects.get(pk=batch.pk)
     plan = catalogue_admin._check_upload(batch.file_name, bytes(batch.payload))[0]
-    catalogue_import.apply(plan, editor, batch.file_name, batch=first)
-    with pytest.raises(catalogue_import.Failed, match="imported already"):
-        catalogue_import.apply(plan, editor, batch.file_name, batch=second)
+    apply(plan, editor, batch.file_name, batch=first)
+    with pytest.raises(Failed, match="imported already"):
+        apply(plan, editor, batch.file_name, batch=second)
     assert Compound.objects.count() == 1

@@ -25,7 +25,10 @@ from django.core.management.base import CommandError
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from compounds import catalogue_admin, catalogue_import
+from compounds.catalogue import admin as catalogue_admin
+from compounds.catalogue import archives, file_format
+from compounds.catalogue.issues import Refused
+from compounds.catalogue.read import read
 from compounds.models import Compound
 from tests.compounds.catalogue_helpers import (
     command,
@@ -76,16 +79,16 @@ def unpack_measured(name, data, limit=None):
     """unpack's answer (the files, or the Refused), and the peak of memory it allocated."""
     tracemalloc.start()
     try:
-        return catalogue_import.unpack(name, data, limit=limit), tracemalloc.get_traced_memory()[1]
-    except catalogue_import.Refused as refused:
+        return archives.unpack(name, data, limit=limit), tracemalloc.get_traced_memory()[1]
+    except Refused as refused:
         return refused, tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()
 
 
 def refusals(data, limit=None):
-    with pytest.raises(catalogue_import.Refused) as refused:
-        catalogue_import.unpack("c.zip", data, limit=limit)
+    with pytest.raises(Refused) as refused:
+        archives.unpack("c.zip", data, limit=limit)
     return [str(issue) for issue in refused.value.issues]
 
 
@@ -95,7 +98,7 @@ def test_a_bomb_declaring_a_small_size_stops_at_what_it_declares():
     data = forge(archive([("compounds.csv", b"\0" * (8 * MB))]), file_size=1000)
     assert len(data) < 20_000
     refused, peak = unpack_measured("c.zip", data)
-    assert isinstance(refused, catalogue_import.Refused)
+    assert isinstance(refused, Refused)
     (issue,) = [str(i) for i in refused.issues]
     assert issue.startswith("c.zip, compounds.csv: ") and "cannot be read" in issue
     assert peak < MB
@@ -108,8 +111,8 @@ def test_an_honest_bomb_is_refused_by_its_compression_ratio_while_it_is_read():
     refused, peak = unpack_measured("c.zip", data)
     (issue,) = [str(i) for i in refused.issues]
     assert issue.startswith("c.zip, compounds.csv: ")
-    assert f"more than {catalogue_import.MAX_RATIO}:1" in issue
-    assert peak < 3 * catalogue_import.RATIO_FLOOR
+    assert f"more than {archives.MAX_RATIO}:1" in issue
+    assert peak < 3 * archives.RATIO_FLOOR
 
 
 def test_a_member_declaring_more_compressed_bytes_than_it_has_is_refused():
@@ -186,7 +189,7 @@ def test_finders_metadata_is_left_unread():
         ("__MACOSX/._compounds.csv", b"\0" * 100),
         (".DS_Store", b""),
     ]
-    assert catalogue_import.unpack("c.zip", archive(members)) == [("compounds.csv", b"x")]
+    assert archives.unpack("c.zip", archive(members)) == [("compounds.csv", b"x")]
 
 
 def test_an_encrypted_member_is_refused():
@@ -235,8 +238,8 @@ def test_a_damaged_archive_is_refused_or_read_never_a_crash(changes, cut):
         data[position % len(data)] = byte
     data = bytes(data[: len(data) - cut])
     try:
-        files = catalogue_import.unpack("c.zip", data, limit=MB)
-    except catalogue_import.Refused as refused:
+        files = archives.unpack("c.zip", data, limit=MB)
+    except Refused as refused:
         assert refused.issues
     else:
         assert sum(len(content) for _, content in files) <= MB
@@ -286,11 +289,11 @@ def shortest_rows(count):
 
 
 def test_a_csv_file_with_more_rows_than_an_import_takes_is_refused_at_that_row(db):
-    with pytest.raises(catalogue_import.Refused) as refused:
-        catalogue_import.read([("compounds.csv", shortest_rows(11))], max_rows=10)
+    with pytest.raises(Refused) as refused:
+        read([("compounds.csv", shortest_rows(11))], max_rows=10)
     (issue,) = [str(issue) for issue in refused.value.issues]
     assert issue.startswith("compounds.csv, row 12: The file holds more than 10 objects")
-    assert len(catalogue_import.read([("compounds.csv", shortest_rows(10))], 10).items) == 10
+    assert len(read([("compounds.csv", shortest_rows(10))], 10).items) == 10
 
 
 def test_a_json_files_rows_count_too(db):
@@ -298,13 +301,13 @@ def test_a_json_files_rows_count_too(db):
     document = json.loads(export_json())
     rows = sum(
         1 + sum(len(record[child.key]) for child in kind.children)
-        for kind in catalogue_import.KINDS
+        for kind in file_format.KINDS
         for record in document[kind.key]
     )
     data = json.dumps(document).encode()
-    assert catalogue_import.read([("c.json", data)], max_rows=rows).items
-    with pytest.raises(catalogue_import.Refused, match=f"more than {rows - 1} objects"):
-        catalogue_import.read([("c.json", data)], max_rows=rows - 1)
+    assert read([("c.json", data)], max_rows=rows).items
+    with pytest.raises(Refused, match=f"more than {rows - 1} objects"):
+        read([("c.json", data)], max_rows=rows - 1)
 
 
 @pytest.mark.django_db

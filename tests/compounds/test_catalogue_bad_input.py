@@ -7,7 +7,9 @@ import zipfile
 
 import pytest
 
-from compounds import catalogue_import
+from compounds.catalogue import archives
+from compounds.catalogue.apply import apply
+from compounds.catalogue.issues import Failed, Refused
 from compounds.models import Compound, Condition
 from tests.compounds.catalogue_helpers import (
     csv_files,
@@ -31,7 +33,7 @@ def exported(db):
 def issues_of(files):
     try:
         return [str(issue) for issue in plan_of(files).issues]
-    except catalogue_import.Refused as refused:
+    except Refused as refused:
         return [str(issue) for issue in refused.issues]
 
 
@@ -207,24 +209,24 @@ def test_json_that_is_not_a_catalogue_is_refused(db, data, message):
 
 
 def test_a_file_above_the_limit_is_refused_before_it_is_read(db, tmp_path, monkeypatch):
-    monkeypatch.setattr(catalogue_import, "MAX_BYTES", 1024)
+    monkeypatch.setattr(archives, "MAX_BYTES", 1024)
     path = tmp_path / "big.json"
     path.write_bytes(b" " * 2048)
-    with pytest.raises(catalogue_import.Refused, match="at most 0 MB|Split the catalogue"):
-        catalogue_import.files_at(path)
+    with pytest.raises(Refused, match="at most 0 MB|Split the catalogue"):
+        archives.files_at(path)
 
 
 def test_a_zip_whose_content_is_above_the_limit_is_refused_once_unpacked_past_it(db):
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("compounds.csv", os.urandom(2 * 1024 * 1024))
-    with pytest.raises(catalogue_import.Refused, match="more than 1 MB once unpacked"):
-        catalogue_import.unpack("c.zip", buffer.getvalue(), limit=1024 * 1024)
+    with pytest.raises(Refused, match="more than 1 MB once unpacked"):
+        archives.unpack("c.zip", buffer.getvalue(), limit=1024 * 1024)
 
 
 def test_a_broken_zip_is_refused(db):
-    with pytest.raises(catalogue_import.Refused, match="not a zip archive"):
-        catalogue_import.unpack("c.zip", b"PK\x03\x04 broken")
+    with pytest.raises(Refused, match="not a zip archive"):
+        archives.unpack("c.zip", b"PK\x03\x04 broken")
 
 
 def test_markup_is_stored_as_text(exported, django_user_model):
@@ -232,7 +234,7 @@ def test_markup_is_stored_as_text(exported, django_user_model):
     document["conditions"][0]["name"] = '<script>alert("x")</script>'
     user = django_user_model.objects.create_superuser("root", password="x")
     plan = plan_of([("c.json", json.dumps(document).encode())])
-    catalogue_import.apply(plan, user, "c.json")
+    apply(plan, user, "c.json")
     assert Condition.objects.filter(name='<script>alert("x")</script>').exists()
 
 
@@ -241,8 +243,8 @@ def test_a_file_with_one_bad_row_changes_nothing(exported, django_user_model):
     document["conditions"][1]["specialist"] = ""
     user = django_user_model.objects.create_superuser("root", password="x")
     plan = plan_of([("c.json", json.dumps(document).encode())])
-    with pytest.raises(catalogue_import.Failed):
-        catalogue_import.apply(plan, user, "c.json")
+    with pytest.raises(Failed):
+        apply(plan, user, "c.json")
     assert not Compound.objects.exists() and not Condition.objects.exists()
 
 
@@ -253,7 +255,7 @@ def test_markup_imported_and_approved_is_escaped_on_public_pages(exported, clien
     document["conditions"][0]["name"] = "<script>alert(1)</script>Depression"
     editor = make_user("markup-editor", "Editor")
     advisor = make_user("markup-advisor", "Medical Advisor", byline=True)
-    catalogue_import.apply(plan_of([("c.json", json.dumps(document).encode())]), editor, "c.json")
+    apply(plan_of([("c.json", json.dumps(document).encode())]), editor, "c.json")
     approve_as(Condition.objects.get(slug="depression"), editor, advisor)
     content = client.get("/conditions/depression/").content.decode()
     assert "<script>alert(1)</script>" not in content

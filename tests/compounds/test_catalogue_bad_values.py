@@ -20,7 +20,11 @@ from django.db import transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from compounds import catalogue_import
+from compounds.catalogue import file_format
+from compounds.catalogue.apply import apply
+from compounds.catalogue.check import check
+from compounds.catalogue.issues import Failed, Refused
+from compounds.catalogue.read import read
 from compounds.models import Compound
 from tests.compounds.catalogue_helpers import (
     csv_files,
@@ -65,7 +69,7 @@ def editor(db):
 def issues_of(files):
     try:
         return [str(issue) for issue in plan_of(files).issues]
-    except catalogue_import.Refused as refused:
+    except Refused as refused:
         return [str(issue) for issue in refused.issues]
 
 
@@ -158,7 +162,7 @@ def test_tabs_and_line_breaks_are_kept_where_text_takes_several_lines(document, 
     document["evidence_summaries"][0]["key_takeaways"] = "One.\nTwo."
     plan = plan_of(json_file(document))
     assert not plan.issues, [str(i) for i in plan.issues]
-    catalogue_import.apply(plan, editor, "c.json")
+    apply(plan, editor, "c.json")
     assert Compound.objects.get().safety_profile == "Line one.\r\nLine two.\n\tIndented."
 
 
@@ -299,7 +303,7 @@ values = st.one_of(
 def mutate(document, data):
     """Set a random value at a random place: a field of an object or of one of its rows,
     a new key, a whole object or list, or a key of the document."""
-    kind = data.draw(st.sampled_from([*catalogue_import.KIND_BY_KEY, "format", "version"]))
+    kind = data.draw(st.sampled_from([*file_format.KIND_BY_KEY, "format", "version"]))
     entries = document.get(kind)
     if not isinstance(entries, list) or not entries or data.draw(st.integers(0, 9)) == 0:
         document[kind] = data.draw(values)
@@ -328,19 +332,19 @@ def outcome(files, user):
     before = row_counts()
     with transaction.atomic():
         try:
-            plan = catalogue_import.check(catalogue_import.read(files))
-        except catalogue_import.Refused as refused:
+            plan = check(read(files))
+        except Refused as refused:
             assert refused.issues
             assert row_counts() == before
             return "refused"
         if plan.issues:
             assert all(str(issue) for issue in plan.issues)
-            with pytest.raises(catalogue_import.Failed):
-                catalogue_import.apply(plan, user, files[0][0])
+            with pytest.raises(Failed):
+                apply(plan, user, files[0][0])
             assert row_counts() == before
             transaction.set_rollback(True)
             return "errors"
-        catalogue_import.apply(plan, user, files[0][0])
+        apply(plan, user, files[0][0])
         transaction.set_rollback(True)
         return "imported"
 

@@ -14,7 +14,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from compounds import catalogue
+from compounds.catalogue import file_format
 from compounds.models import Compound, Mechanism, ResearchReference, ResearchUpdate
 from tests.compounds.catalogue_helpers import (
     catalogue_of,
@@ -206,11 +206,11 @@ def test_a_negative_number_is_refused_as_a_number_escaped_or_not(db, cell):
     ],
 )
 def test_the_import_takes_off_one_quote_before_a_formula_character_or_a_quote(cell, text):
-    assert catalogue.csv_unescape(cell) == text
+    assert file_format.csv_unescape(cell) == text
 
 
 @given(st.text(max_size=12) | st.from_regex(r"\A'*[=+\-@\t\r']?.{0,3}\Z"))
 def test_every_text_survives_the_escape_and_no_escaped_text_is_a_formula(text):
-    cell = catalogue.csv_escape(text)
+    cell = file_format.csv_escape(text)
     assert not cell.startswith(FORMULA_START)
-    assert catalogue.csv_unescape(cell) == text
+    assert file_format.csv_unescape(cell) == text

@@ -7,7 +7,8 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from compounds import catalogue_export, workflow
+from compounds import workflow
+from compounds.catalogue import export
 from compounds.models import (
     Compound,
     Condition,
@@ -161,7 +162,7 @@ def test_live_export_holds_the_approved_text_not_the_draft(editor, advisor):
     compound = rich_catalogue()
     approve_as(compound, editor, advisor)
     save_edit(compound, editor, drug_class="Unapproved draft text")
-    live = json.loads("".join(catalogue_export.json_chunks("live")))
+    live = json.loads("".join(export.json_chunks("live")))
     assert live["compounds"][0]["drug_class"] == "Test class"
     # The working copy changed since its approval: an import of this file may not overwrite it.
     assert live["compounds"][0]["revision"] is None
@@ -169,9 +170,9 @@ def test_live_export_holds_the_approved_text_not_the_draft(editor, advisor):
 
 
 def test_export_reads_in_chunks(db, django_assert_max_num_queries, monkeypatch):
-    monkeypatch.setattr(catalogue_export, "CHUNK", 2)
+    monkeypatch.setattr(export, "CHUNK", 2)
     rich_catalogue()
-    records = list(catalogue_export.records(catalogue_export.SUMMARIES))
+    records = list(export.records(export.SUMMARIES))
     assert len(records) == 2
 
 

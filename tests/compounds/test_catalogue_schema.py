@@ -6,7 +6,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from compounds import catalogue
+from compounds.catalogue import file_format
 from tests.compounds.catalogue_helpers import export_json, plan_of, rich_catalogue, wipe_catalogue
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
@@ -34,7 +34,7 @@ def test_exports_are_valid_against_the_schema(source):
 
 
 def test_the_schema_names_every_field_of_the_format():
-    for kind in catalogue.KINDS:
+    for kind in file_format.KINDS:
         properties = SCHEMA["$defs"][kind.key]["properties"]
         assert set(properties) == {*kind.fields, *kind.links, "revision"} | {
             child.key for child in kind.children

@@ -5,7 +5,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from compounds import catalogue_export
+from compounds.catalogue import export
 
 
 class Command(BaseCommand):
@@ -22,23 +22,23 @@ class Command(BaseCommand):
             "--live",
             dest="source",
             action="store_const",
-            const=catalogue_export.LIVE,
+            const=export.LIVE,
             help="The approved content, as the public site shows it.",
         )
         source.add_argument(
             "--working",
             dest="source",
             action="store_const",
-            const=catalogue_export.WORKING,
+            const=export.WORKING,
             help="The working copies, drafts included (the default).",
         )
         parser.add_argument("--format", choices=["json", "csv"], default="json")
         parser.add_argument("out", nargs="?", default="-")
 
     def handle(self, out, source=None, format="json", **options):
-        source = source or catalogue_export.WORKING
+        source = source or export.WORKING
         if format == "json":
-            chunks = catalogue_export.json_chunks(source)
+            chunks = export.json_chunks(source)
             if out == "-":
                 for chunk in chunks:
                     self.stdout.write(chunk, ending="")
@@ -48,7 +48,7 @@ class Command(BaseCommand):
         elif out == "-" or out.lower().endswith(".zip"):
             target = sys.stdout.buffer if out == "-" else open(out, "wb")  # noqa: SIM115
             try:
-                for chunk in catalogue_export.csv_zip_chunks(source):
+                for chunk in export.csv_zip_chunks(source):
                     target.write(chunk)
             finally:
                 if out != "-":
@@ -57,6 +57,6 @@ class Command(BaseCommand):
             path = Path(out)
             if path.exists() and not path.is_dir():
                 raise CommandError(f"{out} is a file: CSV goes to a directory, or to a .zip.")
-            catalogue_export.write_csv_directory(path, source)
+            export.write_csv_directory(path, source)
         if out != "-":
             self.stderr.write(f"Exported the {source} catalogue to {out}.")

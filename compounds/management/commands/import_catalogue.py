@@ -5,7 +5,11 @@ import sys
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
-from compounds import catalogue_import
+from compounds.catalogue import archives
+from compounds.catalogue.apply import apply
+from compounds.catalogue.check import check
+from compounds.catalogue.issues import MAX_ISSUES, Failed, Refused
+from compounds.catalogue.read import read
 
 
 class Command(BaseCommand):
@@ -39,10 +43,10 @@ class Command(BaseCommand):
             raise CommandError(f"No user “{user}”.") from None
         self.verbosity = verbosity
         try:
-            parsed = catalogue_import.read(catalogue_import.files_at(path))
-        except catalogue_import.Refused as refused:
+            parsed = read(archives.files_at(path))
+        except Refused as refused:
             self._fail(refused.issues)
-        plan = catalogue_import.check(parsed, progress=self._progress("Checked"))
+        plan = check(parsed, progress=self._progress("Checked"))
         if plan.issues:
             self._fail(plan.issues)
         self._summary(plan, "Would create" if dry_run else "Created")
@@ -53,10 +57,8 @@ class Command(BaseCommand):
             self.stdout.write("Nothing to import: the catalogue already holds what the file says.")
             return
         try:
-            batch = catalogue_import.apply(
-                plan, account, str(path), submit=submit, progress=self._progress("Saved")
-            )
-        except catalogue_import.Failed as failed:
+            batch = apply(plan, account, str(path), submit=submit, progress=self._progress("Saved"))
+        except Failed as failed:
             self._fail(failed.issues)
         state = "submitted for review" if submit else "saved as drafts"
         self.stdout.write(
@@ -92,9 +94,9 @@ class Command(BaseCommand):
                     self.stdout.write(f"  {change.action} {kind} {change.item.label}")
 
     def _fail(self, issues):
-        for issue in issues[: catalogue_import.MAX_ISSUES]:
+        for issue in issues[:MAX_ISSUES]:
             self.stderr.write(str(issue))
-        more = len(issues) - catalogue_import.MAX_ISSUES
+        more = len(issues) - MAX_ISSUES
         if more > 0:
             self.stderr.write(f"... and {more:,} more.")
         raise CommandError(f"{len(issues):,} error(s): nothing was imported.")

@@ -19,18 +19,23 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 
-from compounds import catalogue_export, catalogue_import, workflow
-from compounds.catalogue import KINDS
+from compounds import workflow
+from compounds.catalogue import archives, export
+from compounds.catalogue.apply import apply
+from compounds.catalogue.check import check
+from compounds.catalogue.file_format import KINDS
+from compounds.catalogue.issues import Failed, Issue, Refused
+from compounds.catalogue.read import read
 from compounds.models import ImportBatch, ReviewState
 from compounds.review_admin import ReadOnlyAdmin
 
 logger = logging.getLogger(__name__)
 
-MB = catalogue_import.MB
+MB = archives.MB
 # An upload is checked and imported within one request: at most this much, about
 # 5,000 pairs. Larger files go through `manage.py import_catalogue`.
 ADMIN_MAX_BYTES = 10 * MB
-# And at most this many objects and rows (catalogue_import.MAX_ROWS; 5,000 pairs with
+# And at most this many objects and rows (compounds/catalogue/read.py, MAX_ROWS; 5,000 pairs with
 # two references and a finding each are about 20,000): what bounds the memory and the
 # time of the check, which 10 MB of the shortest rows would multiply by eight.
 ADMIN_MAX_ROWS = 50_000
@@ -65,11 +70,11 @@ class ImportForm(forms.Form):
 class ExportForm(forms.Form):
     source = forms.ChoiceField(
         choices=[
-            (catalogue_export.WORKING, "Working copies, drafts included"),
-            (catalogue_export.LIVE, "Live content, as the public site shows it"),
+            (export.WORKING, "Working copies, drafts included"),
+            (export.LIVE, "Live content, as the public site shows it"),
         ],
         widget=forms.RadioSelect,
-        initial=catalogue_export.WORKING,
+        initial=export.WORKING,
     )
     format = forms.ChoiceField(
         choices=[("json", "One JSON file"), ("csv", "CSV files, in a .zip")],
@@ -88,11 +93,11 @@ def _batch_pk(batch_id):
 def _check_upload(name, data):
     """(plan, issues): what importing the file would do, or why it cannot."""
     try:
-        files = catalogue_import.unpack(name, data, limit=ADMIN_MAX_BYTES)
-        parsed = catalogue_import.read(files, max_rows=ADMIN_MAX_ROWS)
-    except catalogue_import.Refused as refused:
+        files = archives.unpack(name, data, limit=ADMIN_MAX_BYTES)
+        parsed = read(files, max_rows=ADMIN_MAX_ROWS)
+    except Refused as refused:
         return None, refused.issues
-    plan = catalogue_import.check(parsed)
+    plan = check(parsed)
     return plan, plan.issues
 
 
@@ -205,7 +210,7 @@ class ImportBatchAdmin(ReadOnlyAdmin):
 
     @staticmethod
     def _unexpected(name):
-        return catalogue_import.Issue(
+        return Issue(
             name,
             "",
             "",
@@ -247,8 +252,8 @@ class ImportBatchAdmin(ReadOnlyAdmin):
         try:
             plan, issues = _check_upload(batch.file_name, data)
             if not issues:
-                catalogue_import.apply(plan, request.user, batch.file_name, submit, batch=batch)
-        except catalogue_import.Failed as failed:
+                apply(plan, request.user, batch.file_name, submit, batch=batch)
+        except Failed as failed:
             plan, issues = None, failed.issues
         except Exception:  # noqa: BLE001
             logger.exception("Importing catalogue file %s failed", batch.file_name)
@@ -275,12 +280,12 @@ class ImportBatchAdmin(ReadOnlyAdmin):
             source, fmt = form.cleaned_data["source"], form.cleaned_data["format"]
             stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
             if fmt == "json":
-                chunks = (c.encode() for c in catalogue_export.json_chunks(source))
+                chunks = (c.encode() for c in export.json_chunks(source))
                 response = StreamingHttpResponse(chunks, content_type="application/json")
                 name = f"catalogue-{source}-{stamp}.json"
             else:
                 response = StreamingHttpResponse(
-                    catalogue_export.csv_zip_chunks(source), content_type="application/zip"
+                    export.csv_zip_chunks(source), content_type="application/zip"
                 )
                 name = f"catalogue-{source}-{stamp}.zip"
             response["Content-Disposition"] = f'attachment; filename="{name}"'

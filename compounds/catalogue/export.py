@@ -18,8 +18,8 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import F, Prefetch
 from django.utils import timezone
 
-from compounds import catalogue
-from compounds.catalogue import KINDS, SUMMARIES, UPDATES
+from compounds.catalogue import file_format
+from compounds.catalogue.file_format import KINDS, SUMMARIES, UPDATES
 from compounds.models import (
     Compound,
     Condition,
@@ -56,7 +56,7 @@ def _record(kind, values, revision, children=None, links=None):
             record[child.key] = [
                 {name: _plain(row[name]) for name in child.fields} for row in children[child.key]
             ]
-    record[catalogue.REVISION] = revision
+    record[file_format.REVISION] = revision
     return record
 
 
@@ -74,7 +74,7 @@ def _working(kind, children):
             Prefetch("compounds", queryset=Compound.objects.only("slug")),
             Prefetch("conditions", queryset=Condition.objects.only("slug")),
         )
-    content = catalogue.snapshots.content_fields(model)
+    content = file_format.snapshots.content_fields(model)
     for obj in rows.iterator(chunk_size=CHUNK):
         values = {f.name: f.value_from_object(obj) for f in content}
         if kind is SUMMARIES:
@@ -119,7 +119,7 @@ def _live(kind, children):
         if kind.links
         else {}
     )
-    content = catalogue.snapshots.content_fields(model)
+    content = file_format.snapshots.content_fields(model)
     for chunk in _chunks(_live_rows(kind)):
         # The revision of the working copy, where it is still the approved one: an
         # import of this file may then update it; otherwise the object has changed
@@ -171,8 +171,8 @@ def records(kind, source=WORKING, children=None):
 def json_chunks(source=WORKING):
     """The catalogue as one JSON document, in pieces: one object a line."""
     header = {
-        "format": catalogue.FORMAT_NAME,
-        "version": catalogue.FORMAT_VERSION,
+        "format": file_format.FORMAT_NAME,
+        "version": file_format.FORMAT_VERSION,
         "source": source,
         "exported_at": timezone.now().isoformat(timespec="seconds"),
     }
@@ -191,7 +191,7 @@ def json_chunks(source=WORKING):
 
 
 def csv_cell(value):
-    """A value as a CSV cell: text neutralised (catalogue.csv_escape), numbers as they are."""
+    """A value as a CSV cell: text neutralised (file_format.csv_escape), numbers as they are."""
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -199,7 +199,7 @@ def csv_cell(value):
     if isinstance(value, list):
         value = " ".join(value)
     if isinstance(value, str):
-        return catalogue.csv_escape(value)
+        return file_format.csv_escape(value)
     return _plain(value)
 
 
@@ -218,7 +218,7 @@ def _object_rows(kind, source):
 
 
 def _child_rows(kind, child, source):
-    yield [*catalogue.PARENT_COLUMNS[kind], *child.fields]
+    yield [*file_format.PARENT_COLUMNS[kind], *child.fields]
     for record in records(kind, source, children=(child.key,)):
         parent = [csv_cell(record[name]) for name in kind.key_fields]
         for row in record[child.key]:

@@ -35,6 +35,8 @@ from compounds.models import (
 FORMAT_NAME = "insightswarm-catalogue"
 FORMAT_VERSION = 1
 REVISION = "revision"
+# Objects the import looks up or writes a query at a time.
+CHUNK = 500
 
 
 @dataclass(frozen=True, eq=False)
