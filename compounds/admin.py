@@ -8,7 +8,8 @@ from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.text import smart_split, unescape_string_literal
 
-from .lookup_admin import ReferenceLookupMixin
+from compounds.references.admin import ReferenceLookupMixin
+
 from .models import (
     Caution,
     Compound,

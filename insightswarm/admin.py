@@ -12,8 +12,8 @@ from django.http import HttpResponseRedirect, JsonResponse
 from django.urls import path
 
 from compounds.dashboard import review_dashboard
-from compounds.lookup_admin import reference_lookup
 from compounds.models import PUBLISHABLE_MODELS
+from compounds.references.admin import reference_lookup
 from compounds.review_queue import review_queue_view
 from pages.preview import preview_page
 
@@ -79,7 +79,7 @@ class InsightSwarmAdminSite(admin.AdminSite):
     def get_urls(self):
         return [
             path("review-queue/", self.admin_view(review_queue_view), name="review_queue"),
-            # One lookup for every model with a reference's fields (compounds/lookup_admin.py),
+            # One lookup for every model with a reference's fields (compounds/references/admin.py),
             # so an inline, which has no addresses of its own, can use it.
             path(
                 "reference-lookup/<str:app_label>/<str:model_name>/",

@@ -177,7 +177,7 @@ PAGE_REFRESH_SECONDS = env.float("PAGE_REFRESH_SECONDS", default=1.0)
 # How long a caching proxy in front (deploy/nginx.conf) may serve a page without asking.
 PROXY_CACHE_SECONDS = env.int("PROXY_CACHE_SECONDS", default=1)
 
-# An e-mail address the reference lookup (compounds/lookup.py) gives PubMed and
+# An e-mail address the reference lookup (compounds/references/lookup.py) gives PubMed and
 # Crossref, as their etiquette asks, so they write before they block the site.
 REFERENCE_LOOKUP_CONTACT = env.str("REFERENCE_LOOKUP_CONTACT", default="")
 

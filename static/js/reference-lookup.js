@@ -1,7 +1,7 @@
 /* "Fill in from PubMed / Crossref / ClinicalTrials.gov" on each reference form of the admin.
  *
  * The identifier inputs (pmid, doi, nct_id) carry data-reference-lookup, the address of
- * the lookup (compounds/lookup_admin.py). The button asks it, shows what the source
+ * the lookup (compounds/references/admin.py). The button asks it, shows what the source
  * gives, and fills only the fields that are still empty, once the editor confirms:
  * what an editor typed is never replaced. A failed lookup says why and leaves the
  * fields to type. Loaded as a file: the admin runs no inline script (strict CSP).

@@ -8,9 +8,9 @@ import urllib.parse
 
 import pytest
 
-from compounds import lookup
 from compounds.evidence import StudyDesign
-from compounds.lookup import Details, Failure
+from compounds.references import lookup
+from compounds.references.lookup import Details, Failure
 from tests.sources import recorded
 
 PMID = "999999901"
@@ -350,7 +350,7 @@ def test_a_failed_lookup_is_tried_again(sources):
 
 
 def test_authors_are_shortened_after_three():
-    from compounds.lookup_records import authors_line
+    from compounds.references.records import authors_line
 
     assert authors_line(["A B", "C D", "E F", "G H"]) == "A B, C D, E F, et al."
     assert authors_line(["A B", "", "C D"]) == "A B, C D"

@@ -7,7 +7,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 
-from compounds import lookup_admin
+from compounds.references import admin as lookup_admin
 from tests.factories import make_reference, make_summary, make_user
 
 pytestmark = pytest.mark.django_db

@@ -1,7 +1,7 @@
 """A reference's details from its identifier: PubMed, Crossref or ClinicalTrials.gov.
 
 `look_up("pmid", "31578302")` asks the source that keeps that kind of identifier and
-answers either the `Details` its record gives (only those; see lookup_records.py) or
+answers either the `Details` its record gives (only those; see records.py) or
 a `Failure` whose message tells the editor what went wrong and that the fields are
 theirs to type. Answers are kept briefly in Django's cache to spare the sources.
 """
@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.cache import cache
 
-from compounds import lookup_records
+from compounds.references import records
 
 logger = logging.getLogger(__name__)
 
@@ -71,7 +71,7 @@ class Source:
     name: str
     # How an editor names the record: "PMID {}".
     label: str
-    # (identifier, decoded body) -> the record's fields; see lookup_records.py.
+    # (identifier, decoded body) -> the record's fields; see records.py.
     read: Callable[[str, object], dict]
     # The HTTP status with which the source says it has no such record, if any:
     # E-utilities answer 200 and say so in the body.
@@ -109,10 +109,10 @@ class ClinicalTrials(Source):
 
 
 SOURCES = {
-    "pmid": PubMed("PubMed", "PMID {}", lookup_records.pubmed),
-    "doi": Crossref("Crossref", "DOI {}", lookup_records.crossref, missing_status=404),
+    "pmid": PubMed("PubMed", "PMID {}", records.pubmed),
+    "doi": Crossref("Crossref", "DOI {}", records.crossref, missing_status=404),
     "nct_id": ClinicalTrials(
-        "ClinicalTrials.gov", "trial {}", lookup_records.clinical_trial, missing_status=404
+        "ClinicalTrials.gov", "trial {}", records.clinical_trial, missing_status=404
     ),
 }
 
@@ -193,9 +193,9 @@ def _ask(source, identifier):
         return unreadable
     try:
         fields = source.read(identifier, json.loads(body))
-    except lookup_records.NoRecord:
+    except records.NoRecord:
         return failed(NOT_FOUND, f"No {source.name} record for {label}.")
-    except (ValueError, lookup_records.Unreadable):
+    except (ValueError, records.Unreadable):
         logger.warning("Unreadable answer from %s for %s", source.name, label)
         return unreadable
     notes = tuple(fields.pop("notes", ()))

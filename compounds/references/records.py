@@ -3,7 +3,7 @@
 One function per source, from the decoded JSON body to the fields of a reference.
 Each returns only what the record states: a field the record leaves out, or states
 in a way that fits more than one of our study designs, is left out too, so that the
-editor chooses it. compounds/lookup.py does the fetching.
+editor chooses it. compounds/references/lookup.py does the fetching.
 """
 
 import html

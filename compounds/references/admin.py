@@ -18,7 +18,7 @@ from django.http import Http404, JsonResponse
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
-from compounds import lookup
+from compounds.references import lookup
 
 # In the order they are looked up when a form has more than one: PubMed's record
 # says most (it names the publication types), a trial registration the least.
