@@ -6,10 +6,10 @@ workflow leaves them:
 
 - working rows approved once (revision 1, review state approved, live version
   set, nobody's edits pending), a few renamed and approved twice;
-- a Version per approval whose data is the snapshot compounds/snapshots.py
+- a Version per approval whose data is the snapshot compounds/review/snapshots.py
   would take of the row (same fields, children in the same order);
 - a submit and an approve ReviewEvent per approval;
-- the published rows, built by compounds/publishing.py's own helpers
+- the published rows, built by compounds/review/publishing.py's own helpers
   (`_columns`, `_byline`), a FormerSlug per rename, research update links,
   and the weighted search vector publishing._index_for_search would store.
 
@@ -40,7 +40,7 @@ from django.db import connection, models
 from django.utils import timezone
 from django.utils.text import slugify
 
-from compounds import publishing, searchable, snapshots
+from compounds import searchable
 from compounds.models import (
     Caution,
     Compound,
@@ -66,7 +66,8 @@ from compounds.models import (
     SafetyNote,
     Version,
 )
-from compounds.workflow import review_due_after
+from compounds.review import publishing, snapshots
+from compounds.review.workflow import review_due_after
 
 from . import text
 

@@ -14,7 +14,6 @@ import random
 from django.db import connection, transaction
 from django.test import Client
 
-from compounds import publishing, snapshots
 from compounds.models import (
     Compound,
     Condition,
@@ -26,6 +25,7 @@ from compounds.models import (
     ResearchUpdateLink,
     Version,
 )
+from compounds.review import publishing, snapshots
 
 
 class CatalogueError(AssertionError):

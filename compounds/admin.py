@@ -8,9 +8,7 @@ from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.text import smart_split, unescape_string_literal
 
-from compounds.references.admin import ReferenceLookupMixin
-
-from .models import (
+from compounds.models import (
     Caution,
     Compound,
     Condition,
@@ -26,7 +24,8 @@ from .models import (
     SafetyFinding,
     SafetyNote,
 )
-from .review_admin import (
+from compounds.references.admin import ReferenceLookupMixin
+from compounds.review.admin import (
     CraftedInputAdmin,
     ReadOnlyAdmin,
     ReviewAdmin,

@@ -2,7 +2,7 @@
 
 A name or a title is a page's <title>, a heading, a link's text and the subject of the
 review emails: a line break in one broke the email's header after the edit had
-committed. The admin's forms (compounds/review_admin.py, CraftedInputAdmin) and the
+committed. The admin's forms (compounds/review/admin.py, CraftedInputAdmin) and the
 catalogue import refuse it, in the same words. The check is kept out of the model
 fields, whose validators would be recorded in a migration.
 """

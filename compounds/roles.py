@@ -22,7 +22,7 @@ from django.contrib.auth.models import Group, Permission
 from django.db import DEFAULT_DB_ALIAS
 
 from compounds.models import MedicalAdvisor, ReviewEvent, Version
-from compounds.review_admin import ReviewAdmin, ReviewEventInline
+from compounds.review.admin import ReviewAdmin, ReviewEventInline
 
 EDITOR = "Editor"
 MEDICAL_ADVISOR = "Medical Advisor"
@@ -80,7 +80,7 @@ def required(site=None):
         + _grants(children, ["view", "add", "change", "delete"])
         + _grants(READ_ONLY, ["view"])
     )
-    # "review" is the permission compounds.workflow.may_review asks for.
+    # "review" is the permission compounds.review.workflow.may_review asks for.
     advisor = editor + _grants(content, ["review", "delete"])
     return {EDITOR: editor, MEDICAL_ADVISOR: advisor}
 

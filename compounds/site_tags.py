@@ -1,7 +1,7 @@
 """Where a published object shows on the public site, and the tags the page cache files
 those pages under: the one vocabulary both sides of the cache use.
 
-With every change of the public site, compounds/publishing.py records the object's
+With every change of the public site, compounds/review/publishing.py records the object's
 footprint before and after it (plain JSON in a PublicationChange: slugs and an A-Z
 letter, built by the `footprint_of_*` functions here). pages/cache.py files each
 public page under the tags of what it shows, built by the tag functions here, and for

@@ -11,10 +11,10 @@ from django.contrib import admin, messages
 from django.http import HttpResponseRedirect, JsonResponse
 from django.urls import path
 
-from compounds.dashboard import review_dashboard
 from compounds.models import PUBLISHABLE_MODELS
 from compounds.references.admin import reference_lookup
-from compounds.review_queue import review_queue_view
+from compounds.review.dashboard import review_dashboard
+from compounds.review.queue import review_queue_view
 from pages.preview import preview_page
 
 # The parts of a date the admin's date hierarchy reads from the address, and the values

@@ -183,7 +183,7 @@ REFERENCE_LOOKUP_CONTACT = env.str("REFERENCE_LOOKUP_CONTACT", default="")
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# Review emails (compounds/notifications.py): the console in development, SMTP in
+# Review emails (compounds/review/notifications.py): the console in development, SMTP in
 # production (the local mail server unless EMAIL_URL names another, e.g.
 # EMAIL_URL=smtp+tls://user:password@smtp.example.org:587).
 _email = env.email_url("EMAIL_URL", default="consolemail://" if DEBUG else "smtp://localhost:25")

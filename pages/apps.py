@@ -9,7 +9,7 @@ class PagesConfig(AppConfig):
         # Imported here, not above: Django reads this module before any model is loaded,
         # and these import models. Importing page_types registers the review page types,
         # checks registers the settings checks.
-        from compounds.publishing import published_changed
+        from compounds.review.publishing import published_changed
 
         from . import cache, checks, page_types  # noqa: F401
 

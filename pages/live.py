@@ -15,7 +15,6 @@ from django.db.models import BigIntegerField, Func, Subquery, TextField, Value
 from django.db.models.fields.json import KT
 from django.db.models.functions import Cast
 
-from compounds import snapshots
 from compounds.models import (
     FormerSlug,
     PublishedCompound,
@@ -23,7 +22,8 @@ from compounds.models import (
     PublishedResearchUpdate,
     PublishedSummary,
 )
-from compounds.publishing import PUBLISHED_MODEL
+from compounds.review import snapshots
+from compounds.review.publishing import PUBLISHED_MODEL
 
 from .registry import Pair
 

@@ -9,7 +9,6 @@ name admin:<app>_<model>_preview: the admin never imports the public pages.
 from django.contrib.admin.views.decorators import staff_member_required
 from django.utils import timezone
 
-from compounds import snapshots, workflow
 from compounds.models import (
     Compound,
     Condition,
@@ -18,6 +17,7 @@ from compounds.models import (
     ResearchUpdate,
     Version,
 )
+from compounds.review import snapshots, workflow
 
 from . import live, views
 from .registry import Pair, get_page_type, page_types

@@ -1,7 +1,7 @@
 """Search over published compounds (names, aliases, class), conditions and research updates.
 
 What is searched is stored with each published row at approval
-(compounds/publishing.py): its words normalised by compounds/searchable.py, so
+(compounds/review/publishing.py): its words normalised by compounds/searchable.py, so
 "meniere" finds Ménière's disease and "5-HT1A", "CoQ10" or "St. John's wort"
 are found as typed and by their parts. PostgreSQL matches every typed word as
 a prefix against a weighted tsvector under a GIN index and ranks by it; SQLite,

@@ -231,7 +231,7 @@ def _update_items(rows, heading_level=3):
     page = addresses.pattern("pages:research", ["slug"])
     items = []
     for title, slug, date, data in rows:
-        # Read as the rebuilt object would read them (compounds/snapshots.py): a field
+        # Read as the rebuilt object would read them (compounds/review/snapshots.py): a field
         # the snapshot leaves out has its default.
         details = escape(_DESIGNS.get(data.get("study_design", ""), data.get("study_design", "")))
         if data.get("participants"):

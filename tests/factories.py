@@ -106,7 +106,7 @@ def approve_seed_content():
 def live_objects(model):
     """The approved objects of a kind as public pages get them: rebuilt from the
     published read model, research updates with their published links."""
-    from compounds.publishing import PUBLISHED_MODEL
+    from compounds.review.publishing import PUBLISHED_MODEL
     from pages import live
 
     return live.contents(list(PUBLISHED_MODEL[model].objects.all()), links=True)
@@ -114,7 +114,7 @@ def live_objects(model):
 
 def live_object(model, pk):
     """One approved object as public pages get it; DoesNotExist when it is not published."""
-    from compounds.publishing import PUBLISHED_MODEL
+    from compounds.review.publishing import PUBLISHED_MODEL
     from pages import live
 
     (obj,) = live.contents([PUBLISHED_MODEL[model].objects.get(pk=pk)], links=True)
@@ -122,14 +122,14 @@ def live_object(model, pk):
 
 
 def is_live(model, pk):
-    from compounds.publishing import PUBLISHED_MODEL
+    from compounds.review.publishing import PUBLISHED_MODEL
 
     return PUBLISHED_MODEL[model].objects.filter(pk=pk).exists()
 
 
 def save_edit(obj, editor, **fields):
     """Save an edit of the working copy as the admin books it; nothing is approved."""
-    from compounds import workflow
+    from compounds.review import workflow
 
     obj = type(obj).objects.get(pk=obj.pk)
     for name, value in fields.items():
@@ -141,7 +141,7 @@ def save_edit(obj, editor, **fields):
 
 def approve_as(obj, editor, advisor):
     """Take an object through review: submitted by the editor, approved by the advisor."""
-    from compounds import workflow
+    from compounds.review import workflow
 
     workflow.submit(obj, editor)
     return workflow.approve(obj, advisor)

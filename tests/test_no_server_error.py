@@ -20,8 +20,8 @@ from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from compounds import workflow
 from compounds.models import Compound, Condition, MedicalAdvisor, Publishable, ResearchUpdate
+from compounds.review import workflow
 from tests.admin_forms import form_data
 from tests.factories import make_reference, make_summary
 

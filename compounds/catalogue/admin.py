@@ -1,7 +1,7 @@
 """The catalogue in the admin: import a file (checked first, then imported), export a
 download, and review an import batch object by object.
 
-The batch page's decisions are the workflow's own functions (compounds/workflow.py),
+The batch page's decisions are the workflow's own functions (compounds/review/workflow.py),
 so four-eyes and the other rules hold; on top of them the importer of a batch may
 not approve or return it from the batch page.
 """
@@ -19,7 +19,6 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 
-from compounds import workflow
 from compounds.catalogue import archives, export
 from compounds.catalogue.apply import apply
 from compounds.catalogue.check import check
@@ -27,7 +26,8 @@ from compounds.catalogue.file_format import KINDS
 from compounds.catalogue.issues import Failed, Issue, Refused
 from compounds.catalogue.read import read
 from compounds.models import ImportBatch, ReviewState
-from compounds.review_admin import ReadOnlyAdmin
+from compounds.review import workflow
+from compounds.review.admin import ReadOnlyAdmin
 
 logger = logging.getLogger(__name__)
 

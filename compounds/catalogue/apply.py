@@ -6,12 +6,12 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import DatabaseError, transaction
 from django.utils import timezone
 
-from compounds import notifications, workflow, working_copy
 from compounds.catalogue import file_format
 from compounds.catalogue.check import stale_message
 from compounds.catalogue.file_format import CHUNK, COMPOUNDS, CONDITIONS, KINDS, SUMMARIES
 from compounds.catalogue.issues import Failed, Issue
 from compounds.models import ImportBatch, ImportBatchItem
+from compounds.review import notifications, workflow, working_copy
 
 
 def apply(plan, user, file_name, submit=False, batch=None, progress=None):

@@ -13,11 +13,12 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.backends.base.operations import BaseDatabaseOperations
 
-from compounds import one_line, workflow
+from compounds import one_line
 from compounds.catalogue import file_format
 from compounds.catalogue.file_format import CHUNK, COMPOUNDS, CONDITIONS, KINDS, SUMMARIES, UPDATES
 from compounds.catalogue.issues import MAX_ISSUES, Issue
 from compounds.catalogue.read import Item
+from compounds.review import workflow
 
 # Characters no field takes: the C0 and C1 control characters and DEL, but for the tab
 # and the line breaks (which compounds/one_line.py keeps to the fields of several lines),

@@ -27,7 +27,7 @@ from compounds.models import (
     PublishedCondition,
     ReviewState,
 )
-from compounds.publishing import PUBLISHED_MODEL
+from compounds.review.publishing import PUBLISHED_MODEL
 
 CHUNK = 1000
 WORKING, LIVE = "working", "live"

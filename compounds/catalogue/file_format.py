@@ -7,7 +7,7 @@ condition's slugs; an object's inline children travel with it (in JSON nested
 in it, in CSV in a file of their own keyed by the parent's slug or slugs);
 a research update names its compounds and conditions by slug.
 
-The fields of each kind are the content fields of compounds/snapshots.py, what
+The fields of each kind are the content fields of compounds/review/snapshots.py, what
 an advisor approves; workflow bookkeeping stays out, except `revision`, which
 tells the import whether the object changed since the file was exported.
 """
@@ -16,7 +16,6 @@ from dataclasses import dataclass, field
 
 from django.db import models
 
-from compounds import snapshots
 from compounds.models import (
     Caution,
     Compound,
@@ -31,6 +30,7 @@ from compounds.models import (
     SafetyFinding,
     SafetyNote,
 )
+from compounds.review import snapshots
 
 FORMAT_NAME = "insightswarm-catalogue"
 FORMAT_VERSION = 1

@@ -1,7 +1,7 @@
 """Catalogue imports as batches: who imported which file, and what it changed.
 
 Advisors review a batch on its own admin page, object by object; the decisions
-are the workflow's own (compounds/workflow.py), so its rules hold there too.
+are the workflow's own (compounds/review/workflow.py), so its rules hold there too.
 """
 
 from django.conf import settings

@@ -1,9 +1,9 @@
 """The published read model: what patients see, and nothing else.
 
 Approving an object writes its published row in the same transaction as its
-Version (compounds/publishing.py); withdrawing deletes it. A published row
+Version (compounds/review/publishing.py); withdrawing deletes it. A published row
 holds real, indexed columns for what public pages look up, filter and order
-by, and the approved snapshot for the rest, from which compounds.snapshots.approved
+by, and the approved snapshot for the rest, from which compounds.review.snapshots.approved
 rebuilds the approved object. Public code reads these tables only: they hold no
 working-copy value and no relation to a working row, so no queryset form
 (instances, values(), aggregates, related lookups) can reach unapproved text.
@@ -219,7 +219,7 @@ class PublicationChange(models.Model):
     """One change of what the public site shows, written in the decision's transaction.
 
     The approval, withdrawal or rebuild that changes published rows records here what
-    the object looked like on the site before and after (compounds.publishing.footprint),
+    the object looked like on the site before and after (compounds.review.publishing.footprint),
     so that whoever keeps copies of public pages (pages/cache.py) can refresh them from
     this record: at once after the commit, and again, by any app process, as long as a
     copy may be behind it. A copy that could not be refreshed at the time (its cache was

@@ -5,7 +5,7 @@ editors' working copy. Approving it stores a *version*: a snapshot of the row
 and its inline children, with who approved it and when, and writes the
 object's published form (compounds/models/published.py), which is all the
 public site reads; so an edit reaches patients only once an advisor approves
-that edit. The rules of who may do what are in compounds/workflow.py.
+that edit. The rules of who may do what are in compounds/review/workflow.py.
 """
 
 from django.conf import settings

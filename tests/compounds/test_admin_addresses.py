@@ -7,8 +7,8 @@ from urllib.parse import quote, unquote
 import pytest
 from django.urls import reverse
 
-from compounds import workflow
 from compounds.models import Condition, ImportBatch
+from compounds.review import workflow
 from tests.admin_forms import form_data
 from tests.factories import make_condition, make_user, save_edit
 

@@ -17,7 +17,6 @@ from django.urls import reverse
 from django.utils import timezone
 from pytest_django.asserts import assertContains, assertNotContains
 
-from compounds import dashboard
 from compounds.models import (
     PUBLISHABLE_MODELS,
     Compound,
@@ -27,7 +26,8 @@ from compounds.models import (
     ReviewState,
     Version,
 )
-from compounds.review_admin import AtLeast, CappedPaginator
+from compounds.review import dashboard
+from compounds.review.admin import AtLeast, CappedPaginator
 from tests.admin_forms import submit
 from tests.factories import make_compound, make_condition, make_summary
 

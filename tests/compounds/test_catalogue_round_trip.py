@@ -7,7 +7,6 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from compounds import workflow
 from compounds.catalogue import export
 from compounds.models import (
     Compound,
@@ -20,6 +19,7 @@ from compounds.models import (
     ReviewEvent,
     ReviewState,
 )
+from compounds.review import workflow
 from tests.compounds.catalogue_helpers import (
     catalogue_of,
     command,

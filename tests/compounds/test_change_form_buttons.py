@@ -11,7 +11,6 @@ import pytest
 from django.contrib.messages import get_messages
 from django.urls import reverse
 
-from compounds import workflow
 from compounds.models import (
     Compound,
     Condition,
@@ -19,6 +18,7 @@ from compounds.models import (
     ResearchUpdate,
     ReviewState,
 )
+from compounds.review import workflow
 from tests.admin_forms import form_data
 from tests.factories import (
     is_live,

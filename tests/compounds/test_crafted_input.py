@@ -9,8 +9,8 @@ from django.contrib.admin.models import LogEntry
 from django.urls import reverse
 from pytest_django.asserts import assertContains
 
-from compounds import workflow
 from compounds.models import EvidenceSummary, ResearchUpdate, ReviewState
+from compounds.review import workflow
 from tests.admin_forms import form_data
 from tests.factories import make_compound, make_condition
 

@@ -8,8 +8,8 @@ import pytest
 from django.urls import reverse
 from django.utils import dateformat, timezone
 
-from compounds import workflow
 from compounds.models import Compound, ReviewState
+from compounds.review import workflow
 from tests.admin_forms import form_data
 from tests.factories import make_compound, make_user, save_edit
 

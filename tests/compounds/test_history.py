@@ -5,8 +5,8 @@ import pytest
 from django.contrib.admin.models import LogEntry
 from django.urls import reverse
 
-from compounds import workflow
 from compounds.models import Compound, Mechanism, ReviewState
+from compounds.review import workflow
 from tests.admin_forms import press, submit
 from tests.factories import is_live, live_object, make_compound, make_user, save_edit
 

@@ -3,8 +3,8 @@ reaches a working copy."""
 
 import pytest
 
-from compounds import workflow
 from compounds.models import Compound, Mechanism
+from compounds.review import workflow
 from tests.factories import live_object, make_summary, make_user
 
 pytestmark = pytest.mark.django_db

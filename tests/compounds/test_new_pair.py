@@ -5,7 +5,6 @@ Admin steps press the buttons of the rendered pages (tests/admin_forms.py)."""
 import pytest
 from django.urls import reverse
 
-from compounds import workflow
 from compounds.models import (
     Compound,
     Condition,
@@ -14,6 +13,7 @@ from compounds.models import (
     ReviewEvent,
     ReviewState,
 )
+from compounds.review import workflow
 from tests.admin_forms import form_data
 from tests.factories import approve_as, is_live, make_summary, make_user, save_edit
 

@@ -7,8 +7,8 @@ import io
 import pytest
 from django.core.management import call_command
 
-from compounds import workflow
 from compounds.models import Version
+from compounds.review import workflow
 from tests.factories import make_compound, make_user, save_edit
 
 pytestmark = pytest.mark.django_db
@@ -106,7 +106,7 @@ def test_a_mail_server_that_is_down_does_not_undo_the_review_step(
     def refuse(*args, **kwargs):
         raise ConnectionRefusedError("smtp down")
 
-    monkeypatch.setattr("compounds.notifications.send_mail", refuse)
+    monkeypatch.setattr("compounds.review.notifications.send_mail", refuse)
     compound = save_edit(make_compound(name="Ketamine", slug="ketamine"), team["editor"])
     run(django_capture_on_commit_callbacks, lambda: workflow.submit(compound, team["editor"]))
 
@@ -133,7 +133,7 @@ def test_any_failure_to_send_is_logged_with_the_object_and_the_recipients(
     def refuse(*args, **kwargs):
         raise ValueError("Header values can't contain newlines")
 
-    monkeypatch.setattr("compounds.notifications.send_mail", refuse)
+    monkeypatch.setattr("compounds.review.notifications.send_mail", refuse)
     compound = save_edit(make_compound(name="Ketamine", slug="ketamine"), team["editor"])
     run(django_capture_on_commit_callbacks, lambda: workflow.submit(compound, team["editor"]))
 

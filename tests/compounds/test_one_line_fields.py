@@ -164,7 +164,7 @@ def test_a_failing_email_after_a_submission_is_logged_and_the_editor_gets_their_
     def broken(*args, **kwargs):
         raise ValueError("Header values can't contain newlines")
 
-    monkeypatch.setattr("compounds.notifications.send_mail", broken)
+    monkeypatch.setattr("compounds.review.notifications.send_mail", broken)
     editor = make_user("editor", "Editor")
     condition = save_edit(make_condition(name="Depression"), editor)
     client.force_login(editor)
@@ -175,7 +175,7 @@ def test_a_failing_email_after_a_submission_is_logged_and_the_editor_gets_their_
     assert response.status_code == 302
     condition.refresh_from_db()
     assert condition.review_state == ReviewState.IN_REVIEW
-    (record,) = [r for r in caplog.records if r.name == "compounds.notifications"]
+    (record,) = [r for r in caplog.records if r.name == "compounds.review.notifications"]
     assert record.exc_info is not None
     assert "Depression" in record.getMessage()
     assert "advisor@example.org" in record.getMessage()

@@ -5,7 +5,6 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Max, Min
 
-from compounds import publishing, snapshots, workflow
 from compounds.models import (
     Compound,
     FormerSlug,
@@ -17,7 +16,8 @@ from compounds.models import (
     ResearchUpdate,
     ResearchUpdateLink,
 )
-from compounds.workflow import ReviewError
+from compounds.review import publishing, snapshots, workflow
+from compounds.review.workflow import ReviewError
 from tests.factories import (
     approve_as,
     make_compound,

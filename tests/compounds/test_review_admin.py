@@ -11,7 +11,6 @@ from django.utils import timezone
 from django.utils.html import escape
 from pytest_django.asserts import assertContains, assertNotContains, assertTemplateUsed
 
-from compounds import workflow
 from compounds.models import (
     Compound,
     EvidenceSummary,
@@ -22,6 +21,7 @@ from compounds.models import (
     ReviewState,
     Version,
 )
+from compounds.review import workflow
 from tests.admin_forms import form_data, press, submit
 from tests.factories import (
     is_live,

@@ -8,8 +8,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from compounds import workflow
 from compounds.models import Compound, ReviewAction, ReviewEvent, ReviewState
+from compounds.review import workflow
 from tests.admin_forms import address, form_data, submit
 from tests.factories import make_compound, make_user, save_edit
 

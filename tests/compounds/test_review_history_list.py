@@ -4,7 +4,7 @@ that offers only the kinds of content with review steps."""
 import pytest
 from django.urls import reverse
 
-from compounds import workflow
+from compounds.review import workflow
 from tests.factories import make_compound, make_condition, make_user, save_edit
 
 pytestmark = pytest.mark.django_db

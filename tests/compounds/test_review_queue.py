@@ -7,8 +7,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from compounds import workflow
 from compounds.models import Compound
+from compounds.review import workflow
 from tests.factories import make_compound, make_summary, make_user, save_edit
 
 pytestmark = pytest.mark.django_db
@@ -115,7 +115,7 @@ def test_the_queue_page_orders_longest_waiting_first_or_newest_first(client, peo
 
 
 def test_the_queue_page_pages_and_answers_any_page_number(client, people, monkeypatch):
-    monkeypatch.setattr("compounds.review_queue.PER_PAGE", 2)
+    monkeypatch.setattr("compounds.review.queue.PER_PAGE", 2)
     for n in range(5):
         submitted(make_compound(name=f"C{n}", slug=f"c{n}"), people["editor"])
     client.force_login(people["advisor"])
@@ -144,7 +144,7 @@ def test_the_next_item_is_found_behind_any_number_the_advisor_may_not_decide_on(
     from django.test import RequestFactory
 
     from compounds.models import ReviewState
-    from compounds.review_queue import next_in_queue
+    from compounds.review.queue import next_in_queue
 
     advisor = people["advisor"]
     for n in range(60):
@@ -166,8 +166,9 @@ def test_the_head_of_the_queue_works_out_what_changed_for_the_items_it_shows_onl
 ):
     from django.test import RequestFactory
 
-    from compounds import review_queue, snapshots
     from compounds.models import Condition, ReviewState
+    from compounds.review import queue as review_queue
+    from compounds.review import snapshots
     from tests.factories import make_condition
 
     for n in range(3):

@@ -30,7 +30,7 @@ from compounds.models import (
     ResearchUpdate,
     SafetyFinding,
 )
-from compounds.review_admin import ReviewAdmin, ReviewEventInline
+from compounds.review.admin import ReviewAdmin, ReviewEventInline
 from tests.admin_forms import press
 from tests.factories import make_compound, make_condition, make_reference, make_summary
 

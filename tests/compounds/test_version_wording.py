@@ -7,7 +7,7 @@ import re
 import pytest
 from django.urls import reverse
 
-from compounds import workflow
+from compounds.review import workflow
 from tests.admin_forms import form_data
 from tests.factories import make_compound, make_summary, make_user, save_edit
 

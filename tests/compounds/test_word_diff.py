@@ -1,6 +1,6 @@
 """The review screen marks the words that changed, not whole fields."""
 
-from compounds.word_diff import marked
+from compounds.review.word_diff import marked
 
 DELETED = '<del><span class="visually-hidden">deleted: </span>{}</del>'
 INSERTED = '<ins><span class="visually-hidden">inserted: </span>{}</ins>'

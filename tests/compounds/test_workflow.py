@@ -10,7 +10,6 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from compounds import workflow
 from compounds.evidence import StudyDesign
 from compounds.models import (
     Compound,
@@ -23,7 +22,8 @@ from compounds.models import (
     ReviewState,
     Version,
 )
-from compounds.workflow import ReviewError
+from compounds.review import workflow
+from compounds.review.workflow import ReviewError
 from tests.factories import (
     is_live,
     live_object,

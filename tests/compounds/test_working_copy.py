@@ -2,8 +2,8 @@
 
 import pytest
 
-from compounds import working_copy
 from compounds.models import Mechanism
+from compounds.review import working_copy
 from tests.factories import make_compound, make_reference, make_summary
 
 pytestmark = pytest.mark.django_db

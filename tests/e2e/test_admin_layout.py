@@ -5,9 +5,9 @@ decision page and the change forms need no sideways scrolling on a 390 px phone.
 import pytest
 from django.apps import apps
 
-from compounds import workflow
 from compounds.evidence import StudyDesign
 from compounds.models import Compound, EvidenceSummary, Reference
+from compounds.review import workflow
 from tests.factories import make_user, save_edit
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)

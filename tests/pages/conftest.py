@@ -10,7 +10,6 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 
-from compounds import workflow
 from compounds.evidence import StudyDesign
 from compounds.management.commands.seed_demo import approve_everything
 from compounds.models import (
@@ -21,6 +20,7 @@ from compounds.models import (
     Reference,
     ResearchUpdate,
 )
+from compounds.review import workflow
 from tests.factories import approve_as, save_edit
 
 User = get_user_model()

@@ -89,8 +89,8 @@ def test_a_restore_leaves_the_cache_alone_and_the_site_refreshes_its_own_pages(
 ):
     from django.core.cache import cache
 
-    from compounds import workflow
     from compounds.models import ResearchUpdate
+    from compounds.review import workflow
     from pages import cache as page_cache
     from tests import site_wsgi as site
 

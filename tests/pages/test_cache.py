@@ -15,8 +15,8 @@ from django.db import connection
 from django.http import HttpResponse
 from django.urls import path
 
-from compounds import workflow
 from compounds.models import Compound, Condition, EvidenceSummary
+from compounds.review import workflow
 from pages import cache as page_cache
 from tests import site_wsgi as site
 

@@ -19,9 +19,9 @@ import re
 import pytest
 from django.test import RequestFactory
 
-from compounds import snapshots
 from compounds.evidence import EvidenceBasis, EvidenceLevel, Verdict
 from compounds.models import Compound, Condition, EvidenceSummary, PublishedSummary
+from compounds.review import snapshots
 from pages import claims, views
 from pages.registry import Pair, page_types
 from tests.pages.markup import Page

@@ -3,8 +3,8 @@ answers 301 to where it lives now; no address or query string makes the site fai
 
 import pytest
 
-from compounds import workflow
 from compounds.models import Compound, Condition, EvidenceSummary, ResearchUpdate
+from compounds.review import workflow
 from tests.pages.markup import Page, body
 
 pytestmark = pytest.mark.usefixtures("live_seed")

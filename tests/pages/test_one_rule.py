@@ -9,7 +9,6 @@ the sitemap leaves out; no marker may appear, and the approved text must.
 
 import pytest
 
-from compounds import workflow
 from compounds.evidence import SafetyCategory, StudyDesign
 from compounds.models import (
     Caution,
@@ -25,6 +24,7 @@ from compounds.models import (
     SafetyFinding,
     SafetyNote,
 )
+from compounds.review import workflow
 from tests.pages.markup import body, sitemap_paths, sitemap_section_urls
 
 pytestmark = pytest.mark.usefixtures("live_seed")

@@ -14,8 +14,8 @@ import pytest
 from django.core.cache import cache
 from django.core.management import call_command
 
-from compounds import publishing, workflow
 from compounds.models import PublicationChange, PublishedResearchUpdate, ResearchUpdate
+from compounds.review import publishing, workflow
 from pages import cache as page_cache
 from tests import site_wsgi as site
 

@@ -2,8 +2,8 @@
 
 import pytest
 
-from compounds import workflow
 from compounds.models import Compound
+from compounds.review import workflow
 from tests.pages.markup import get_page
 
 pytestmark = pytest.mark.usefixtures("live_seed")

@@ -9,7 +9,6 @@ from django.conf import settings
 from django.contrib.staticfiles import finders
 
 import pages.sitemaps
-from compounds import workflow
 from compounds.models import (
     Compound,
     Condition,
@@ -17,6 +16,7 @@ from compounds.models import (
     PublishedSummary,
     ResearchUpdate,
 )
+from compounds.review import workflow
 from pages.registry import page_types
 from tests.pages.markup import (
     SITEMAP_NS,

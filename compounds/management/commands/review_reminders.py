@@ -9,9 +9,9 @@ from django.core.mail import send_mail
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
-from compounds import workflow
 from compounds.models import PUBLISHABLE_MODELS
-from compounds.notifications import SUBJECT_PREFIX, admin_link, reviewers_of
+from compounds.review import workflow
+from compounds.review.notifications import SUBJECT_PREFIX, admin_link, reviewers_of
 
 # At most this many objects of one kind are listed; the rest are counted.
 LISTED = 50

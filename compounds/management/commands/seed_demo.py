@@ -11,8 +11,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.test import override_settings
 
-from compounds import workflow
 from compounds.models import PUBLISHABLE_MODELS, Compound, MedicalAdvisor
+from compounds.review import workflow
 
 DEFAULT_PASSWORD = "insightswarm-demo"
 SEED_FIXTURE = "seed_content"

@@ -6,9 +6,9 @@ options (for the plural) and the person who took the step, and returns one messa
 
 from django.utils import dateformat
 
-from compounds import workflow
 from compounds.models import ReviewAction, ReviewEvent
-from compounds.notifications import editors_since_last_approval
+from compounds.review import workflow
+from compounds.review.notifications import editors_since_last_approval
 
 
 def _subject(objects, opts, one="is", many="are"):

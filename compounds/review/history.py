@@ -16,8 +16,8 @@ from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
-from compounds import snapshots, workflow
 from compounds.models import ReviewAction, ReviewEvent, Version
+from compounds.review import snapshots, workflow
 
 WORKING_COPY = "working"
 

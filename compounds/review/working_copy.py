@@ -4,11 +4,11 @@ Restoring an approved version (workflow.restore) writes the version's snapshot; 
 catalogue import writes the rows of a file. Both make a parent's rows of one kind
 exactly the given ones, and both keep what the review screen needs to show the change
 as it is: a row that is still there keeps its id, so the diff against the live version
-(compounds/snapshots.py, which pairs rows by id) shows it unchanged or changed, not
+(compounds/review/snapshots.py, which pairs rows by id) shows it unchanged or changed, not
 removed and added again.
 """
 
-from compounds import snapshots
+from compounds.review import snapshots
 
 
 def row_key(model, values):

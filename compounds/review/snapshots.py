@@ -19,8 +19,8 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils.text import capfirst
 
-from compounds import word_diff
 from compounds.models import Publishable, PublishedSummary
+from compounds.review import word_diff
 
 NOT_CONTENT = {"id", "created_at", "updated_at"} | {f.name for f in Publishable._meta.get_fields()}
 

@@ -19,8 +19,8 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.text import capfirst
 
-from compounds import snapshots, workflow
 from compounds.models import PUBLISHABLE_MODELS, ReviewAction, ReviewEvent, ReviewState, Version
+from compounds.review import snapshots, workflow
 
 PER_PAGE = 50
 

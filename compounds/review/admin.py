@@ -3,7 +3,7 @@ actions (on the list and on the change form), the review screen with its diff,
 what the staff preview's banner offers (the preview itself is pages/preview.py),
 refusal of stale saves, and the read-only audit trail.
 
-The rules themselves are in compounds/workflow.py; this module only asks them.
+The rules themselves are in compounds/review/workflow.py; this module only asks them.
 """
 
 import datetime
@@ -30,11 +30,12 @@ from django.utils.functional import cached_property
 from django.utils.html import format_html
 from django.utils.text import capfirst
 
-from compounds import review_messages, snapshots, workflow
-from compounds.history import HistoryViews
 from compounds.models import ReviewEvent, ReviewState, Version
 from compounds.one_line import hold_form_to_one_line, hold_to_one_line
-from compounds.review_queue import editors_since_approval, next_in_queue
+from compounds.review import messages as review_messages
+from compounds.review import snapshots, workflow
+from compounds.review.history import HistoryViews
+from compounds.review.queue import editors_since_approval, next_in_queue
 
 EVERYWHERE = [ActionLocation.CHANGE_LIST, ActionLocation.CHANGE_FORM]
 # The buttons of a change form's submit row: a post that names one is a save.
@@ -670,7 +671,7 @@ class ReviewAdmin(HistoryViews, CraftedInputAdmin):
     def _run(self, request, outcomes, done):
         """Tell the person what a step on many objects did (its workflow.Outcomes): each
         refusal, and for the objects moved what `done` says happened and what comes next
-        (compounds/review_messages.py). The objects refused as stale are returned."""
+        (compounds/review/messages.py). The objects refused as stale are returned."""
         for _, error in outcomes.refused:
             message = str(error)
             if isinstance(error, workflow.StaleDecision):

@@ -46,14 +46,14 @@ from django.db.models import F
 from django.dispatch import Signal
 from django.utils import timezone
 
-from compounds import publishing, snapshots, working_copy
 from compounds.models import MedicalAdvisor, ReviewAction, ReviewEvent, ReviewState, Version
+from compounds.review import publishing, snapshots, working_copy
 
 # Rows locked and moved per query by the bulk steps: well under SQLite's 32,766 variables.
 CHUNK = 2000
 
 # Sent after each review step with the ReviewEvent that books it (`event`), inside the
-# step's transaction: compounds/notifications.py emails the people it concerns once
+# step's transaction: compounds/review/notifications.py emails the people it concerns once
 # that commits. An import's submission sends none (`announce=False`): it announces
 # itself once, for the whole batch.
 step_taken = Signal()

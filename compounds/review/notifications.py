@@ -23,8 +23,8 @@ from django.db.models import Q
 from django.dispatch import receiver
 from django.urls import reverse
 
-from compounds import workflow
 from compounds.models import ReviewAction, ReviewEvent
+from compounds.review import workflow
 
 log = logging.getLogger(__name__)
 

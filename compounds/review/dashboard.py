@@ -13,9 +13,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 
-from compounds import review_queue, workflow
 from compounds.models import PUBLISHABLE_MODELS, ReviewState
-from compounds.review_admin import AtLeast, capped_count
+from compounds.review import queue as review_queue
+from compounds.review import workflow
+from compounds.review.admin import AtLeast, capped_count
 
 LIMIT = 20
 # Beyond this many, a total reads "1,000+": counting stops there.
