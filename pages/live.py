@@ -10,11 +10,11 @@ import functools
 
 from django.conf import settings
 from django.db import connections
-from django.db.backends.postgresql.base import ServerBindingCursor
 from django.db.models import BigIntegerField, Func, Subquery, TextField, Value
 from django.db.models.fields.json import KT
 from django.db.models.functions import Cast
 
+from compounds import django_internals
 from compounds.models import (
     FormerSlug,
     PublishedCompound,
@@ -60,13 +60,10 @@ class Prepared:
         else:
             markers = [f"\x00slot{n}\x00" for n in range(self.arity)]
         queryset = self.build(*markers)
-        compiler = queryset.query.get_compiler(connection=connection)
-        sql, params = compiler.as_sql()
+        sql, params, converters = django_internals.compile_once(queryset, connection)
         slots = [markers.index(p) if p in markers else None for p in params]
         if sorted(n for n in slots if n is not None) != list(range(self.arity)):
             raise ValueError("Each value of a prepared query must be one parameter of it.")
-        columns = [column for column, _, _ in compiler.select]
-        converters = list(compiler.get_converters(columns).items())
         return sql, list(zip(slots, params, strict=True)), converters
 
     def __call__(self, *values):
@@ -78,14 +75,7 @@ class Prepared:
         params = [value if n is None else values[n] for n, value in slots]
         with _cursor(connection) as cursor:
             cursor.execute(sql, params)
-            rows = [list(row) for row in cursor.fetchall()]
-        for row in rows:
-            for position, (functions, expression) in converters:
-                value = row[position]
-                for function in functions:
-                    value = function(value, expression, connection)
-                row[position] = value
-        return rows
+            return django_internals.convert(cursor.fetchall(), converters, connection)
 
 
 def _cursor(connection):
@@ -95,18 +85,7 @@ def _cursor(connection):
     cursor wrapper all the same, so they are logged and counted like any other."""
     if connection.vendor != "postgresql" or not settings.DATABASE_PREPARED_STATEMENTS:
         return connection.cursor()
-    connection.close_if_health_check_failed()
-    connection.ensure_connection()
-    database = connection.connection
-    if database.prepare_threshold is None:
-        # Django turns psycopg's prepared statements off on its connections. Its own
-        # cursors bind values client-side and never prepare; a server-side binding cursor
-        # prepares each statement the first time it runs on a connection.
-        database.prepare_threshold = 0
-    cursor = ServerBindingCursor(database)
-    if connection.queries_logged:
-        return connection.make_debug_cursor(cursor)
-    return connection.make_cursor(cursor)
+    return django_internals.server_prepared_cursor(connection)
 
 
 def _columns(model, leave_out=()):
@@ -400,6 +379,15 @@ _LINKED = (
 )
 
 
+def _as_read(model, db, **values):
+    """An instance of model as read from the database: these values, the others' defaults."""
+    row = [
+        values[f.attname] if f.attname in values else f.get_default()
+        for f in model._meta.concrete_fields
+    ]
+    return model.from_db(db, None, row)
+
+
 def attach_links(updates):
     """Fill the compounds and conditions of rebuilt research updates with the published
     ones they were approved with: one query for both kinds, whatever the number of
@@ -423,12 +411,12 @@ def attach_links(updates):
     if parts:
         rows = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
     found = {name: {} for name, _, _ in _LINKED}
+    db = PublishedSummary.objects.db
     models = {name: published.content_model() for name, published, _ in _LINKED}
     for name, pk, shown_name, slug, urgent_help in rows:
-        obj = models[name](pk=pk, name=shown_name, slug=slug)
+        obj = _as_read(models[name], db, id=pk, name=shown_name, slug=slug)
         if name == "conditions":
             obj.urgent_help = urgent_help or ""
-        obj._state.adding = False
         found[name][pk] = obj
     for update in updates:
         for name, _, _ in _LINKED:
@@ -436,5 +424,5 @@ def attach_links(updates):
                 found[name][pk] for pk in update.snapshot_data.get(name, []) if pk in found[name]
             ]
             linked.sort(key=lambda obj: (obj.name, obj.pk))
-            update._prefetched_objects_cache[name] = snapshots.listing(models[name], linked)
+            django_internals.relate(update, name, snapshots.listing(models[name], linked))
     return updates

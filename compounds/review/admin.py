@@ -106,18 +106,17 @@ class _UsableChoice:
             self._refuse_unusable([value])
         return super().to_python(value)
 
-    def _check_values(self, value):
-        if isinstance(value, list | tuple):
-            self._refuse_unusable(value)
-        return super()._check_values(value)
-
 
 class UsableModelChoiceField(_UsableChoice, forms.ModelChoiceField):
     pass
 
 
 class UsableModelMultipleChoiceField(_UsableChoice, forms.ModelMultipleChoiceField):
-    pass
+    def clean(self, value):
+        # Before the field looks the selected ids up, in one query for all of them.
+        if isinstance(value, list | tuple):
+            self._refuse_unusable(value)
+        return super().clean(value)
 
 
 class UsableAutocompleteSelect(_UsableSelection, AutocompleteSelect):
@@ -132,18 +131,23 @@ class CraftedInputAdmin(admin.ModelAdmin):
     """What every ModelAdmin of the project does with hand-crafted input: answer it."""
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
-        formfield = super().formfield_for_dbfield(db_field, request, **kwargs)
-        widget = getattr(formfield, "widget", None)
-        widget = getattr(widget, "widget", widget)  # inside the add/change links wrapper
-        if isinstance(widget, AutocompleteSelectMultiple):
-            widget.__class__ = UsableAutocompleteSelectMultiple
-        elif isinstance(widget, AutocompleteSelect):
-            widget.__class__ = UsableAutocompleteSelect
-        if type(formfield) is forms.ModelMultipleChoiceField:
-            formfield.__class__ = UsableModelMultipleChoiceField
-        elif type(formfield) is forms.ModelChoiceField:
-            formfield.__class__ = UsableModelChoiceField
-        return hold_to_one_line(formfield)
+        return hold_to_one_line(super().formfield_for_dbfield(db_field, request, **kwargs))
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
+            kwargs["widget"] = UsableAutocompleteSelect(
+                db_field, self.admin_site, using=kwargs.get("using")
+            )
+        kwargs.setdefault("form_class", UsableModelChoiceField)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
+            kwargs["widget"] = UsableAutocompleteSelectMultiple(
+                db_field, self.admin_site, using=kwargs.get("using")
+            )
+        kwargs.setdefault("form_class", UsableModelMultipleChoiceField)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
 
     def get_object(self, request, object_id, from_field=None):
         # Django reads an id as int() does, so "١", "１", "+1" and "01" each found object 1:
@@ -556,9 +560,21 @@ class ReviewAdmin(HistoryViews, CraftedInputAdmin):
         form = self.get_form(request, obj, change=True, fields=fields)(
             request.POST, request.FILES, instance=obj
         )
-        formsets, _ = self._create_formsets(request, obj, change=True)
+        formsets = self._posted_formsets(request, obj)
         edited = [name for name in form.changed_data if name != "revision"]
         return bool(edited) or any(formset.has_changed() for formset in formsets)
+
+    def _posted_formsets(self, request, obj):
+        """The inline formsets of obj's change form as posted, with the prefixes Django's
+        change view gives them: the same name twice is numbered."""
+        formsets, prefixes = [], {}
+        for formset, inline in self.get_formsets_with_inlines(request, obj):
+            prefix = formset.get_default_prefix()
+            prefixes[prefix] = prefixes.get(prefix, 0) + 1
+            if prefixes[prefix] != 1 or not prefix:
+                prefix = f"{prefix}-{prefixes[prefix]}"
+            formsets.append(formset(**self.get_formset_kwargs(request, obj, inline, prefix)))
+        return formsets
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         """A save button saves; the action box's Run button runs an action, never over edits.

@@ -14,7 +14,12 @@ cache) to refresh exactly those pages; the record lets them do it later too, if
 they could not at that moment.
 """
 
+import functools
+import operator
+
+from django.contrib.postgres.search import SearchVector
 from django.db import connection, transaction
+from django.db.models import Value
 from django.dispatch import Signal
 
 from compounds import searchable, site_tags
@@ -136,21 +141,19 @@ def _index_for_search(model, pks):
     """PostgreSQL: the weighted search vector of freshly written rows."""
     if connection.vendor != "postgresql" or model not in SEARCHED_FIELDS or not pks:
         return
-    fields = SEARCHED_FIELDS[model]
-    weights = "ABCD"
-    # The words were normalised in Python (compounds/searchable.py); "simple" keeps them as
-    # they are. to_tsvector's own parser splits on punctuation, which the words no longer have.
-    parts = " || ".join(
-        f"setweight(to_tsvector('simple', %s), '{weights[i]}')" for i in range(len(fields))
-    )
-    table = PUBLISHED_MODEL[model]._meta.db_table
-    with connection.cursor() as cursor:
-        for pk, data in PUBLISHED_MODEL[model].objects.filter(pk__in=pks).values_list("pk", "data"):
-            params = [" ".join(searchable.words(searched_text(data, names))) for names in fields]
-            cursor.execute(
-                f"UPDATE {table} SET search_vector = {parts} WHERE id = %s",  # noqa: S608
-                [*params, pk],
+    published = PUBLISHED_MODEL[model]
+    for pk, data in published.objects.filter(pk__in=pks).values_list("pk", "data"):
+        # The words were normalised in Python (compounds/searchable.py); "simple" keeps them
+        # as they are. to_tsvector's own parser splits on punctuation, which they no longer have.
+        parts = [
+            SearchVector(
+                Value(" ".join(searchable.words(searched_text(data, names)))),
+                config="simple",
+                weight=weight,
             )
+            for weight, names in zip("ABCD", SEARCHED_FIELDS[model], strict=False)
+        ]
+        published.objects.filter(pk=pk).update(search_vector=functools.reduce(operator.add, parts))
 
 
 def footprint(model, pk):

@@ -16,9 +16,10 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import models
+from django.db import DEFAULT_DB_ALIAS, models
 from django.utils.text import capfirst
 
+from compounds import django_internals
 from compounds.models import Publishable, PublishedSummary
 from compounds.review import word_diff
 
@@ -86,20 +87,14 @@ def _build(model, values, pk):
             row.append(f.to_python(values[f.attname]))
         else:
             row.append(f.get_default())
-    instance = model(*row)
-    instance._state.adding = False
-    instance._state.db = "default"
-    return instance
+    # As though read from the database: saved, not adding.
+    return model.from_db(DEFAULT_DB_ALIAS, None, row)
 
 
 def listing(model, instances):
     """A queryset that lists instances and can query nothing else: what a rebuilt
     object's related managers return."""
-    queryset = model._default_manager.get_queryset()
-    queryset.query.set_empty()
-    queryset._result_cache = list(instances)
-    queryset._prefetch_done = True
-    return queryset
+    return django_internals.list_in(model, instances)
 
 
 @functools.cache
@@ -117,22 +112,21 @@ def restore(model, pk, data):
     for name in many_to_one:
         # Nothing outside the snapshot is read through it: a summary's compound is
         # None until whoever rebuilt it attaches the approved one.
-        obj._state.fields_cache[name] = None
-    cache = obj._prefetched_objects_cache = {}
+        django_internals.leave_unread(obj, name)
     for related_name, parent_fk in children_of:
         children = []
         for values in data.get(related_name, []):
             child = _build(parent_fk.model, values, values.get("id"))
             setattr(child, parent_fk.name, obj)
             children.append(child)
-        cache[related_name] = listing(parent_fk.model, children)
+        django_internals.relate(obj, related_name, listing(parent_fk.model, children))
     for name, related_model in m2m:
         # Empty until pages/live.py attaches the published links: never the working copy's.
-        cache[name] = _nothing(related_model)
+        django_internals.relate(obj, name, _nothing(related_model))
     for name, related_model in outside:
         # Whatever points at the object from outside the snapshot (a compound's
         # summaries, say) reads as empty: public code asks the published tables for those.
-        cache[name] = _nothing(related_model)
+        django_internals.relate(obj, name, _nothing(related_model))
     obj.snapshot_data = data
     return obj
 

@@ -50,6 +50,34 @@ def test_research_update_with_a_non_numeric_compound_id_is_a_form_error(admin_cl
     assert not ResearchUpdate.objects.exists()
 
 
+TOO_LONG_AN_ID = "99999999999999999999999"
+
+
+def test_a_compound_id_too_long_for_the_database_is_a_form_error(admin_client):
+    condition = make_condition()
+    opened = admin_client.get(_url(EvidenceSummary, "add"))
+    data = form_data(opened, "Save", compound=TOO_LONG_AN_ID, condition=str(condition.pk))
+    response = admin_client.post(_url(EvidenceSummary, "add"), data)
+    assertContains(response, "Select a valid choice", status_code=200)
+    assert not EvidenceSummary.objects.exists()
+
+
+def test_linked_compound_ids_too_long_for_the_database_are_a_form_error(admin_client):
+    compound = make_compound()
+    opened = admin_client.get(_url(ResearchUpdate, "add"))
+    data = form_data(
+        opened,
+        "Save",
+        title="A trial",
+        slug="a-trial",
+        summary="Found.",
+        compounds=[TOO_LONG_AN_ID, compound.pk],
+    )
+    response = admin_client.post(_url(ResearchUpdate, "add"), data)
+    assertContains(response, "is not a valid value", status_code=200)
+    assert not ResearchUpdate.objects.exists()
+
+
 # A NUL character in a decision's comment (PostgreSQL's DataError) -------------------------
 
 

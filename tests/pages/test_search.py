@@ -1,8 +1,13 @@
 """Search finds live compounds by name and other names, conditions and research updates."""
 
-import pytest
+import re
 
-from compounds.models import Compound
+import pytest
+from django.db import connection
+from django.db.models import TextField
+from django.db.models.functions import Cast
+
+from compounds.models import Compound, PublishedCompound
 from compounds.review import workflow
 from tests.pages.markup import get_page
 
@@ -239,3 +244,21 @@ def test_the_name_ranks_above_a_mention_in_other_fields(client, make_live_compou
     make_live_compound("mentions", "Another compound", evidence_overview="Compared with ketamine.")
     links = [href for href, _ in found(search(client, "ketamine"), "compounds")]
     assert links.index("/compounds/ketamine/") < links.index("/compounds/mentions/")
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the search vector of PostgreSQL")
+def test_each_searched_field_is_weighted_by_how_telling_it_is(make_live_compound):
+    make_live_compound(
+        "weighted", "Weightname", aliases="Aliasword", evidence_overview="Overviewword."
+    )
+    vector = PublishedCompound.objects.filter(slug="weighted").values_list(
+        Cast("search_vector", TextField()), flat=True
+    )
+    # "'word':3C" is a word at position 3 of weight C; weight D is written with no letter.
+    weights = dict(
+        re.fullmatch(r"'(\w+)':\d+([ABC]?)", part).groups() for part in vector.get().split()
+    )
+    assert weights["weightname"] == "A"
+    assert weights["aliasword"] == "B"
+    assert weights["class"] == "C"
+    assert weights["overviewword"] == ""
