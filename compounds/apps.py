@@ -8,7 +8,7 @@ class CompoundsConfig(AppConfig):
 
     def ready(self):
         # Imported here, not above: Django reads this module before any model is loaded.
-        from compounds import notifications  # noqa: F401  (connects the review emails)
+        from compounds.review import notifications  # noqa: F401  (connects the review emails)
         from compounds.roles import grant_after_migrate
 
         # After Django's own receiver has made this app's permissions.

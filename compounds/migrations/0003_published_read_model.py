@@ -155,7 +155,7 @@ def publish_live_versions(apps, schema_editor):
         return
     # Imported when the step runs, not when the migration is loaded: loading the
     # migrations (every migrate and makemigrations) needs none of today's app code.
-    from compounds import publishing
+    from compounds.review import publishing
 
     # No page is cached from a database being migrated; the record of changes comes later.
     publishing.rebuild(record_change=False)
