@@ -8,6 +8,12 @@ from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.text import smart_split, unescape_string_literal
 
+from compounds.admin_plumbing import (
+    CraftedInputAdmin,
+    ReadOnlyAdmin,
+    filtered_list_link,
+    related_object_filter,
+)
 from compounds.models import (
     Caution,
     Compound,
@@ -25,14 +31,7 @@ from compounds.models import (
     SafetyNote,
 )
 from compounds.references.admin import ReferenceLookupMixin
-from compounds.review.admin import (
-    CraftedInputAdmin,
-    ReadOnlyAdmin,
-    ReviewAdmin,
-    ReviewEventAdmin,
-    filtered_list_link,
-    related_object_filter,
-)
+from compounds.review.admin import ReviewAdmin, ReviewEventAdmin
 
 
 class MechanismInline(admin.TabularInline):

@@ -19,6 +19,8 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 
+from compounds import posted
+from compounds.admin_plumbing import ReadOnlyAdmin
 from compounds.catalogue import archives, export
 from compounds.catalogue.apply import apply
 from compounds.catalogue.check import check
@@ -27,7 +29,6 @@ from compounds.catalogue.issues import Failed, Issue, Refused
 from compounds.catalogue.read import read
 from compounds.models import ImportBatch, ReviewState
 from compounds.review import workflow
-from compounds.review.admin import ReadOnlyAdmin
 
 logger = logging.getLogger(__name__)
 
@@ -85,7 +86,7 @@ class ExportForm(forms.Form):
 
 def _batch_pk(batch_id):
     """The batch id of an address, written as the admin writes ids, else not found."""
-    if not workflow.is_canonical_id(batch_id):
+    if not posted.is_canonical_id(batch_id):
         raise Http404("No import batch has this id.")
     return int(batch_id)
 
@@ -378,7 +379,7 @@ class ImportBatchAdmin(ReadOnlyAdmin):
         if request.POST.get("scope") == "page":
             chosen = Paginator(items, BATCH_PAGE).get_page(request.GET.get("page")).object_list
         else:
-            chosen = items.filter(pk__in=[pk for pk in selected if workflow.is_id(pk)])
+            chosen = items.filter(pk__in=[pk for pk in selected if posted.is_id(pk)])
         step, done = steps[step_name]
         objects, imported = [], {}
         for row in self._rows(chosen):

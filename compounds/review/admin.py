@@ -12,26 +12,28 @@ import re
 
 from django import forms
 from django.contrib import admin, messages
-from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.admin.models import CHANGE, LogEntry
 from django.contrib.admin.options import ActionLocation
 from django.contrib.admin.utils import flatten_fieldsets, unquote
-from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple
 from django.contrib.contenttypes.admin import GenericTabularInline
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
-from django.db.models import IntegerField, QuerySet
 from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.functional import cached_property
 from django.utils.html import format_html
 from django.utils.text import capfirst
 
+from compounds import posted
+from compounds.admin_plumbing import (
+    AtLeast,
+    CappedPaginator,
+    CraftedInputAdmin,
+    ReadOnlyAdmin,
+    capped_count,
+)
 from compounds.models import ReviewEvent, ReviewState, Version
-from compounds.one_line import hold_form_to_one_line, hold_to_one_line
 from compounds.review import messages as review_messages
 from compounds.review import snapshots, workflow
 from compounds.review.history import HistoryViews
@@ -46,143 +48,6 @@ SEEN_REVISION = "seen_revision_{}"
 # ... and of each companion reviewed with it (a new pair's compound and condition).
 SEEN_COMPANION_REVISION = "seen_{}_revision_{}"
 _SEEN_COMPANION = re.compile(r"seen_([a-z]+)_revision_([0-9]{1,18})")
-
-
-class _UsableSelection:
-    """An autocomplete widget that shows only the selected ids that could be ids.
-
-    The widget looks the selected objects up to label them; an id such as "abc",
-    posted by hand, made that lookup raise, where the field already says "Select a
-    valid choice" for it.
-    """
-
-    def optgroups(self, name, value, attr=None):
-        remote = self.field.remote_field
-        target = remote.model._meta.get_field(
-            getattr(remote, "field_name", None) or remote.model._meta.pk.name
-        )
-        return super().optgroups(name, [v for v in value if _usable_key(target, v)], attr)
-
-
-def _usable_key(target, value):
-    if isinstance(target, IntegerField):
-        return workflow.is_id(str(value))
-    try:
-        target.to_python(value)
-    except (ValidationError, ValueError, TypeError):
-        return False
-    return "\x00" not in str(value)
-
-
-def _key_field(formfield):
-    model = formfield.queryset.model
-    return (
-        model._meta.get_field(formfield.to_field_name)
-        if formfield.to_field_name
-        else model._meta.pk
-    )
-
-
-class _UsableChoice:
-    """A model choice field that refuses a value that cannot be a key before looking it up.
-
-    Django's lookup catches a ValueError but not the OverflowError of an id too long
-    for the database's integers (SQLite), which was a server error.
-    """
-
-    def _refuse_unusable(self, values):
-        target = _key_field(self)
-        for value in values:
-            if value not in self.empty_values and not _usable_key(target, value):
-                code = "invalid_pk_value" if "invalid_pk_value" in self.error_messages else None
-                if code:
-                    raise ValidationError(
-                        self.error_messages[code], code=code, params={"pk": str(value)[:40]}
-                    )
-                raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
-
-    def to_python(self, value):
-        if not isinstance(value, list | tuple):
-            self._refuse_unusable([value])
-        return super().to_python(value)
-
-
-class UsableModelChoiceField(_UsableChoice, forms.ModelChoiceField):
-    pass
-
-
-class UsableModelMultipleChoiceField(_UsableChoice, forms.ModelMultipleChoiceField):
-    def clean(self, value):
-        # Before the field looks the selected ids up, in one query for all of them.
-        if isinstance(value, list | tuple):
-            self._refuse_unusable(value)
-        return super().clean(value)
-
-
-class UsableAutocompleteSelect(_UsableSelection, AutocompleteSelect):
-    pass
-
-
-class UsableAutocompleteSelectMultiple(_UsableSelection, AutocompleteSelectMultiple):
-    pass
-
-
-class CraftedInputAdmin(admin.ModelAdmin):
-    """What every ModelAdmin of the project does with hand-crafted input: answer it."""
-
-    def formfield_for_dbfield(self, db_field, request, **kwargs):
-        return hold_to_one_line(super().formfield_for_dbfield(db_field, request, **kwargs))
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
-            kwargs["widget"] = UsableAutocompleteSelect(
-                db_field, self.admin_site, using=kwargs.get("using")
-            )
-        kwargs.setdefault("form_class", UsableModelChoiceField)
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
-
-    def formfield_for_manytomany(self, db_field, request, **kwargs):
-        if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
-            kwargs["widget"] = UsableAutocompleteSelectMultiple(
-                db_field, self.admin_site, using=kwargs.get("using")
-            )
-        kwargs.setdefault("form_class", UsableModelMultipleChoiceField)
-        return super().formfield_for_manytomany(db_field, request, **kwargs)
-
-    def get_object(self, request, object_id, from_field=None):
-        # Django reads an id as int() does, so "١", "１", "+1" and "01" each found object 1:
-        # an id written otherwise than the admin writes it is no object's (not found).
-        key = self.opts.get_field(from_field) if from_field else self.opts.pk
-        if isinstance(key, IntegerField) and not workflow.is_canonical_id(object_id):
-            return None
-        return super().get_object(request, object_id, from_field)
-
-    def get_formsets_with_inlines(self, request, obj=None):
-        # Each inline makes its fields with its own formfield_for_dbfield: they are held to
-        # one line here, so that no inline, of this admin or a later one, is left out.
-        for formset, inline in super().get_formsets_with_inlines(request, obj):
-            hold_form_to_one_line(formset.form)
-            yield formset, inline
-
-    def response_action(self, request, queryset, **kwargs):
-        selected = request.POST.getlist(ACTION_CHECKBOX_NAME)
-        if not all(workflow.is_id(pk) for pk in selected):
-            self.message_user(request, "The selection was not a list of items.", messages.ERROR)
-            return None
-        return super().response_action(request, queryset, **kwargs)
-
-
-class ReadOnlyAdmin(CraftedInputAdmin):
-    """An admin that lists and shows rows nobody adds, changes or deletes by hand."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class ReviewedForm(forms.ModelForm):
@@ -260,7 +125,7 @@ NEXT_FIELD = "_next"
 
 def seen_revision(raw):
     """A revision number posted by a form, or None when it is not one."""
-    return workflow.posted_revision(raw)
+    return posted.posted_revision(raw)
 
 
 def edits_since(obj, revision):
@@ -348,100 +213,6 @@ class ReviewDueFilter(admin.SimpleListFilter):
             case "not_live":
                 return queryset.filter(live_version__isnull=True)
         return queryset
-
-
-class AtLeast(int):
-    """A row count that stopped counting: compares as its number, reads "1,000+".
-
-    The admin's templates print the count in several places (the pagination line,
-    the search result count, "Select all N"); each reads right with "1,000+".
-    `__html__` keeps the template engine's number formatting from printing the bare
-    number instead.
-    """
-
-    def __str__(self):
-        return f"{int(self):,}+"
-
-    def __html__(self):
-        return str(self)
-
-
-def capped_count(rows, cap):
-    """The number of rows, or AtLeast(cap) when there are more: counts at most cap + 1."""
-    # Ordering a count only slows it down: the order of the rows counted is moot.
-    counted = rows.order_by()[: cap + 1].count() if isinstance(rows, QuerySet) else len(rows)
-    return AtLeast(cap) if counted > cap else counted
-
-
-class CappedPaginator(Paginator):
-    """Counts at most `cap` rows, so that no list page counts a million of them.
-
-    COUNT(*) over a large table reads all of it, on every page of the list. This
-    counts the rows of `LIMIT cap + 1` instead, which stops early; past the cap the
-    count reads "1,000+" and the pages end at the cap, ten pages of a hundred.
-    Narrowing the list with a filter or a search reaches the rest. The cap bounds
-    the worst case: two filters together that no one index serves make the count
-    read about cap / (the share of rows that match) rows.
-    """
-
-    cap = 1_000
-
-    @cached_property
-    def count(self):
-        return capped_count(self.object_list, self.cap)
-
-    @property
-    def capped(self):
-        return isinstance(self.count, AtLeast)
-
-
-class RelatedObjectFilter(admin.SimpleListFilter):
-    """Narrows a list to the rows of one related object, named in the address: ?compound=12.
-
-    A relation's own list filter lists every related object, 2,000 compounds in the
-    sidebar. This one offers only the object selected, with "All"; lists and change
-    forms of the related objects link here. An id that is not a number is ignored;
-    an unknown one lists nothing, and says so.
-    """
-
-    related_model = None
-
-    def value(self):
-        value = super().value()
-        return value if value is not None and workflow.is_id(value) else None
-
-    def lookups(self, request, model_admin):
-        pk = self.value()
-        if pk is None:
-            return []
-        obj = self.related_model._default_manager.filter(pk=pk).first()
-        verbose_name = self.related_model._meta.verbose_name
-        return [(pk, str(obj) if obj is not None else f"Unknown {verbose_name} (id {pk})")]
-
-    def queryset(self, request, queryset):
-        if self.value() is None:
-            return queryset
-        return queryset.filter(**{self.parameter_name: self.value()})
-
-
-def related_object_filter(field_name, related_model):
-    """A RelatedObjectFilter on `field_name`, whose address parameter is the field's name."""
-    return type(
-        f"{related_model.__name__}Filter",
-        (RelatedObjectFilter,),
-        {
-            "title": related_model._meta.verbose_name,
-            "parameter_name": field_name,
-            "related_model": related_model,
-        },
-    )
-
-
-def filtered_list_link(model, field_name, obj, label):
-    """A link to `model`'s list narrowed to the rows of `obj` by a RelatedObjectFilter."""
-    opts = model._meta
-    url = reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist")
-    return format_html('<a href="{}?{}={}">{}</a>', url, field_name, obj.pk, label)
 
 
 class ReviewAdmin(HistoryViews, CraftedInputAdmin):

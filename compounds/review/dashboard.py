@@ -13,10 +13,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 
+from compounds.admin_plumbing import AtLeast, capped_count
 from compounds.models import PUBLISHABLE_MODELS, ReviewState
 from compounds.review import queue as review_queue
 from compounds.review import workflow
-from compounds.review.admin import AtLeast, capped_count
 
 LIMIT = 20
 # Beyond this many, a total reads "1,000+": counting stops there.

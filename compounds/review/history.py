@@ -16,6 +16,7 @@ from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
+from compounds import posted
 from compounds.models import ReviewAction, ReviewEvent, Version
 from compounds.review import snapshots, workflow
 
@@ -61,8 +62,8 @@ class HistoryViews:
         ]
 
     def _version(self, obj, number):
-        # A version number written one way only, as an object's id (workflow.is_canonical_id).
-        if not workflow.is_canonical_id(number):
+        # A version number written one way only, as an object's id (posted.is_canonical_id).
+        if not posted.is_canonical_id(number):
             raise Http404("No such version.")
         try:
             return Version.objects.of(obj).get(number=int(number))
@@ -112,7 +113,7 @@ class HistoryViews:
         if request.method == "POST":
             # Bound to the working copy the page showed, as every decision is: a post that
             # does not say which could not tell that it changed since, and would undo that.
-            seen = workflow.posted_revision(request.POST.get("revision"))
+            seen = posted.posted_revision(request.POST.get("revision"))
             if seen is None:
                 messages.error(
                     request,

@@ -35,7 +35,6 @@ returns all of them to the author.
 
 import calendar
 import datetime
-import re
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -91,25 +90,6 @@ class StaleDecision(ReviewError):
             f"{seen_revision}; it is now revision {current.revision}. Nothing was {decided}: "
             "look at the changes as they are now, and decide again."
         )
-
-
-def is_id(text):
-    """Whether a posted value can be a row's id or a revision: ASCII digits, no more
-    than the database's integers hold."""
-    return re.fullmatch(r"[0-9]{1,18}", text) is not None
-
-
-def posted_revision(raw):
-    """The revision number a form posted (the one its page showed), or None when it is
-    not one: ASCII digits only, which int() alone would not insist on."""
-    return int(raw) if raw and re.fullmatch(r"[0-9]{1,9}", raw) else None
-
-
-def is_canonical_id(text):
-    """Whether text is an id or a number as an address writes it: ASCII digits with no
-    sign and no leading zero. int() also reads "١", "１", "+1" and "01" as 1; an address
-    that spells an id so is another address, and names no object."""
-    return isinstance(text, str) and re.fullmatch(r"0|[1-9][0-9]{0,17}", text) is not None
 
 
 def check_seen(current, seen_revision, decided):

@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from pytest_django.asserts import assertContains, assertNotContains
 
+from compounds.admin_plumbing import AtLeast, CappedPaginator
 from compounds.models import (
     PUBLISHABLE_MODELS,
     Compound,
@@ -27,7 +28,6 @@ from compounds.models import (
     Version,
 )
 from compounds.review import dashboard
-from compounds.review.admin import AtLeast, CappedPaginator
 from tests.admin_forms import submit
 from tests.factories import make_compound, make_condition, make_summary
 
