@@ -253,7 +253,12 @@ def _submit_chunk(model, objects, user, comment, announce, outcomes):
     pks = [obj.pk for obj in objects]
     # Locked as lock() locks one row (the same update takes them all).
     model._default_manager.filter(pk__in=pks).update(revision=F("revision"))
-    current = model._default_manager.in_bulk(pks)
+    # With what names them (a summary's compound and condition): the review events and
+    # messages print each one.
+    rows = model._default_manager.all()
+    if model.live_related:
+        rows = rows.select_related(*model.live_related)
+    current = rows.in_bulk(pks)
     moving = []
     for obj in objects:
         now = current.get(obj.pk)
@@ -276,7 +281,7 @@ def _submit_chunk(model, objects, user, comment, announce, outcomes):
         together = f"Submitted with “{moving[0]}”."
     else:
         together = f"Submitted with its {model._meta.verbose_name}."
-    submit_companions_of(moving, user, f"{together} {comment}" if comment else together)
+    _submit_companions(moving, user, f"{together} {comment}" if comment else together, announce)
     model._default_manager.filter(pk__in=[obj.pk for obj in moving]).update(
         review_state=ReviewState.IN_REVIEW
     )
@@ -303,12 +308,10 @@ def _submit_chunk(model, objects, user, comment, announce, outcomes):
     outcomes.done += moving
 
 
-def submit_companions_of(summaries, user, comment=""):
+def _submit_companions(summaries, user, comment, announce):
     """Submit what summaries being submitted take along: their compounds and conditions
     that have never been approved and wait as drafts or with changes requested. One
-    query a related kind, whatever the number of summaries."""
-    if not summaries:
-        return
+    query a related kind to find them, whatever the number of summaries."""
     model = type(summaries[0])
     for name in model.live_related:
         related = model._meta.get_field(name).related_model
@@ -316,10 +319,10 @@ def submit_companions_of(summaries, user, comment=""):
             continue
         ids = {getattr(summary, f"{name}_id") for summary in summaries}
         waiting = _never_approved(related, ids).filter(review_state__in=SUBMITTABLE)
-        for pk in waiting.values_list("pk", flat=True):
-            part = lock(related(pk=pk))
-            if part.review_state in SUBMITTABLE:
-                _move(part, user, ReviewAction.SUBMIT, ReviewState.IN_REVIEW, comment)
+        parts = [related(pk=pk) for pk in waiting.values_list("pk", flat=True)]
+        if parts:
+            # One changed by someone else meanwhile is left as it is: Outcomes unread.
+            _submit_chunk(related, parts, user, comment, announce, Outcomes())
 
 
 def companions_in_review(current):

@@ -728,12 +728,18 @@ def test_submit_many_refuses_all_to_a_user_who_may_not_edit(advisor):
 def test_submitting_many_takes_no_more_queries_for_more_objects(
     editor, django_assert_max_num_queries
 ):
-    few = [make_compound(name=f"Few {i}", slug=f"few-{i}") for i in range(2)]
-    many = [make_compound(name=f"Many {i}", slug=f"many-{i}") for i in range(40)]
+    # Summaries of new pairs: each is named by its compound and condition, and takes
+    # them along into review.
+    few = [make_summary() for _ in range(2)]
+    many = [make_summary() for _ in range(40)]
+
     with CaptureQueriesContext(connection) as for_few:
         workflow.submit_many(few, editor)
     with django_assert_max_num_queries(len(for_few.captured_queries)):
-        workflow.submit_many(many, editor)
+        outcomes = workflow.submit_many(many, editor)
+
+    assert len(outcomes.done) == 40
+    assert all(_fresh(s.compound).review_state == ReviewState.IN_REVIEW for s in many)
 
 
 def test_a_decision_on_many_decides_each_and_refuses_the_stale_one_alone(
