@@ -25,12 +25,21 @@ _DATE_PART = re.compile(r".+__(year|month|day)")
 SEARCH_TERM_LIMIT = 1_000
 
 
+# A filter's value, or each of an __in list's: a whole number, as the lists read them.
+_NUMBERS = re.compile(r"(?<![0-9.])[-+]?[0-9]{19,}(?![0-9.])")
+
+
+def _past_64_bits(number):
+    # The databases' integers hold 64 bits: SQLite cannot even bind a larger number.
+    return not -(2**63) <= int(number) < 2**63
+
+
 def unusable_query(request):
     """Why no admin list could answer the request's query string, or None.
 
     A NUL character cannot be sent to PostgreSQL in a query, a date part out of range
-    overflows Python's dates, and SQLite refuses a very long search pattern; each used
-    to be a server error.
+    overflows Python's dates, SQLite refuses a very long search pattern and cannot bind
+    a number past 64 bits (?id__in=99…9); each used to be a server error.
     """
     for name, values in request.GET.lists():
         if name in ("q", "term") and any(len(value) > SEARCH_TERM_LIMIT for value in values):
@@ -41,6 +50,11 @@ def unusable_query(request):
                 f"The address had a NUL character in “{shown}”, "
                 "which no filter or search can contain."
             )
+        if name not in ("q", "term"):
+            for value in values:
+                too_large = next((n for n in _NUMBERS.findall(value) if _past_64_bits(n)), None)
+                if too_large:
+                    return f"“{too_large[:20]}…” is a larger number than any id or count."
         part = _DATE_PART.fullmatch(name)
         if part:
             low, high = _DATE_PARTS[part[1]]
