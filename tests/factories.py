@@ -1,6 +1,10 @@
 """Small builders for valid content: each takes overrides for what a test is about."""
 
+import atexit
+import os
+import tempfile
 from itertools import count
+from pathlib import Path
 
 from compounds.evidence import EvidenceBasis, EvidenceLevel, StudyDesign, Verdict
 from compounds.models import Compound, Condition, EvidenceSummary, Reference
@@ -89,6 +93,13 @@ def make_user(username, role, byline=False, **fields):
     return user
 
 
+# The approved seed content as a fixture file, written the first time a test run
+# approves it: the browser tests (transactional, their database emptied after each)
+# load it in about a second, rather than taking the seed through review each time.
+_APPROVED_SEED = Path(tempfile.gettempdir()) / f"insightswarm-approved-seed-{os.getpid()}.json"
+_SEEDED_APPS = ["compounds", "auth.user"]
+
+
 def approve_seed_content():
     """Load the seed content and take all of it through review, as `make run` does."""
     from django.core.management import call_command
@@ -96,11 +107,16 @@ def approve_seed_content():
     from compounds.management.commands.seed_demo import approve_everything
     from compounds.models import MedicalAdvisor
 
+    if _APPROVED_SEED.exists():
+        call_command("loaddata", str(_APPROVED_SEED), verbosity=0)
+        return
     call_command("loaddata", "seed_content", verbosity=0)
     editor = make_user("seed-editor", "Editor")
     advisor = make_user("seed-advisor", "Medical Advisor")
     MedicalAdvisor.objects.filter(slug="nikhil-joshi").update(user=advisor)
     approve_everything(editor, advisor)
+    call_command("dumpdata", *_SEEDED_APPS, output=str(_APPROVED_SEED), verbosity=0)
+    atexit.register(_APPROVED_SEED.unlink, missing_ok=True)
 
 
 def live_objects(model):
