@@ -83,6 +83,70 @@ class StudyDesign(models.TextChoices):
     ANIMAL = "animal", "Animal study"
     IN_VITRO = "in_vitro", "Cell culture (in vitro) study"
 
+    @property
+    def level(self):
+        """The level of the hierarchy a study of this design stands for, or None for a
+        source that is not a study (a narrative review, an official document)."""
+        return DESIGN_LEVELS.get(self)
+
+    @property
+    def is_controlled_trial(self):
+        return self in CONTROLLED_TRIALS
+
+    @property
+    def is_human_study(self):
+        """Whether it studied people: a trial, an observational study or a case report."""
+        return self in HUMAN_STUDIES
+
+
+DESIGN_LEVELS = {
+    StudyDesign.META_ANALYSIS: EvidenceLevel.LEVEL_1,
+    StudyDesign.RCT: EvidenceLevel.LEVEL_2,
+    StudyDesign.NON_RANDOMIZED: EvidenceLevel.LEVEL_3,
+    StudyDesign.COHORT: EvidenceLevel.LEVEL_4,
+    StudyDesign.RETROSPECTIVE: EvidenceLevel.LEVEL_4,
+    StudyDesign.CASE_CONTROL: EvidenceLevel.LEVEL_4,
+    StudyDesign.OBSERVATIONAL: EvidenceLevel.LEVEL_4,
+    StudyDesign.CASE_REPORT: EvidenceLevel.LEVEL_5,
+    StudyDesign.EXPERT_OPINION: EvidenceLevel.LEVEL_5,
+    StudyDesign.ANIMAL: EvidenceLevel.PRECLINICAL,
+    StudyDesign.IN_VITRO: EvidenceLevel.PRECLINICAL,
+}
+CONTROLLED_TRIALS = {StudyDesign.META_ANALYSIS, StudyDesign.RCT, StudyDesign.NON_RANDOMIZED}
+HUMAN_STUDIES = CONTROLLED_TRIALS | {
+    StudyDesign.COHORT,
+    StudyDesign.RETROSPECTIVE,
+    StudyDesign.CASE_CONTROL,
+    StudyDesign.OBSERVATIONAL,
+    StudyDesign.CASE_REPORT,
+}
+# Studies in people, animals or cells: what "research" and "studies" on a page point to.
+STUDIES = HUMAN_STUDIES | {StudyDesign.ANIMAL, StudyDesign.IN_VITRO}
+# The grades an advisor may not approve without a cited study of that design or a
+# stronger one, unless they confirm the grade in a comment the history keeps.
+GRADES_NEEDING_STUDIES = {
+    EvidenceLevel.LEVEL_1,
+    EvidenceLevel.LEVEL_2,
+    EvidenceLevel.LEVEL_3,
+    EvidenceLevel.LEVEL_4,
+}
+
+
+def cited_level(designs):
+    """The strongest level the cited studies of these designs stand for, or None."""
+    levels = [StudyDesign(design).level for design in designs]
+    return min((level for level in levels if level), key=lambda level: level.rank, default=None)
+
+
+def grade_is_cited(level, designs):
+    """Whether a study of the grade's design, or a stronger one, is cited: always true of
+    "no published evidence", which claims no study."""
+    level = EvidenceLevel(level)
+    if level == EvidenceLevel.NONE:
+        return True
+    best = cited_level(designs)
+    return best is not None and best.rank <= level.rank
+
 
 class SafetyCategory(models.TextChoices):
     SIDE_EFFECTS = "side_effects", "Side effects"

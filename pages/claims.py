@@ -32,15 +32,65 @@ def _verdict(pair):
     return Verdict(pair.summary.verdict)
 
 
-STRONG_LEVELS = {EvidenceLevel.LEVEL_1, EvidenceLevel.LEVEL_2}
 TRIAL_LEVELS = {EvidenceLevel.LEVEL_1, EvidenceLevel.LEVEL_2, EvidenceLevel.LEVEL_3}
 WEAK_LEVELS = {EvidenceLevel.LEVEL_5, EvidenceLevel.PRECLINICAL, EvidenceLevel.NONE}
+# Verdicts that say what studies in people found.
+HUMAN_VERDICTS = {
+    Verdict.EFFECTIVE,
+    Verdict.LIKELY_EFFECTIVE,
+    Verdict.CONFLICTING,
+    Verdict.NO_BENEFIT,
+    Verdict.HARM,
+}
+
+# What the references show, on approved data: every sentence that says studies exist
+# rests on one of these, never on a tick box or the grade alone.
+
+
+def _cited(p):
+    """A study of the grade's design, or a stronger one, is cited."""
+    return p.summary.grade_is_cited
+
+
+def _cites_study(p):
+    return p.summary.cites_study
+
+
+def _cites_people(p):
+    return p.summary.cites_human_study
+
+
+def _cites_trial(p):
+    return p.summary.cites_controlled_trial
+
+
+def _verdict_cited(p):
+    """The verdict's sentence names studies: the grade is cited, by studies in people
+    when the verdict says what such studies found."""
+    if _verdict(p) == Verdict.INSUFFICIENT:
+        return False
+    if not (_cited(p) and _cites_study(p)):
+        return False
+    return _cites_people(p) or _verdict(p) not in HUMAN_VERDICTS
+
+
+def _safety_sourced(p):
+    """Safety findings (each with its source) or a cited study in people."""
+    return bool(p.summary.safety_findings.all()) or (
+        p.summary.has_condition_safety_data and _cites_people(p)
+    )
+
 
 CLAIMS = {
     "direct_research": Claim(
-        lambda p: p.summary.is_direct,
+        lambda p: p.summary.is_direct and _cites_study(p),
         (r"rests on research on .+ in (people|people or models) with",),
-        "The grade rests on studies in this condition.",
+        "The grade rests on cited studies in this condition.",
+    ),
+    "direct_research_not_yet_cited": Claim(
+        lambda p: p.summary.is_direct and not _cites_study(p),
+        (r"graded this evidence as direct",),
+        "Graded as direct, with no study of the condition cited yet.",
     ),
     "no_direct_research": Claim(
         lambda p: not p.summary.is_direct,
@@ -48,29 +98,70 @@ CLAIMS = {
         "Nothing was studied in this condition; the grade is extrapolated.",
     ),
     "human_research_in_condition": Claim(
-        lambda p: p.summary.is_direct and _level(p).is_human,
+        lambda p: p.summary.is_direct and _cites_people(p) and _cited(p),
         (r"Research on .+ in people with .+ has been published",),
-        "Studies in people with the condition exist.",
+        "A study in people with the condition is cited.",
     ),
     "no_human_research_in_condition": Claim(
-        lambda p: not (p.summary.is_direct and _level(p).is_human),
+        lambda p: not (p.summary.is_direct and (_level(p).is_human or _cites_people(p))),
         (r"We found no published (clinical )?stud(y|ies) of .+ as a treatment for",),
-        "No clinical study of it as a treatment for the condition exists.",
+        "No clinical study of it as a treatment for the condition is graded or cited.",
     ),
     "trials_in_condition": Claim(
-        lambda p: p.summary.is_direct and _level(p) in TRIAL_LEVELS,
+        lambda p: (
+            p.summary.is_direct and _level(p) in TRIAL_LEVELS and _cites_trial(p) and _cited(p)
+        ),
         (r"controlled trials of .+ in people with .+ have been published",),
-        "Controlled trials in the condition exist (Level 1 to 3).",
+        "A controlled trial (RCT, non-randomized or meta-analysis) of the condition is cited.",
+    ),
+    "no_controlled_trial": Claim(
+        lambda p: not _cites_trial(p) and _level(p) not in TRIAL_LEVELS,
+        (r"but no controlled trial",),
+        "No controlled trial is cited or graded.",
+    ),
+    "grade_cited": Claim(
+        _cited,
+        (
+            r"best evidence (so far )?is",
+            r"The best evidence on .+ is",
+            r"Best evidence:",
+            r"reflects the published literature",
+        ),
+        "A study of the grade's design, or a stronger one, is cited.",
+    ),
+    "grade_not_yet_cited": Claim(
+        lambda p: not _cited(p),
+        (r"studies behind this grade have not been added",),
+        "The advisors' grade, with no cited study of its design yet.",
+    ),
+    "verdict_cited": Claim(
+        _verdict_cited,
+        (
+            r"Published evidence (shows|suggests)",
+            r"Early evidence for .+ is promising",
+            r"Studies of .+ disagree",
+            r"Studies found evidence",
+        ),
+        "The verdict rests on cited studies (in people, when it says what they found).",
+    ),
+    "verdict_not_yet_cited": Claim(
+        lambda p: _verdict(p) != Verdict.INSUFFICIENT and not _verdict_cited(p),
+        (r"studies behind this verdict have not been added",),
+        "The advisors' verdict, with the studies behind it not cited yet.",
     ),
     "people_report_benefit": Claim(
-        lambda p: _level(p).is_human and _verdict(p) not in (Verdict.NO_BENEFIT, Verdict.HARM),
+        lambda p: (
+            _level(p).is_human
+            and _cites_people(p)
+            and _verdict(p) not in (Verdict.NO_BENEFIT, Verdict.HARM)
+        ),
         (r"(report|reports) that .+ helped",),
-        "People with the condition have reported benefit: there are human reports.",
+        "People with the condition have reported benefit: a study in people is cited.",
     ),
     "no_human_data_yet": Claim(
-        lambda p: not _level(p).is_human,
+        lambda p: not _level(p).is_human and not _cites_people(p),
         (r"we do not have the data yet", r"no study in people has"),
-        "Nothing in people has been published for this condition.",
+        "Nothing in people is graded or cited for this condition.",
     ),
     "too_little_evidence": Claim(
         lambda p: _verdict(p) == Verdict.INSUFFICIENT,
@@ -83,14 +174,27 @@ CLAIMS = {
         "The best evidence is Level 5, preclinical or none.",
     ),
     "controlled_studies_support_benefit": Claim(
-        lambda p: _verdict(p).is_positive and _level(p) in TRIAL_LEVELS,
+        lambda p: (
+            _verdict(p).is_positive and _level(p) in TRIAL_LEVELS and _cites_trial(p) and _cited(p)
+        ),
         (r"Controlled studies support a benefit",),
-        "A positive verdict resting on controlled trials.",
+        "A positive verdict resting on a cited controlled trial.",
+    ),
+    "uncontrolled_studies_suggest_benefit": Claim(
+        lambda p: (
+            _verdict(p).is_positive and _cited(p) and _cites_people(p) and not _cites_trial(p)
+        ),
+        (r"Studies without a control group suggest a benefit",),
+        "A positive verdict resting on cited studies in people, none of them controlled.",
     ),
     "studies_found_no_benefit": Claim(
-        lambda p: _verdict(p) in (Verdict.NO_BENEFIT, Verdict.HARM),
-        (r"did not find (one|a benefit)", r"found that it does not help"),
-        "Studies looked for a benefit and found none.",
+        lambda p: _verdict(p) in (Verdict.NO_BENEFIT, Verdict.HARM) and _verdict_cited(p),
+        (
+            r"did not find (one|a benefit)",
+            r"found that it does not help",
+            r"Studies found evidence",
+        ),
+        "Cited studies in people looked for a benefit and found none, or found harm.",
     ),
     "mechanism_relevance_documented": Claim(
         lambda p: p.summary.mechanism_relevance_documented,
@@ -105,13 +209,19 @@ CLAIMS = {
         "The compound has documented mechanisms whose relevance here is not documented.",
     ),
     "condition_safety_research": Claim(
-        lambda p: p.summary.has_safety_research,
+        _safety_sourced,
         (
             r"Published research has examined the safety of",
             r"summarizes what published research says about the safety of",
             r"provides some condition-specific safety data",
         ),
-        "Studies report safety in people with the condition.",
+        "Safety findings with their sources, or a cited study in people, report safety "
+        "in the condition.",
+    ),
+    "condition_safety_not_yet_cited": Claim(
+        lambda p: p.summary.has_condition_safety_data and not _safety_sourced(p),
+        (r"safety studies our advisors recorded",),
+        "Safety studies in the condition are recorded, but none is cited yet.",
     ),
     "no_condition_safety_research": Claim(
         lambda p: not p.summary.has_safety_research,
@@ -159,12 +269,17 @@ CLAIMS = {
         "The review records no drug interaction.",
     ),
     "references_listed": Claim(
-        lambda p: bool(p.summary.references.all()),
-        (r"studies this review rests on are listed",),
-        "The review cites its studies.",
+        _cites_study,
+        (
+            r"studies this review rests on are listed",
+            r"the studies are listed under References",
+            r"drawn from the published research",
+            r"studies cited below",
+        ),
+        "The review cites a study: the sentence points to References.",
     ),
     "no_references": Claim(
-        lambda p: not p.summary.references.all(),
+        lambda p: not _cites_study(p),
         (r"has been added to this review('s references)? yet",),
         "The review cites no study yet.",
     ),
@@ -176,6 +291,12 @@ CONTRADICTS = [
     ("human_research_in_condition", "no_human_research_in_condition"),
     ("condition_safety_research", "no_condition_safety_research"),
     ("references_listed", "no_references"),
+    ("grade_cited", "grade_not_yet_cited"),
+    ("verdict_cited", "verdict_not_yet_cited"),
+    ("direct_research", "direct_research_not_yet_cited"),
+    ("condition_safety_research", "condition_safety_not_yet_cited"),
+    ("controlled_studies_support_benefit", "uncontrolled_studies_suggest_benefit"),
+    ("no_controlled_trial", "trials_in_condition"),
     ("safety_findings_listed", "no_condition_safety_research"),
     ("monitoring_listed", "no_monitoring"),
     ("contraindications_listed", "no_contraindications"),

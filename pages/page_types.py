@@ -5,6 +5,8 @@ and level, whether evidence is direct, whether condition-specific safety data
 exist, the specialist who treats the condition. Nothing is cut mid-word.
 """
 
+from compounds.evidence import EvidenceLevel
+
 from . import claims
 from .registry import PageType, register
 from .templating import phrase
@@ -14,12 +16,21 @@ def _level(pair):
     return pair.summary.get_evidence_level_display()
 
 
+def _level_is_human(pair):
+    return EvidenceLevel(pair.summary.evidence_level).is_human
+
+
 def _verdict(pair):
     return pair.summary.get_verdict_display().lower()
 
 
 def _direct_sentence(pair):
     s, c, d = pair.summary, pair.compound.name, pair.condition.name
+    if s.is_direct and not claims.of(pair).direct_research:
+        return (
+            f"Our advisors graded this evidence as direct, from research on {c} in people or "
+            f"models with {d}; that research has not been added to this review's references yet."
+        )
     if s.is_direct:
         return f"This grade rests on research on {c} in people or models with {d}."
     return (
@@ -28,8 +39,22 @@ def _direct_sentence(pair):
     )
 
 
+def _grade_not_cited(pair):
+    """The advisors' grade when no cited study of its design stands behind it."""
+    return (
+        f"Our advisors graded the evidence as {pair.summary.evidence_level_phrase}; the "
+        "studies behind this grade have not been added to this review yet. "
+    )
+
+
+def _best_evidence(pair):
+    if claims.of(pair).grade_cited:
+        return f"Best evidence: {_level(pair)}. "
+    return _grade_not_cited(pair)
+
+
 def _references_sentence(pair):
-    if pair.summary.references.all():
+    if claims.of(pair).references_listed:
         return "The studies this review rests on are listed under References, with links. "
     return "No study has been added to this review's references yet. "
 
@@ -57,15 +82,19 @@ class Effectiveness(PageType):
         c, d = pair.compound.name, pair.condition.name
         shown = claims.of(pair)
         level = pair.summary.evidence_level_phrase
-        if shown.trials_in_condition:
+        if pair.summary.is_direct and _level_is_human(pair) and not shown.grade_cited:
+            trials = _grade_not_cited(pair).strip()
+        elif shown.trials_in_condition:
             trials = (
                 f"Yes: controlled trials of {c} in people with {d} have been published; the "
                 f"best evidence is {level}. " + _references_sentence(pair)
             )
         elif shown.human_research_in_condition:
             trials = (
-                f"Research on {c} in people with {d} has been published, but no controlled "
-                f"trial: the best evidence is {level}. " + _references_sentence(pair)
+                f"Research on {c} in people with {d} has been published"
+                + (", but no controlled trial" if shown.no_controlled_trial else "")
+                + f": the best evidence is {level}. "
+                + _references_sentence(pair)
             )
         else:
             # "As a treatment for": a compound studied for another problem of the same
@@ -74,8 +103,7 @@ class Effectiveness(PageType):
         faq = [
             (
                 f"Is there any scientific evidence that {c} helps {d}?",
-                f"Our verdict: {_verdict(pair)}. Best evidence: {_level(pair)}. "
-                + _direct_sentence(pair),
+                f"Our verdict: {_verdict(pair)}. " + _best_evidence(pair) + _direct_sentence(pair),
             ),
             (f"Has {c} been tested in {d} clinical trials?", trials),
         ]
@@ -112,13 +140,20 @@ class EvidenceLevelAssessment(PageType):
         c, d = pair.compound.name, pair.condition.name
         specialist = phrase(pair.condition.specialist)
         reviewed = pair.summary.version.approved_at
-        return [
-            (
-                f"What grade of evidence exists for {c} in {d}?",
+        if claims.of(pair).grade_cited:
+            grade = (
                 f"Best evidence: {_level(pair)}. Our verdict: {_verdict(pair)}. This "
                 f"reflects the published literature as of our review of {reviewed:%B %Y}; "
-                "grades change as new trials are published.",
-            ),
+                "grades change as new trials are published."
+            )
+        else:
+            grade = (
+                f"Our verdict, as of our review of {reviewed:%B %Y}: {_verdict(pair)}. "
+                + _grade_not_cited(pair)
+                + "Grades change as new trials are published."
+            )
+        return [
+            (f"What grade of evidence exists for {c} in {d}?", grade),
             (
                 f"Is the evidence strong enough to consider {c} for {d}?",
                 "That is a clinical decision: it needs your "
@@ -201,7 +236,7 @@ class Safety(PageType):
     def meta_description(self, pair):
         data = (
             "with condition-specific safety research"
-            if pair.summary.has_condition_safety_data
+            if claims.of(pair).condition_safety_research
             else "no condition-specific safety research yet"
         )
         return (

@@ -347,6 +347,8 @@ class ImportBatchAdmin(ReadOnlyAdmin):
                     "obj": obj,
                     "kind": opts.verbose_name,
                     "changed_since": obj is not None and obj.revision != item.revision,
+                    # An approval of it needs the comment confirming its grade.
+                    "grade_to_confirm": obj is not None and workflow.grade_to_confirm(obj),
                     "review_url": reverse(
                         f"admin:{opts.app_label}_{opts.model_name}_review", args=[item.object_id]
                     )

@@ -13,12 +13,15 @@ from django.db import models
 from django.db.models import Q
 
 from compounds.evidence import (
+    GRADES_NEEDING_STUDIES,
+    STUDIES,
     CautionKind,
     EvidenceBasis,
     EvidenceLevel,
     SafetyCategory,
     StudyDesign,
     Verdict,
+    grade_is_cited,
 )
 
 from .citations import not_in_future  # noqa: F401  (migration 0001 refers to it here)
@@ -446,6 +449,37 @@ class EvidenceSummary(Publishable, Timestamped):
     @property
     def is_direct(self):
         return self.evidence_basis == EvidenceBasis.DIRECT
+
+    @property
+    def cited_designs(self):
+        """The study designs of the references this summary cites."""
+        return {reference.study_design for reference in self.references.all()}
+
+    @property
+    def grade_is_cited(self):
+        """Whether a cited study of the grade's design, or a stronger one, stands behind it."""
+        return grade_is_cited(self.evidence_level, self.cited_designs)
+
+    @property
+    def cites_controlled_trial(self):
+        return any(StudyDesign(design).is_controlled_trial for design in self.cited_designs)
+
+    @property
+    def cites_study(self):
+        """Whether a study (in people, animals or cells) is cited, not only documents."""
+        return any(design in STUDIES for design in self.cited_designs)
+
+    @property
+    def cites_human_study(self):
+        return any(StudyDesign(design).is_human_study for design in self.cited_designs)
+
+    @property
+    def grade_needs_confirming(self):
+        """A grade of Level 1 to 4 that no cited study of that design or a stronger one
+        supports: approving it asks the advisor to confirm it in a comment."""
+        return (
+            EvidenceLevel(self.evidence_level) in GRADES_NEEDING_STUDIES and not self.grade_is_cited
+        )
 
     @property
     def evidence_level_phrase(self):

@@ -527,16 +527,22 @@ class ReviewAdmin(HistoryViews, CraftedInputAdmin):
             if raw is None and on_change_form:
                 raw = request.POST.get("revision")
             seen[workflow.revision_key(obj)] = seen_revision(raw)
+        # An approval of a grade its references do not support needs the advisor's
+        # comment confirming it (workflow.grade_to_confirm), asked for before approving.
+        confirms_grade = prompt is None and any(map(workflow.grade_to_confirm, objects))
         # From the change form, an approval is taken at once, unless it would publish
-        # companions the form does not show: then the confirmation page lists them.
+        # companions the form does not show, or needs that comment: then the
+        # confirmation page lists them, or asks for it.
         confirmed = bool(request.POST.get("confirmed")) or (
             on_change_form
             and prompt is None
             and "revision" in request.POST
+            and not confirms_grade
             and not any(self._companions(obj) for obj in objects)
         )
-        form = DecisionForm(request.POST, comment_required=prompt is not None)
-        comment_asked = confirmed and prompt is not None
+        needs_comment = prompt is not None or confirms_grade
+        form = DecisionForm(request.POST, comment_required=needs_comment)
+        comment_asked = confirmed and needs_comment
         if confirmed and None not in seen.values() and form.is_valid():
             # A change request or withdrawal needs its comment; an approval may carry one.
             comment = form.cleaned_data["comment"]
@@ -571,6 +577,7 @@ class ReviewAdmin(HistoryViews, CraftedInputAdmin):
             row = {
                 "object": obj,
                 "reason": reason,
+                "grade_to_confirm": workflow.grade_to_confirm(obj) if prompt is None else None,
                 "review_url": self._url("review", obj),
                 # What the advisor saw, if they came from a page showing the object
                 # (revision 0 included: a newly made object's first).
@@ -611,6 +618,7 @@ class ReviewAdmin(HistoryViews, CraftedInputAdmin):
                 "action_name": request.POST.get(action_field),
                 "comment": form.data.get("comment", ""),
                 "comment_errors": form.errors.get("comment"),
+                "confirms_grade": any(row["grade_to_confirm"] for row in rows),
                 # Kept through the confirmation, so the decision still leads to the next item.
                 "next": "queue" if request.POST.get(NEXT_FIELD) == "queue" else "",
                 "next_field": NEXT_FIELD,
@@ -712,6 +720,7 @@ class ReviewAdmin(HistoryViews, CraftedInputAdmin):
                 "next_field": NEXT_FIELD,
                 "change_url": self._url("change", obj),
                 "approval_refused": approval_refused,
+                "grade_to_confirm": workflow.grade_to_confirm(obj),
                 "edited_by": editors_since_approval(obj),
                 "companions": companions,
             },

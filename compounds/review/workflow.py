@@ -16,7 +16,9 @@ change form, the list actions, the review screen, the bulk confirmation page, th
 import and the import batches. Each has two forms: one object (`submit`, `approve`,
 `request_changes`, `withdraw`, `restore`), raising ReviewError with the reason, and
 many (`submit_many`, `approve_many`, `request_changes_many`, `withdraw_many`),
-returning the Outcomes: what was moved and what was refused, and why. Options are
+returning the Outcomes: what was moved and what was refused, and why. A summary whose
+grade its references do not support is approved only with the advisor's comment
+confirming it (`grade_to_confirm`). Options are
 keyword-only. `submit_many` moves its rows a chunk at a time, which is what lets an
 import submit twenty thousand objects in seconds; the decisions are taken one
 object a transaction, so that a refusal leaves the others decided.
@@ -380,6 +382,19 @@ def approval_refused(current, user):
     return None
 
 
+def grade_to_confirm(current):
+    """Why approving `current` needs the advisor's comment confirming its grade, or None:
+    a summary graded Level 1 to 4 whose references cite no study of that design or a
+    stronger one. The comment is kept in the history, beside the approval."""
+    if not getattr(current, "grade_needs_confirming", False):
+        return None
+    return (
+        f"“{current}” is graded {current.get_evidence_level_display()}, and its references "
+        "have no cited study of that design or a stronger one: confirm the grade in a "
+        "comment, which the history keeps, or add the studies to its references first."
+    )
+
+
 def approve(obj, user, *, comment="", seen_revision=None, companions_seen=None):
     """Publish obj's working copy, and its companions' in review. `seen_revision`: the
     revision the advisor reviewed; `companions_seen`: each companion's, by
@@ -402,6 +417,9 @@ def _publish(current, user, comment):
     refused = approval_refused(current, user)
     if refused:
         raise ReviewError(refused)
+    unconfirmed = grade_to_confirm(current)
+    if unconfirmed and not comment.strip():
+        raise ReviewError(unconfirmed)
     advisor = _advisor_byline(user)
     data = snapshots.take(current)
     if "slug" in data:

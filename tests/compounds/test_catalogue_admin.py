@@ -31,7 +31,7 @@ from tests.compounds.catalogue_helpers import (
     rich_catalogue,
     wipe_catalogue,
 )
-from tests.factories import approve_seed_content, make_user
+from tests.factories import GRADE_CONFIRMED, approve_seed_content, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -285,7 +285,8 @@ def test_the_seed_site_exported_imported_and_approved_as_a_batch_is_the_same_sit
     assert not PublishedCompound.objects.exists()
     assert batch.items.count() == 16
     client.force_login(advisor)
-    response = decide(client, batch, "Approve", scope="page")
+    # The seed's summaries cite no study: the advisor confirms their grades in a comment.
+    response = decide(client, batch, "Approve", scope="page", comment=GRADE_CONFIRMED)
     assert response.status_code == 302
     client.logout()
     assert public_pages(client) == before

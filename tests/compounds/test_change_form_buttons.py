@@ -21,6 +21,7 @@ from compounds.models import (
 from compounds.review import workflow
 from tests.admin_forms import form_data
 from tests.factories import (
+    confirming,
     is_live,
     live_object,
     make_compound,
@@ -190,7 +191,7 @@ def test_an_edit_saved_with_save_does_not_reach_the_public_page(client, editor, 
     summary = make_summary()
     for obj in (summary.compound, summary.condition, summary):
         workflow.submit(obj, editor)
-        workflow.approve(obj, advisor)
+        workflow.approve(obj, advisor, comment=confirming(obj))
     client.force_login(editor)
     url = _change_url(summary)
     response = client.post(

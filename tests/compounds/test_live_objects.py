@@ -5,7 +5,7 @@ import pytest
 
 from compounds.models import Compound, Mechanism
 from compounds.review import workflow
-from tests.factories import live_object, make_summary, make_user
+from tests.factories import confirming, live_object, make_summary, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -18,7 +18,7 @@ def live_pair():
     Mechanism.objects.create(compound=summary.compound, description="Approved mechanism")
     for obj in (summary.compound, summary.condition, summary):
         workflow.submit(obj, editor)
-        workflow.approve(obj, advisor)
+        workflow.approve(obj, advisor, comment=confirming(obj))
     return summary
 
 

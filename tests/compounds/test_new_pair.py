@@ -15,7 +15,14 @@ from compounds.models import (
 )
 from compounds.review import workflow
 from tests.admin_forms import form_data
-from tests.factories import approve_as, is_live, make_summary, make_user, save_edit
+from tests.factories import (
+    GRADE_CONFIRMED,
+    approve_as,
+    is_live,
+    make_summary,
+    make_user,
+    save_edit,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -69,7 +76,7 @@ def test_a_compound_approved_before_is_not_taken_along(editor, advisor):
 def test_approving_the_summary_publishes_all_three(editor, advisor):
     summary = make_summary()
     workflow.submit(summary, editor)
-    workflow.approve(summary, advisor)
+    workflow.approve(summary, advisor, comment=GRADE_CONFIRMED)
     assert _states(summary) == [ReviewState.APPROVED] * 3
     assert all(is_live(type(o), o.pk) for o in (summary.compound, summary.condition, summary))
 
@@ -132,7 +139,9 @@ def test_the_review_screen_shows_all_three_and_one_approval_publishes_them(clien
     assert f'Compound: <a href="{_url(summary.compound, "review")}">{summary.compound}</a>' in text
     assert summary.compound.safety_profile in text  # the compound's own content is shown
 
-    response = client.post(_url(summary, "change"), form_data(review, "Approve all 3"))
+    response = client.post(
+        _url(summary, "change"), form_data(review, "Approve all 3", comment=GRADE_CONFIRMED)
+    )
 
     assert response.status_code == 302
     assert _states(summary) == [ReviewState.APPROVED] * 3
@@ -164,7 +173,9 @@ def test_approval_is_refused_when_the_compound_changed_since_the_review_screen(
     save_edit(summary.compound, editor, safety_profile="Unseen by the advisor.")
     workflow.submit(summary.compound, editor)
 
-    response = client.post(_url(summary, "change"), form_data(review, "Approve all 3"))
+    response = client.post(
+        _url(summary, "change"), form_data(review, "Approve all 3", comment=GRADE_CONFIRMED)
+    )
 
     assert response.status_code == 200
     assert "Erin Tester changed" in response.content.decode()
@@ -185,7 +196,7 @@ def test_bulk_approval_lists_the_companions_and_publishes_them(client, editor, a
     assert f'with its condition <a href="{_url(summary.condition, "review")}">' in text
     response = client.post(
         reverse("admin:compounds_evidencesummary_changelist"),
-        form_data(confirm, "Approve and publish"),
+        form_data(confirm, "Approve and publish", comment=GRADE_CONFIRMED),
     )
     assert response.status_code == 302
     assert _states(summary) == [ReviewState.APPROVED] * 3
@@ -201,7 +212,9 @@ def test_approving_from_the_change_form_first_shows_what_else_is_published(clien
     )
     assert confirm.status_code == 200
     assert not is_live(EvidenceSummary, summary.pk)
-    response = client.post(_url(summary, "change"), form_data(confirm, "Approve and publish"))
+    response = client.post(
+        _url(summary, "change"), form_data(confirm, "Approve and publish", comment=GRADE_CONFIRMED)
+    )
     assert response.status_code == 302
     assert _states(summary) == [ReviewState.APPROVED] * 3
 

@@ -24,6 +24,7 @@ from compounds.models import (
 from compounds.review import workflow
 from tests.admin_forms import form_data, press, submit
 from tests.factories import (
+    confirming,
     is_live,
     live_object,
     live_objects,
@@ -116,7 +117,7 @@ def _events(obj):
 
 def _live(obj, author, approver):
     workflow.submit(obj, author)
-    return workflow.approve(obj, approver)
+    return workflow.approve(obj, approver, comment=confirming(obj))
 
 
 def _ready_for(action, author, approver):
@@ -927,7 +928,8 @@ def test_editor_walkthrough_from_edit_to_approved_with_the_advisors_byline(
     review = client.get(_url(EvidenceSummary, "review", summary.pk))
     assertContains(review, _deleted("Two small open-label trials."), html=True)
     assertContains(review, _inserted("A randomized trial of 227 adults."), html=True)
-    approved = submit(client, review, "Approve")
+    # The factory's Level 2 grade cites no study: the advisor confirms it in a comment.
+    approved = submit(client, review, "Approve", comment=CONFIRMED)
     assert approved.status_code == 302
 
     (live,) = live_objects(EvidenceSummary)
@@ -1192,3 +1194,74 @@ def test_submit_from_a_stale_change_form_with_edits_keeps_them_and_names_who_cha
     assertContains(response, "Author Tester changed this compound")
     assertContains(response, "Mine, unsaved.")
     assert _fresh(compound).review_state == ReviewState.DRAFT
+
+
+# A grade its references do not support ----------------------------------------------------
+
+# What the advisor types to confirm a grade no cited study supports: test data.
+CONFIRMED = "Grade confirmed from the trials I read; their references will be added."
+GRADE_NOTE = "confirm the grade in a comment, which the history keeps"
+
+
+def _uncited_summary_in_review(author, approver):
+    """A Level 2 summary (the factory's) citing no study, its compound and condition live."""
+    summary = make_summary()
+    for obj in (summary.compound, summary.condition):
+        _live(obj, author, approver)
+    workflow.submit(summary, author)
+    return _fresh(summary)
+
+
+def _approval_comment(summary):
+    return _events(summary).get(action=ReviewAction.APPROVE).comment
+
+
+def test_the_review_screen_asks_the_advisor_to_confirm_an_unsupported_grade(
+    client, author, approver, advisor
+):
+    summary = _uncited_summary_in_review(author, approver)
+    client.force_login(advisor)
+    review = client.get(_page_url("review", summary))
+    assertContains(review, GRADE_NOTE)
+    assertContains(review, "Comment confirming the grade (required, kept in the history)")
+
+    # Pressed without the comment (as a page without its `required` check would post it).
+    submit(client, review, "Approve")
+    assert _fresh(summary).review_state == ReviewState.IN_REVIEW
+
+    submit(client, client.get(_page_url("review", summary)), "Approve", comment=CONFIRMED)
+    assert _fresh(summary).review_state == ReviewState.APPROVED
+    assert _approval_comment(summary) == CONFIRMED
+
+
+def test_the_review_screen_of_a_supported_grade_keeps_the_comment_optional(
+    client, author, approver, advisor
+):
+    summary = _uncited_summary_in_review(author, approver)
+    make_reference(summary, pmid="", url="https://example.org/test-rct")
+    client.force_login(advisor)
+    review = client.get(_page_url("review", _fresh(summary)))
+    assertNotContains(review, GRADE_NOTE)
+    submit(client, review, "Approve")
+    assert _fresh(summary).review_state == ReviewState.APPROVED
+
+
+@pytest.mark.parametrize("where", ["changelist", "change_form"])
+def test_the_decision_page_asks_for_the_comment_before_approving_an_unsupported_grade(
+    client, author, approver, advisor, where
+):
+    summary = _uncited_summary_in_review(author, approver)
+    client.force_login(advisor)
+    run = _run_on_changelist if where == "changelist" else _run_on_change_form
+    page = run(client, [summary] if where == "changelist" else summary, "approve")
+    assertTemplateUsed(page, "admin/compounds/review_comment.html")
+    assertContains(page, GRADE_NOTE)
+    assert _fresh(summary).review_state == ReviewState.IN_REVIEW
+
+    again = _confirm(client, page, "approve")
+    assertContains(again, "A comment is required.")
+    assert _fresh(summary).review_state == ReviewState.IN_REVIEW
+
+    _confirm(client, again, "approve", comment=CONFIRMED)
+    assert _fresh(summary).review_state == ReviewState.APPROVED
+    assert _approval_comment(summary) == CONFIRMED

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from compounds.models import Compound
 from compounds.review import workflow
-from tests.factories import make_compound, make_summary, make_user, save_edit
+from tests.factories import confirming, make_compound, make_summary, make_user, save_edit
 
 pytestmark = pytest.mark.django_db
 
@@ -37,7 +37,7 @@ def submitted(obj, by, **fields):
 
 def approved(obj, people):
     workflow.submit(save_edit(obj, people["editor"]), people["editor"])
-    return workflow.approve(obj, people["advisor2"])
+    return workflow.approve(obj, people["advisor2"], comment=confirming(obj))
 
 
 def test_the_home_page_lists_each_item_with_submitter_age_and_what_changed(client, people):

@@ -10,7 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from compounds.evidence import StudyDesign
+from compounds.evidence import EvidenceLevel, StudyDesign
 from compounds.models import (
     Compound,
     EvidenceSummary,
@@ -25,11 +25,13 @@ from compounds.models import (
 from compounds.review import workflow
 from compounds.review.workflow import ReviewError
 from tests.factories import (
+    confirming,
     is_live,
     live_object,
     live_objects,
     make_compound,
     make_condition,
+    make_reference,
     make_summary,
 )
 
@@ -82,7 +84,7 @@ def _in_review(obj, editor):
 
 def _live(obj, editor, advisor):
     workflow.submit(obj, editor)
-    return workflow.approve(obj, advisor)
+    return workflow.approve(obj, advisor, comment=confirming(obj))
 
 
 def _edit(obj, user, **fields):
@@ -813,3 +815,80 @@ def test_due_for_review_lists_the_live_objects_due_between_two_days(editor, advi
     assert due(on_or_before=soon) == ["soon"]
     assert due(on_or_after=soon + datetime.timedelta(days=1)) == ["later"]
     assert due() == ["later", "soon"]
+
+
+# A grade its references do not support ----------------------------------------------------
+
+# An advisor's confirmation of a grade no cited study supports: test data.
+CONFIRMED = "Grade confirmed from the trials I read; their references will be added."
+
+
+def _summary_in_review(editor, level=EvidenceLevel.LEVEL_2, designs=()):
+    summary = make_summary(evidence_level=level)
+    for number, design in enumerate(designs, start=1):
+        make_reference(
+            summary, pmid="", url=f"https://example.org/test-{number}", study_design=design
+        )
+    return _in_review(summary, editor)
+
+
+@pytest.mark.parametrize(
+    ("level", "designs"),
+    [
+        (EvidenceLevel.LEVEL_2, ()),
+        (EvidenceLevel.LEVEL_2, (StudyDesign.CASE_REPORT,)),
+        (EvidenceLevel.LEVEL_2, (StudyDesign.OFFICIAL_DOCUMENT, StudyDesign.COHORT)),
+        (EvidenceLevel.LEVEL_1, (StudyDesign.RCT,)),
+        (EvidenceLevel.LEVEL_3, (StudyDesign.ANIMAL,)),
+        (EvidenceLevel.LEVEL_4, (StudyDesign.CASE_REPORT,)),
+    ],
+)
+def test_approving_a_grade_no_cited_study_supports_needs_the_advisors_comment(
+    editor, advisor, level, designs
+):
+    summary = _summary_in_review(editor, level, designs)
+    with pytest.raises(ReviewError, match="no cited study of that design or a stronger one"):
+        workflow.approve(summary, advisor)
+    with pytest.raises(ReviewError, match="confirm the grade in a comment"):
+        workflow.approve(summary, advisor, comment="   ")
+    assert _fresh(summary).review_state == ReviewState.IN_REVIEW
+    assert not _fresh(summary).live_version
+
+
+def test_the_comment_confirming_an_unsupported_grade_is_kept_in_the_history(editor, advisor):
+    summary = _summary_in_review(editor)
+    workflow.approve(summary, advisor, comment=CONFIRMED)
+    assert _fresh(summary).review_state == ReviewState.APPROVED
+    approval = _events(summary).get(action=ReviewAction.APPROVE)
+    assert approval.comment == CONFIRMED
+
+
+@pytest.mark.parametrize(
+    ("level", "designs"),
+    [
+        (EvidenceLevel.LEVEL_2, (StudyDesign.RCT,)),
+        (EvidenceLevel.LEVEL_2, (StudyDesign.META_ANALYSIS,)),
+        (EvidenceLevel.LEVEL_3, (StudyDesign.RCT,)),
+        (EvidenceLevel.LEVEL_4, (StudyDesign.COHORT,)),
+        (EvidenceLevel.LEVEL_1, (StudyDesign.META_ANALYSIS, StudyDesign.CASE_REPORT)),
+        # Level 5, preclinical and none claim no controlled or observational study.
+        (EvidenceLevel.LEVEL_5, ()),
+        (EvidenceLevel.PRECLINICAL, ()),
+    ],
+)
+def test_a_grade_its_cited_studies_support_is_approved_without_a_comment(
+    editor, advisor, level, designs
+):
+    summary = _summary_in_review(editor, level, designs)
+    workflow.approve(summary, advisor)
+    assert _fresh(summary).review_state == ReviewState.APPROVED
+
+
+def test_the_grade_to_confirm_is_said_before_approving_and_only_of_summaries(editor):
+    summary = _summary_in_review(editor)
+    reason = workflow.grade_to_confirm(summary)
+    assert "Level 2" in reason
+    assert "confirm the grade in a comment" in reason
+    assert workflow.grade_to_confirm(_in_review(make_compound(), editor)) is None
+    supported = _summary_in_review(editor, designs=(StudyDesign.RCT,))
+    assert workflow.grade_to_confirm(supported) is None

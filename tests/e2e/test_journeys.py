@@ -34,6 +34,7 @@ from tests.e2e.journey import (
     create_with_each_save_button,
     from_review_to_restore,
 )
+from tests.factories import GRADE_CONFIRMED
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
@@ -594,6 +595,9 @@ def test_an_import_batch_from_the_file_to_the_public_site_and_back(journey, tmp_
     advisor2 = journey.advisor2
     advisor2.open(f"/admin/compounds/importbatch/{batch.pk}/")
     advisor2.tick("Every object on this page")
+    # The imported summary's grade cites no study: the advisor confirms it in a comment.
+    assert "approving it needs a comment confirming its grade" in advisor2.page.content()
+    advisor2.fill("#id_comment", GRADE_CONFIRMED)
     advisor2.press("Approve")
     # The summary, edited after that import, is approved from the correction's batch.
     for obj in imported:
@@ -606,6 +610,7 @@ def test_an_import_batch_from_the_file_to_the_public_site_and_back(journey, tmp_
     ]
     advisor2.open(f"/admin/compounds/importbatch/{fixed.pk}/")
     advisor2.tick("Every object on this page")
+    advisor2.fill("#id_comment", GRADE_CONFIRMED)
     advisor2.press("Approve")
     for obj in imported:
         obj.refresh_from_db()

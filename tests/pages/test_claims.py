@@ -2,10 +2,12 @@
 
 Each combination of evidence level, verdict, direct or extrapolated basis,
 condition-specific safety data and documented mechanism relevance (those the
-model allows), each with and without references, mechanisms, safety notes,
-monitoring, contraindications and cautions, interactions, condition-specific
-safety findings and key takeaways, is rendered as every page type from
-in-memory approved objects (no database).
+model allows), each with one of the sets of references (none, an official
+document only, an animal study, a case report, a cohort study, an RCT, a
+meta-analysis with a case report), and with and without mechanisms, safety
+notes, monitoring, contraindications and cautions, interactions,
+condition-specific safety findings and key takeaways, is rendered as every page
+type from in-memory approved objects (no database).
 Wherever a sentence of the claim table (pages/claims.py) appears, the data
 must support it; no two contradicting claims may stand on one page; and no
 page may carry the sentences no data stand behind.
@@ -19,7 +21,7 @@ import re
 import pytest
 from django.test import RequestFactory
 
-from compounds.evidence import EvidenceBasis, EvidenceLevel, Verdict
+from compounds.evidence import EvidenceBasis, EvidenceLevel, StudyDesign, Verdict
 from compounds.models import Compound, Condition, EvidenceSummary, PublishedSummary
 from compounds.review import snapshots
 from pages import claims, views
@@ -37,9 +39,8 @@ EDITOR_TEXT = {
     "takeaway": "Qztakeaway: two small trials, no firm answer.",
 }
 SOURCE = "Qzlabel section 5"
-# The data each variant adds, in the order of a case's flags after the grade.
+# The data each variant adds, in the order of a case's flags after the references.
 VARIANTS = (
-    "references",
     "mechanisms",
     "notes",
     "monitoring",
@@ -63,11 +64,46 @@ GRADES = [
     )
     if valid(*combination[:3])
 ]
-# Each grade with a mix of the data variants drawn from a fixed seed, so that every
-# variant, present and absent, meets every value of every grading axis (a test below
-# checks it) while the matrix stays one case a grade.
+
+
+def _reference(number, design, participants=None):
+    """A made-up reference: test data only, found by an address on example.org, no PMID."""
+    return {
+        "id": number,
+        "pmid": "",
+        "doi": "",
+        "nct_id": "",
+        "url": f"https://example.org/test-reference-{number}",
+        "title": f"Qz test reference {number}",
+        "journal": "Qz test journal",
+        "year": 2020,
+        "study_design": design,
+        "participants": participants,
+    }
+
+
+# What a summary may cite, from nothing to a meta-analysis: the references axis.
+REFERENCES = {
+    "none": [],
+    "document": [_reference(1, StudyDesign.OFFICIAL_DOCUMENT)],
+    "animal": [_reference(1, StudyDesign.ANIMAL)],
+    "case-report": [_reference(1, StudyDesign.CASE_REPORT, 1)],
+    "cohort": [_reference(1, StudyDesign.COHORT, 200)],
+    "rct": [_reference(1, StudyDesign.RCT, 40)],
+    "meta-analysis": [
+        _reference(1, StudyDesign.META_ANALYSIS),
+        _reference(2, StudyDesign.CASE_REPORT, 3),
+    ],
+}
+
+# Each grade with references and a mix of the data variants drawn from a fixed seed, so
+# that every set of references and every variant, present and absent, meets every value
+# of every grading axis (tests below check it) while the matrix stays one case a grade.
 _mix = random.Random(8)
-CASES = [(*grade, *(_mix.random() < 0.5 for _ in VARIANTS)) for grade in GRADES]
+CASES = [
+    (*grade, _mix.choice(list(REFERENCES)), *(_mix.random() < 0.5 for _ in VARIANTS))
+    for grade in GRADES
+]
 
 
 def byline():
@@ -84,7 +120,7 @@ def _sourced(**fields):
     return {"id": 1, "position": 1, "source": SOURCE, "source_url": "", **fields}
 
 
-def pair_of(level, verdict, basis, safety_data, relevance, *flags):
+def pair_of(level, verdict, basis, safety_data, relevance, references, *flags):
     has = dict(zip(VARIANTS, flags, strict=True))
     compound = snapshots.restore(
         Compound,
@@ -165,23 +201,7 @@ def pair_of(level, verdict, basis, safety_data, relevance, *flags):
             "regulatory_status": "Not approved for depression.",
             "has_condition_safety_data": safety_data,
             "mechanism_relevance_documented": relevance,
-            "references": (
-                [
-                    {
-                        "id": 1,
-                        "pmid": "31578302",
-                        "doi": "",
-                        "nct_id": "",
-                        "title": "A trial",
-                        "journal": "A journal",
-                        "year": 2020,
-                        "study_design": "rct",
-                        "participants": 40,
-                    }
-                ]
-                if has["references"]
-                else []
-            ),
+            "references": REFERENCES[references],
             "safety_findings": (
                 [_sourced(kind="finding", description=EDITOR_TEXT["finding"])]
                 if has["findings"]
@@ -255,10 +275,10 @@ def _missing_rows(pair, kind, page, text):
 
 
 def label(case):
-    level, verdict, basis, safety, relevance, *flags = case
+    level, verdict, basis, safety, relevance, references, *flags = case
     return (
         f"{level.value}-{verdict.value}-{basis.value}"
-        f"{'-safety' if safety else ''}{'-relevant' if relevance else ''}"
+        f"{'-safety' if safety else ''}{'-relevant' if relevance else ''}-cites-{references}"
         + "".join(f"-{name}" for name, on in zip(VARIANTS, flags, strict=True) if on)
     )
 
@@ -271,7 +291,15 @@ def test_no_page_claims_what_its_data_lack(case):
 
 
 def test_the_matrix_covers_every_value_of_every_axis():
-    axes = [EvidenceLevel, Verdict, EvidenceBasis, *[(False, True)] * (2 + len(VARIANTS))]
+    axes = [
+        EvidenceLevel,
+        Verdict,
+        EvidenceBasis,
+        (False, True),
+        (False, True),
+        REFERENCES,
+        *[(False, True)] * len(VARIANTS),
+    ]
     for axis, values in enumerate(axes):
         assert {case[axis] for case in CASES} == set(values)
     assert len(CASES) > 250
@@ -279,10 +307,17 @@ def test_the_matrix_covers_every_value_of_every_axis():
 
 def test_every_data_variant_meets_every_value_of_every_grading_axis():
     for grading_axis in range(5):
-        for variant in range(5, 5 + len(VARIANTS)):
+        for variant in range(6, 6 + len(VARIANTS)):
             met = {(case[grading_axis], case[variant]) for case in CASES}
             values = {case[grading_axis] for case in CASES}
             assert met == {(value, flag) for value in values for flag in (False, True)}
+
+
+def test_every_set_of_references_meets_every_value_of_every_grading_axis():
+    for grading_axis in range(5):
+        met = {(case[grading_axis], case[5]) for case in CASES}
+        values = {case[grading_axis] for case in CASES}
+        assert met == {(value, cited) for value in values for cited in REFERENCES}
 
 
 def test_every_claim_is_shown_somewhere_in_the_matrix():
@@ -293,3 +328,103 @@ def test_every_claim_is_shown_somewhere_in_the_matrix():
         for kind in page_types():
             shown |= claims.found_in(" ".join(render(pair, kind).main.text.split()))
     assert set(claims.CLAIMS) - shown == set()
+
+
+# The seed's pages, as the client's issue found them ----------------------------------------
+
+NOTHING_ELSE = (False,) * len(VARIANTS)
+
+
+def text_of(pair, slug):
+    kind = next(kind for kind in page_types() if kind.slug == slug)
+    return " ".join(render(pair, kind).main.text.split())
+
+
+def seed_like(level, verdict, references, safety_data=False):
+    return pair_of(
+        level, verdict, EvidenceBasis.DIRECT, safety_data, False, references, *NOTHING_ELSE
+    )
+
+
+UNCITED = "the studies behind this grade have not been added to this review yet"
+
+
+@pytest.mark.parametrize("slug", ["does-it-work", "evidence-level"])
+def test_an_effective_level_2_summary_citing_nothing_is_the_advisors_grade_not_published_evidence(
+    slug,
+):
+    text = text_of(seed_like(EvidenceLevel.LEVEL_2, Verdict.EFFECTIVE, "none"), slug)
+    assert (
+        f"Our advisors graded the evidence as randomized controlled trials (Level 2); {UNCITED}"
+        in text
+    )
+    assert "Published evidence shows" not in text
+    assert "Controlled studies support a benefit" not in text
+    assert "This grade rests on research" not in text
+    assert "Our advisors graded this evidence as direct" in text
+
+
+def test_a_level_2_grade_citing_only_a_case_report_is_not_shown_as_resting_on_trials():
+    text = text_of(
+        seed_like(EvidenceLevel.LEVEL_2, Verdict.EFFECTIVE, "case-report"), "evidence-level"
+    )
+    assert UNCITED in text
+    assert "Published evidence shows" not in text
+    assert "Controlled studies support a benefit" not in text
+
+
+@pytest.mark.parametrize("slug", ["does-it-work", "evidence-level"])
+def test_an_effective_level_2_summary_citing_an_rct_says_published_evidence_shows_it(slug):
+    text = text_of(seed_like(EvidenceLevel.LEVEL_2, Verdict.EFFECTIVE, "rct"), slug)
+    assert "Published evidence shows that Ketamine (IV / Esketamine) is effective" in text
+    assert UNCITED not in text
+    if slug == "evidence-level":
+        assert "Controlled studies support a benefit" in text
+
+
+def test_the_trials_faq_says_no_controlled_trials_were_published_without_a_cited_trial():
+    # Neuropathic pain in the seed: Level 2, promising, and nothing cited.
+    text = text_of(seed_like(EvidenceLevel.LEVEL_2, Verdict.PROMISING, "none"), "does-it-work")
+    assert not re.search(r"controlled trials of .+ have been published", text)
+    assert (
+        f"Our advisors graded the evidence as randomized controlled trials (Level 2); {UNCITED}."
+        in text
+    )
+
+
+def test_the_trials_faq_names_the_controlled_trials_once_one_is_cited():
+    text = text_of(seed_like(EvidenceLevel.LEVEL_2, Verdict.PROMISING, "rct"), "does-it-work")
+    assert re.search(r"Yes: controlled trials of .+ in people with .+ have been published", text)
+    assert "The studies this review rests on are listed under References" in text
+
+
+@pytest.mark.parametrize("references", ["none", "document", "animal"])
+def test_safety_research_ticked_but_not_cited_is_not_said_to_be_listed_under_references(
+    references,
+):
+    pair = seed_like(EvidenceLevel.LEVEL_4, Verdict.PROMISING, references, safety_data=True)
+    text = text_of(pair, "safety")
+    assert "Published research has examined the safety" not in text
+    assert "the studies are listed under References" not in text
+    assert "The safety studies our advisors recorded in people with Major Depression" in text
+
+
+def test_safety_research_ticked_and_cited_points_to_references():
+    pair = seed_like(EvidenceLevel.LEVEL_4, Verdict.PROMISING, "cohort", safety_data=True)
+    text = text_of(pair, "safety")
+    assert (
+        "Published research has examined the safety of Ketamine (IV / Esketamine) in people "
+        "with Major Depression; the studies are listed under References." in text
+    )
+
+
+@pytest.mark.parametrize(
+    ("references", "drawn"), [("none", False), ("document", False), ("rct", True)]
+)
+def test_the_answer_is_said_to_be_drawn_from_published_research_only_when_a_study_is_cited(
+    references, drawn
+):
+    text = text_of(seed_like(EvidenceLevel.LEVEL_4, Verdict.PROMISING, references), "does-it-work")
+    assert ("drawn from the published research" in text) is drawn
+    if not drawn:
+        assert "no study has been added to this review's references yet" in text

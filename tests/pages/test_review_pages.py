@@ -200,9 +200,11 @@ def test_the_grade_names_the_evidence_basis(client, condition, basis):
             "been proven effective.",
         ),
         (
+            # Graded effective with nothing cited: the advisors' verdict, not published
+            # evidence (the client's issue 19).
             "treatment-resistant-depression",
-            f"Published evidence shows that {KETAMINE} is effective for "
-            "Treatment-Resistant Depression.",
+            f"Our advisors' verdict on {KETAMINE} for Treatment-Resistant Depression: "
+            "effective. The studies behind this verdict have not been added to this review yet.",
         ),
     ],
 )
@@ -346,7 +348,12 @@ def test_no_page_sends_readers_to_search_pubmed_themselves(client, kind):
 def test_a_direct_pair_without_references_is_not_called_extrapolated(client):
     # Chronic pain: direct evidence (a cohort study), no reference added yet.
     text = page(client, "chronic-pain", "does-it-work").main.text
-    assert "rests on research on Ketamine (IV / Esketamine) in people or models" in text
+    # Direct, but no study is cited: the advisors' grade, never "rests on research".
+    assert (
+        "Our advisors graded this evidence as direct, from research on Ketamine (IV / "
+        "Esketamine) in people or models with Chronic Pain" in text
+    )
+    assert "rests on research on" not in text
     assert "rests on the compound's evidence in other uses" not in text
 
 
