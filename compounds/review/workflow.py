@@ -16,12 +16,12 @@ change form, the list actions, the review screen, the bulk confirmation page, th
 import and the import batches. Each has two forms: one object (`submit`, `approve`,
 `request_changes`, `withdraw`, `restore`), raising ReviewError with the reason, and
 many (`submit_many`, `approve_many`, `request_changes_many`, `withdraw_many`),
-returning the Outcomes: what was moved and what was refused, and why. A summary whose
-grade its references do not support is approved only with the advisor's comment
-confirming it (`grade_to_confirm`). Options are
+returning the Outcomes: what was moved and what was refused, and why. Options are
 keyword-only. `submit_many` moves its rows a chunk at a time, which is what lets an
 import submit twenty thousand objects in seconds; the decisions are taken one
-object a transaction, so that a refusal leaves the others decided.
+object a transaction, so that a refusal leaves the others decided. A summary whose
+grade its references do not support is approved only with the advisor's comment
+confirming it (`grade_to_confirm`).
 
 A decision (approve, request changes, withdraw) is a signature on what the
 advisor saw: the admin passes the revision on the advisor's screen as
