@@ -22,8 +22,12 @@ run: $(VENV)/installed .env
 	@echo
 	@SITE_URL='$(SITE_URL)' $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
+# Two processes, each with its own test database: the CI machine has two cores.
+# PYTEST_WORKERS=0 runs the suite in one process (for pdb, or to read its order).
+PYTEST_WORKERS ?= 2
+
 test: $(VENV)/installed .env node_modules/.installed
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 # ruff, then the layers of pyproject.toml's [tool.importlinter] (README, "Layout").
 lint: $(VENV)/installed
