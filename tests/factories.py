@@ -79,8 +79,13 @@ def make_user(username, role, byline=False, **fields):
     from django.contrib.auth import get_user_model
     from django.contrib.auth.models import Group
 
+    from compounds import roles
     from compounds.models import MedicalAdvisor
 
+    if not Group.objects.filter(name=role).exists():
+        # A transactional test before this one emptied the database, and the roles that
+        # migrate made went with it: they are made again as migrate makes them.
+        roles.grant()
     user = get_user_model().objects.create_user(username, password="pw", is_staff=True, **fields)
     user.groups.add(Group.objects.get(name=role))
     if byline:
