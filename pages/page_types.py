@@ -72,10 +72,19 @@ class Effectiveness(PageType):
         return f"{self.heading(pair)} Honest evidence review"
 
     def meta_description(self, pair):
+        # A search result's snippet says no more than the page: "published research"
+        # only over cited studies (pages/claims.py).
+        shown = claims.of(pair)
+        if shown.grade_cited and shown.verdict_cited:
+            return (
+                f"What published research shows about {pair.compound.name} for "
+                f"{pair.condition.name}: verdict {_verdict(pair)}, best evidence "
+                f"{_level(pair)}. Reviewed by a medical advisor."
+            )
         return (
-            f"What published research shows about {pair.compound.name} for "
-            f"{pair.condition.name}: verdict {_verdict(pair)}, best evidence "
-            f"{_level(pair)}. Reviewed by a medical advisor."
+            f"Our advisors' answer on {pair.compound.name} for {pair.condition.name}: "
+            f"verdict {_verdict(pair)}, graded {_level(pair)}; the studies behind it are "
+            "not yet cited. Reviewed by a medical advisor."
         )
 
     def faq(self, pair):

@@ -4,8 +4,9 @@ get it."""
 
 import pytest
 
-from compounds.evidence import EvidenceBasis, EvidenceLevel, Verdict
+from compounds.evidence import EvidenceBasis, EvidenceLevel, StudyDesign, Verdict
 from compounds.models import Compound, Condition, EvidenceSummary
+from tests.factories import make_reference
 from tests.pages.markup import get_page
 
 pytestmark = pytest.mark.django_db
@@ -82,7 +83,29 @@ def test_safety_page_ends_the_class_and_the_safety_profile_once(client, pair):
     assert ".." not in text
 
 
-def test_effectiveness_page_ends_the_overview_with_a_full_stop(client, pair):
+def test_effectiveness_page_keeps_the_overview_of_other_conditions_off_this_ones_evidence(
+    client, pair
+):
+    # The seed's leukemia page printed "Across all conditions: Strong data for
+    # treatment-resistant depression..." under "Current evidence ... for Leukemia".
     text = _pair_page(client, "does-it-work")
-    assert "Across all conditions: Studied in a few small trials." in text
+    assert "Studied in a few small trials" not in text
+    assert "What is known of Memantine for other conditions is on its own page" in text
     assert ".." not in text
+
+
+def test_the_does_it_work_description_says_published_research_only_over_a_cited_study(
+    client, pair, publish, edit
+):
+    # A search result's snippet is what many readers see first: it says no more than
+    # the page does.
+    url = "/compounds/memantine/knee-osteoarthritis/does-it-work/"
+    uncited = get_page(client, url).meta(name="description")
+    assert "published research" not in uncited
+    assert "not yet cited" in uncited
+
+    summary = EvidenceSummary.objects.get(compound__slug="memantine")
+    make_reference(summary, study_design=StudyDesign.RCT)
+    publish(edit(summary))
+    cited = get_page(client, url).meta(name="description")
+    assert cited.startswith("What published research shows about Memantine")
