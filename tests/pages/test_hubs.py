@@ -476,3 +476,12 @@ def test_a_research_update_about_the_condition_shows_its_urgent_help(client):
 
 def test_a_condition_without_a_notice_shows_none(client):
     assert get_page(client, "/conditions/leukemia/").find("div", aria_label="Urgent help") is None
+
+
+@pytest.mark.parametrize("hub", ["/compounds/ketamine/", "/conditions/leukemia/"])
+def test_a_hubs_pair_table_heads_the_grade_as_a_grade_not_as_the_best_evidence(client, hub):
+    # The seed's reviews cite no study yet: "Best evidence" over their grades said the
+    # studies exist (issue 19). The pair pages say whether each grade is cited.
+    heads = [th.text for th in get_page(client, hub).find("table", class_="pairs").find_all("th")]
+    assert "Evidence grade" in heads
+    assert "Best evidence" not in heads
