@@ -1,5 +1,6 @@
 """The staff preview: an object's public page built from its working copy, exactly as
-it would look once approved, with everything around it as it is live now.
+it would look once approved, with everything around it as it is live now, but for a
+pair's compound and condition, which show what of theirs is in review too.
 
 The admin site serves it beside the object's review screen, at
 admin/<app>/<model>/<id>/preview/ (insightswarm/admin.py), and links to it by the URL
@@ -15,6 +16,7 @@ from compounds.models import (
     EvidenceSummary,
     MedicalAdvisor,
     ResearchUpdate,
+    ReviewState,
     Version,
 )
 from compounds.review import snapshots, workflow
@@ -39,12 +41,16 @@ def _as_if_approved(obj, model, request):
     return working
 
 
-def _live_or_working(model, pk, request):
-    """The live version of a related object, or its working copy when it is not live."""
+def _as_reviewed(model, pk, request):
+    """A pair's compound or condition as the pair pages will show it once what is in
+    review is approved: its working copy while that is in review or was never approved
+    (an edit of an interaction shows on the pair's interactions page), else the live
+    version; a draft nobody has submitted stays out."""
+    working = model.objects.get(pk=pk)
     found = live.PUBLISHED[model._meta.model_name].objects.filter(pk=pk).first()
-    if found is not None:
+    if found is not None and working.review_state != ReviewState.IN_REVIEW:
         return snapshots.approved(found)
-    return _as_if_approved(model.objects.get(pk=pk), model, request)
+    return _as_if_approved(working, model, request)
 
 
 def preview(request, obj):
@@ -53,8 +59,8 @@ def preview(request, obj):
     if model is EvidenceSummary:
         pair = Pair(
             working,
-            _live_or_working(Compound, obj.compound_id, request),
-            _live_or_working(Condition, obj.condition_id, request),
+            _as_reviewed(Compound, obj.compound_id, request),
+            _as_reviewed(Condition, obj.condition_id, request),
         )
         kind = get_page_type(request.GET.get("page", "")) or page_types()[0]
         return views.render_review(request, pair, kind, preview=True)

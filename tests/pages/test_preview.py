@@ -165,3 +165,28 @@ def test_a_signed_in_non_staff_user_is_sent_to_log_in(client, django_user_model)
 def test_the_preview_of_an_object_that_does_not_exist_is_not_found(staff_client, model):
     missing = model(pk=999_999)
     assert staff_client.get(preview_url(missing)).status_code == 404
+
+
+def test_a_pair_preview_shows_its_compounds_edit_under_review(staff_client, edit, editor):
+    # An interaction changed to "Safe to combine" showed in the compound's diff but in no
+    # preview: the pair pages were built from the live compound (issue 19).
+    from compounds.models import Interaction
+    from compounds.review import workflow
+
+    compound = Compound.objects.get(slug="ketamine")
+    row = Interaction.objects.filter(compound=compound).first()
+    row.management = "Changed management under review."
+    row.save()
+    workflow.submit(edit(compound), editor)
+
+    page = get_page(staff_client, preview_url(leukemia_summary(), "interactions"))
+    assert "Changed management under review." in page.main.text
+
+
+def test_a_pair_preview_keeps_the_live_compound_when_its_draft_is_not_in_review(
+    staff_client, edit
+):
+    compound = Compound.objects.get(slug="ketamine")
+    edit(compound, drug_class="A draft class nobody submitted")
+    page = get_page(staff_client, preview_url(leukemia_summary(), "safety"))
+    assert "A draft class nobody submitted" not in page.main.text
