@@ -183,9 +183,7 @@ def test_a_pair_preview_shows_its_compounds_edit_under_review(staff_client, edit
     assert "Changed management under review." in page.main.text
 
 
-def test_a_pair_preview_keeps_the_live_compound_when_its_draft_is_not_in_review(
-    staff_client, edit
-):
+def test_a_pair_preview_keeps_the_live_compound_when_its_draft_is_not_in_review(staff_client, edit):
     compound = Compound.objects.get(slug="ketamine")
     edit(compound, drug_class="A draft class nobody submitted")
     page = get_page(staff_client, preview_url(leukemia_summary(), "safety"))
