@@ -335,7 +335,7 @@ class ImportBatchAdmin(ReadOnlyAdmin):
             by_type.setdefault(item.content_type_id, []).append(item.object_id)
         for type_id, ids in by_type.items():
             model = ContentType.objects.get_for_id(type_id).model_class()
-            for obj in model._default_manager.filter(pk__in=ids):
+            for obj in model._default_manager.filter(pk__in=ids).for_decision():
                 objects[(type_id, obj.pk)] = obj
         rows = []
         for item in items:

@@ -126,6 +126,17 @@ class PublishableQuerySet(models.QuerySet):
         content_type = ContentType.objects.get_for_model(self.model)
         return self.filter(live_version__content_type=content_type, **due)
 
+    def for_decision(self):
+        """With what a list of objects to decide on prints of each read along: a summary's
+        compound and condition (its name) and its references (whether its grade needs
+        confirming). Two queries for the list, not two a row."""
+        rows = self
+        if self.model.live_related:
+            rows = rows.select_related(*self.model.live_related)
+        if hasattr(self.model, "grade_needs_confirming"):
+            rows = rows.prefetch_related("references")
+        return rows
+
 
 PublishableManager = models.Manager.from_queryset(PublishableQuerySet)
 

@@ -519,7 +519,7 @@ class ReviewAdmin(HistoryViews, CraftedInputAdmin):
         the revisions shown. An object changed since is refused, and shown again with
         its changes, at its new revision, for the advisor to decide on.
         """
-        objects = list(queryset)
+        objects = list(queryset.for_decision())
         on_change_form = CHANGE_FORM_ACTION in request.POST
         seen = {}
         for obj in objects:
@@ -538,7 +538,7 @@ class ReviewAdmin(HistoryViews, CraftedInputAdmin):
             and prompt is None
             and "revision" in request.POST
             and not confirms_grade
-            and not any(self._companions(obj) for obj in objects)
+            and not any(map(self._in_review, workflow.companions_of(objects).values()))
         )
         needs_comment = prompt is not None or confirms_grade
         form = DecisionForm(request.POST, comment_required=needs_comment)
@@ -571,6 +571,9 @@ class ReviewAdmin(HistoryViews, CraftedInputAdmin):
     def _decision_page(self, request, objects, title, prompt, form, seen=None, show_diffs=False):
         action_field = CHANGE_FORM_ACTION if CHANGE_FORM_ACTION in request.POST else "action"
         rows, refused = [], []
+        # An approval or a change request takes along a new pair's compound and condition.
+        takes_along = prompt is None or request.POST.get(action_field) == "request_changes"
+        companions = workflow.companions_of(objects) if takes_along else {}
         for obj in objects:
             reason = workflow.approval_refused(obj, request.user) if prompt is None else None
             seen_revision = (seen or {}).get(workflow.revision_key(obj))
@@ -583,9 +586,9 @@ class ReviewAdmin(HistoryViews, CraftedInputAdmin):
                 # (revision 0 included: a newly made object's first).
                 "revision": obj.revision if seen_revision is None else seen_revision,
                 "seen_field": SEEN_REVISION.format(obj.pk),
-                "companions": self._companion_rows(request, obj)
-                if prompt is None or (request.POST.get(action_field) == "request_changes")
-                else [],
+                "companions": self._companion_rows(
+                    request, companions.get(workflow.revision_key(obj), [])
+                ),
             }
             if prompt is None and row["reason"] is None:
                 # An approval publishes the companions too: who may not approve one of
@@ -665,19 +668,17 @@ class ReviewAdmin(HistoryViews, CraftedInputAdmin):
         return base, snapshots.compare(type(obj), base.data if base else None, snapshots.take(obj))
 
     @staticmethod
-    def _companions(obj):
-        """The never-approved objects in review that a decision on obj takes along."""
-        return [
-            part for part in workflow.companions(obj) if part.review_state == ReviewState.IN_REVIEW
-        ]
+    def _in_review(parts):
+        """Those of a decision's companions that it takes along: the ones in review."""
+        return [part for part in parts if part.review_state == ReviewState.IN_REVIEW]
 
-    def _companion_rows(self, request, obj, diffs=False):
+    def _companion_rows(self, request, companions, diffs=False):
         """What a decision's page shows and posts of each companion: the revision the
         advisor saw (posted by the page they came from) or else its current one, and why
         the advisor may not approve it, if so; on the review screen, its changes."""
         seen = companions_seen(request.POST) if request.method == "POST" else {}
         rows = []
-        for part in self._companions(obj):
+        for part in self._in_review(companions):
             opts = part._meta
             key = workflow.revision_key(part)
             row = {
@@ -698,7 +699,7 @@ class ReviewAdmin(HistoryViews, CraftedInputAdmin):
     def review_view(self, request, object_id):
         obj = self.object_or_deny(request, object_id)
         base, diff = self._diff(obj)
-        companions = self._companion_rows(request, obj, diffs=True)
+        companions = self._companion_rows(request, workflow.companions(obj), diffs=True)
         approval_refused = workflow.approval_refused(obj, request.user) or next(
             (c["refused"] for c in companions if c["refused"]), None
         )

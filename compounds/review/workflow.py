@@ -208,11 +208,26 @@ def _never_approved(model, ids):
 def companions(obj):
     """The objects reviewed with obj: those it needs live (a summary's compound and
     condition) that have never been approved. They go through review together with obj,
-    so a new pair takes one submission and one decision. One query a related kind."""
-    found = []
-    for name in obj.live_related:
-        model = obj._meta.get_field(name).related_model
-        found += _never_approved(model, [getattr(obj, f"{name}_id")])
+    so a new pair takes one submission and one decision."""
+    return companions_of([obj])[revision_key(obj)]
+
+
+def companions_of(objects):
+    """companions() of each object, by revision_key: one query a related kind for all of
+    them, so that a page listing a thousand summaries asks two queries, not two thousand."""
+    found = {revision_key(obj): [] for obj in objects}
+    by_model = {}
+    for obj in objects:
+        by_model.setdefault(type(obj), []).append(obj)
+    for model, some in by_model.items():
+        for name in model.live_related:
+            related = model._meta.get_field(name).related_model
+            ids = {getattr(obj, f"{name}_id") for obj in some}
+            never = {part.pk: part for part in _never_approved(related, ids)}
+            for obj in some:
+                part = never.get(getattr(obj, f"{name}_id"))
+                if part is not None:
+                    found[revision_key(obj)].append(part)
     return found
 
 

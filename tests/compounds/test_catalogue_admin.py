@@ -318,3 +318,31 @@ def test_a_checked_file_confirmed_twice_at_once_is_imported_once(client, editor)
     with pytest.raises(Failed, match="imported already"):
         apply(plan, editor, batch.file_name, batch=second)
     assert Compound.objects.count() == 1
+
+
+def _batch_page_queries(client, advisor, editor, summaries):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.factories import make_summary
+
+    wipe_catalogue()
+    for _ in range(summaries):
+        make_summary()
+    data = export_json().encode()
+    wipe_catalogue()
+    batch = import_files([("c.json", data)], editor, submit=True)
+    client.force_login(advisor)
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(batch_url(batch)).status_code == 200
+    return len(queries)
+
+
+def test_the_batch_page_reads_the_summaries_references_in_one_query_whatever_their_number(
+    client, editor, advisor
+):
+    # Each row says whether approving it needs a comment confirming its grade, which
+    # reads the summary's references: once for the page, not once a row.
+    assert _batch_page_queries(client, advisor, editor, 6) == _batch_page_queries(
+        client, advisor, editor, 2
+    )

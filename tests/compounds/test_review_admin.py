@@ -1265,3 +1265,25 @@ def test_the_decision_page_asks_for_the_comment_before_approving_an_unsupported_
     _confirm(client, again, "approve", comment=CONFIRMED)
     assert _fresh(summary).review_state == ReviewState.APPROVED
     assert _approval_comment(summary) == CONFIRMED
+
+
+def _confirmation_page_queries(client, editor, advisor, count):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    summaries = [workflow.submit(make_summary(), editor) for _ in range(count)]
+    client.force_login(advisor)
+    with CaptureQueriesContext(connection) as queries:
+        response = _run_on_changelist(client, summaries, "approve")
+    assert response.status_code == 200
+    return len(queries)
+
+
+def test_the_approval_confirmation_reads_the_summaries_names_and_references_once(
+    client, editor, advisor
+):
+    # Each row names its summary (its compound and condition) and says whether its grade
+    # needs a confirming comment (its references): read for the list, not for each row.
+    few = _confirmation_page_queries(client, editor, advisor, 2)
+    EvidenceSummary.objects.all().delete()
+    assert _confirmation_page_queries(client, editor, advisor, 6) == few
