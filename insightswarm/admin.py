@@ -16,6 +16,7 @@ from compounds.references.admin import reference_lookup
 from compounds.review.dashboard import review_dashboard
 from compounds.review.queue import review_queue_view
 from pages.preview import preview_page
+from pages.reading import reading
 
 # The parts of a date the admin's date hierarchy reads from the address, and the values
 # each may take: a year the list can also step one year past, a month, a day.
@@ -91,6 +92,11 @@ class InsightSwarmAdminSite(admin.AdminSite):
     def index(self, request, extra_context=None):
         extra_context = {**(extra_context or {}), "review_dashboard": review_dashboard(request)}
         return super().index(request, extra_context)
+
+    def what_patients_read(self, request, obj):
+        """The public pages a change of obj affects, before and after (pages/reading.py):
+        the review screens show them, and an approval is bound to them."""
+        return reading(request, obj)
 
     def get_urls(self):
         return [

@@ -5,7 +5,7 @@ and level, whether evidence is direct, whether condition-specific safety data
 exist, the specialist who treats the condition. Nothing is cut mid-word.
 """
 
-from compounds.evidence import EvidenceLevel
+from compounds.evidence import EvidenceLevel, Verdict
 
 from . import claims
 from .registry import PageType, register
@@ -75,7 +75,9 @@ class Effectiveness(PageType):
         # A search result's snippet says no more than the page: "published research"
         # only over cited studies (pages/claims.py).
         shown = claims.of(pair)
-        if shown.grade_cited and shown.verdict_cited:
+        # "Insufficient evidence" claims no study: only the grade's are to be cited.
+        insufficient = pair.summary.verdict == Verdict.INSUFFICIENT
+        if shown.grade_cited and (shown.verdict_cited or insufficient):
             return (
                 f"What published research shows about {pair.compound.name} for "
                 f"{pair.condition.name}: verdict {_verdict(pair)}, best evidence "

@@ -25,7 +25,7 @@ from . import live, views
 from .registry import Pair, get_page_type, page_types
 
 
-def _as_if_approved(obj, model, request):
+def as_if_approved(obj, model, request):
     """The working copy, rebuilt as approval would store it, by the previewing advisor."""
     working = snapshots.restore(model, obj.pk, snapshots.take(obj))
     if model is ResearchUpdate:
@@ -50,18 +50,23 @@ def _as_reviewed(model, pk, request):
     found = live.PUBLISHED[model._meta.model_name].objects.filter(pk=pk).first()
     if found is not None and working.review_state != ReviewState.IN_REVIEW:
         return snapshots.approved(found)
-    return _as_if_approved(working, model, request)
+    return as_if_approved(working, model, request)
+
+
+def pair_as_reviewed(summary, request, working=None):
+    """The pair of a summary's working copy, as its pages will show it once approved."""
+    return Pair(
+        working or as_if_approved(summary, EvidenceSummary, request),
+        _as_reviewed(Compound, summary.compound_id, request),
+        _as_reviewed(Condition, summary.condition_id, request),
+    )
 
 
 def preview(request, obj):
     model = type(obj)
-    working = _as_if_approved(obj, model, request)
+    working = as_if_approved(obj, model, request)
     if model is EvidenceSummary:
-        pair = Pair(
-            working,
-            _as_reviewed(Compound, obj.compound_id, request),
-            _as_reviewed(Condition, obj.condition_id, request),
-        )
+        pair = pair_as_reviewed(obj, request, working)
         kind = get_page_type(request.GET.get("page", "")) or page_types()[0]
         return views.render_review(request, pair, kind, preview=True)
     if model is Compound:

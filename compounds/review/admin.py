@@ -35,7 +35,7 @@ from compounds.admin_plumbing import (
 )
 from compounds.models import ReviewEvent, ReviewState, Version
 from compounds.review import messages as review_messages
-from compounds.review import snapshots, workflow
+from compounds.review import patient_text, snapshots, workflow
 from compounds.review.history import HistoryViews
 from compounds.review.queue import editors_since_approval, next_in_queue
 
@@ -515,9 +515,15 @@ class ReviewAdmin(HistoryViews, CraftedInputAdmin):
 
         Each object's revision comes from the page the decision was taken on: the review
         screen, the change form, or this view's own confirmation page, which lists what
-        the decision applies to (for an approval: exactly what will be published) with
-        the revisions shown. An object changed since is refused, and shown again with
-        its changes, at its new revision, for the advisor to decide on.
+        the decision applies to with the revisions shown. An object changed since is
+        refused, and shown again with its changes, at its new revision, for the advisor
+        to decide on.
+
+        An approval is taken only on the text patients will read: the review screen and
+        the confirmation page show it and post its fingerprint (patient_text.py). From
+        anywhere else (the change form's action box, the list, the preview's banner) an
+        approval first shows the confirmation page with that text. An object whose text
+        would differ from the text shown is not approved, and is shown again.
         """
         objects = list(queryset.for_decision())
         on_change_form = CHANGE_FORM_ACTION in request.POST
@@ -527,20 +533,37 @@ class ReviewAdmin(HistoryViews, CraftedInputAdmin):
             if raw is None and on_change_form:
                 raw = request.POST.get("revision")
             seen[workflow.revision_key(obj)] = seen_revision(raw)
+        approving = prompt is None
+        texts_seen = patient_text.seen_readings(request.POST) if approving else {}
+
+        parts_seen = companions_seen(request.POST)
+        companions = workflow.companions_of(objects) if approving else {}
+
+        def changed_since_seen(obj):
+            """Whether obj, or a companion approved with it, changed since it was seen."""
+            key = workflow.revision_key(obj)
+            if seen[key] is not None and seen[key] != obj.revision:
+                return True
+            return any(
+                parts_seen.get(workflow.revision_key(part), part.revision) != part.revision
+                for part in companions.get(key, [])
+            )
+
+        # An object changed since it was seen is refused as stale by the workflow, and
+        # shown again with its changes; any other is approved only on the text shown.
+        text_unseen = [
+            obj
+            for obj in objects
+            if approving and obj.pk not in texts_seen and not changed_since_seen(obj)
+        ]
+        confirmed = not text_unseen and (
+            bool(request.POST.get("confirmed"))
+            or (on_change_form and approving and "revision" in request.POST)
+        )
         # An approval of a grade its references do not support needs the advisor's
         # comment confirming it (workflow.grade_to_confirm), asked for before approving.
-        confirms_grade = prompt is None and any(map(workflow.grade_to_confirm, objects))
-        # From the change form, an approval is taken at once, unless it would publish
-        # companions the form does not show, or needs that comment: then the
-        # confirmation page lists them, or asks for it.
-        confirmed = bool(request.POST.get("confirmed")) or (
-            on_change_form
-            and prompt is None
-            and "revision" in request.POST
-            and not confirms_grade
-            and not any(map(self._in_review, workflow.companions_of(objects).values()))
-        )
-        needs_comment = prompt is not None or confirms_grade
+        confirms_grade = approving and any(map(workflow.grade_to_confirm, objects))
+        needs_comment = not approving or confirms_grade
         form = DecisionForm(request.POST, comment_required=needs_comment)
         comment_asked = confirmed and needs_comment
         if confirmed and None not in seen.values() and form.is_valid():
@@ -555,18 +578,47 @@ class ReviewAdmin(HistoryViews, CraftedInputAdmin):
                 ]
             if step in (workflow.approve_many, workflow.request_changes_many):
                 kwargs["companions_seen"] = companions_seen(request.POST)
-            stale = self._run(request, step(objects, request.user, seen=seen, **kwargs), done)
-            if not stale:
+            text_moved = [
+                obj
+                for obj in objects
+                if not changed_since_seen(obj) and self._text_moved(request, obj, texts_seen)
+            ]
+            deciding = [obj for obj in objects if obj not in text_moved]
+            stale = []
+            if deciding:
+                stale = self._run(request, step(deciding, request.user, seen=seen, **kwargs), done)
+            if not stale and not text_moved:
                 if request.POST.get(NEXT_FIELD) == "queue":
                     # Decided from the review screen or the preview: on to the next item.
                     return HttpResponseRedirect(next_in_queue(request, objects))
                 return None
-            return self._decision_page(request, stale, title, prompt, form, show_diffs=True)
+            again = stale + text_moved
+            return self._decision_page(request, again, title, prompt, form, show_diffs=True)
         if not comment_asked:
             form = DecisionForm(
                 {"comment": request.POST.get("comment", "")}, comment_required=False
             )
         return self._decision_page(request, objects, title, prompt, form, seen=seen)
+
+    def _text_moved(self, request, obj, texts_seen):
+        """Whether what patients would read of obj once approved is not the text the
+        advisor approved it on (texts_seen is empty for other decisions)."""
+        if obj.pk not in texts_seen:
+            return False
+        if self._reading(request, obj).fingerprint == texts_seen[obj.pk]:
+            return False
+        self.message_user(
+            request,
+            f"“{obj}” was not approved: what patients would read changed after you were "
+            "shown it (an edit of it, of its compound or condition, or of its references). "
+            "It is shown again below with the text as it is now.",
+            messages.ERROR,
+        )
+        return True
+
+    def _reading(self, request, obj):
+        """The public pages a change of obj affects, before and after (pages/reading.py)."""
+        return self.admin_site.what_patients_read(request, obj)
 
     def _decision_page(self, request, objects, title, prompt, form, seen=None, show_diffs=False):
         action_field = CHANGE_FORM_ACTION if CHANGE_FORM_ACTION in request.POST else "action"
@@ -601,11 +653,15 @@ class ReviewAdmin(HistoryViews, CraftedInputAdmin):
             base, diff = self._diff(obj) if show_diffs or points else (None, None)
             if show_diffs:
                 row["base"], row["diff"] = base, diff
+            if prompt is None and row["reason"] is None:
+                # What the advisor approves: the text patients will read.
+                row["reading"] = self._reading(request, obj)
+                row["pages"] = patient_text.shown(row["reading"])
             if points:
                 # A change request may point at the parts it is about: those that changed.
                 row["parts"] = changed_parts(diff)
                 row["pointed"] = request.POST.getlist("about")
-            (refused if reason else rows).append(row)
+            (refused if row["reason"] else rows).append(row)
         form.is_valid()
         return TemplateResponse(
             request,
@@ -622,6 +678,10 @@ class ReviewAdmin(HistoryViews, CraftedInputAdmin):
                 "comment": form.data.get("comment", ""),
                 "comment_errors": form.errors.get("comment"),
                 "confirms_grade": any(row["grade_to_confirm"] for row in rows),
+                "seen_readings_field": patient_text.SEEN_READINGS,
+                "seen_readings": patient_text.seen_field_value(
+                    {row["object"].pk: row["reading"] for row in rows if "reading" in row}
+                ),
                 # Kept through the confirmation, so the decision still leads to the next item.
                 "next": "queue" if request.POST.get(NEXT_FIELD) == "queue" else "",
                 "next_field": NEXT_FIELD,
@@ -699,6 +759,7 @@ class ReviewAdmin(HistoryViews, CraftedInputAdmin):
     def review_view(self, request, object_id):
         obj = self.object_or_deny(request, object_id)
         base, diff = self._diff(obj)
+        reading = self._reading(request, obj)
         companions = self._companion_rows(request, workflow.companions(obj), diffs=True)
         approval_refused = workflow.approval_refused(obj, request.user) or next(
             (c["refused"] for c in companions if c["refused"]), None
@@ -724,6 +785,10 @@ class ReviewAdmin(HistoryViews, CraftedInputAdmin):
                 "grade_to_confirm": workflow.grade_to_confirm(obj),
                 "edited_by": editors_since_approval(obj),
                 "companions": companions,
+                "reading": reading,
+                "patient_pages": patient_text.shown(reading),
+                "seen_readings_field": patient_text.SEEN_READINGS,
+                "seen_readings": patient_text.seen_field_value({obj.pk: reading}),
             },
         )
 

@@ -5,10 +5,13 @@ paragraph struck through and underlined. Each side is returned as HTML: the
 approved text with the deleted words in <del>, the working copy with the
 inserted words in <ins>, each with a visually hidden "deleted:"/"inserted:"
 for screen readers, which announce neither element.
+
+`passages` compares two pages' texts the same way, a passage at a time.
 """
 
 import difflib
 import re
+from dataclasses import dataclass
 
 from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
@@ -55,3 +58,33 @@ def _mark(tag, said, text):
         tag,
         text[len(words) :],
     )
+
+
+@dataclass
+class Passage:
+    """One passage of a page's text, compared: "same", "changed", "added" or "removed"."""
+
+    kind: str
+    before: str  # HTML, marked
+    after: str
+
+
+def passages(before, after):
+    """Two lists of passages (a page's text, in reading order) compared passage by
+    passage, each changed pair marked word by word. A passage rewritten in place is
+    one "changed" passage, not one removed and one added."""
+    matcher = difflib.SequenceMatcher(None, before, after, autojunk=False)
+    compared = []
+    for op, i1, i2, j1, j2 in matcher.get_opcodes():
+        if op == "equal":
+            compared += [Passage("same", escape(text), escape(text)) for text in before[i1:i2]]
+            continue
+        old, new = before[i1:i2], after[j1:j2]
+        for index in range(max(len(old), len(new))):
+            if index < len(old) and index < len(new):
+                compared.append(Passage("changed", *marked(old[index], new[index])))
+            elif index < len(old):
+                compared.append(Passage("removed", _mark("del", "deleted", old[index]), ""))
+            else:
+                compared.append(Passage("added", "", _mark("ins", "inserted", new[index])))
+    return compared

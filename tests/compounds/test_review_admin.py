@@ -1,6 +1,9 @@
 """The review workflow in the admin: who sees and does what, the review and preview pages,
 stale saves, the audit trail, and an editor's change from edit to the public site."""
 
+import contextlib
+from unittest import mock
+
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
@@ -22,6 +25,8 @@ from compounds.models import (
     Version,
 )
 from compounds.review import workflow
+from insightswarm.admin import InsightSwarmAdminSite
+from pages.reading import Reading
 from tests.admin_forms import form_data, press, submit
 from tests.factories import (
     confirming,
@@ -191,10 +196,13 @@ def _decide_on_changelist(client, objs, action, comment=REASON):
 
 
 def _decide_on_change_form(client, obj, action, comment=REASON):
-    """An action run from the change form, which carries the revision shown: an approval
-    is taken at once, a decision that needs a comment asks for it first."""
+    """An action run from the change form, which carries the revision shown: a decision
+    is confirmed on the page that follows, which for an approval shows what patients will
+    read (a submission is taken at once)."""
     response = _run_on_change_form(client, obj, action)
-    if action in ("request_changes", "withdraw"):
+    if action in ("request_changes", "withdraw") or (
+        action == "approve" and "decision-objects" in response.content.decode()
+    ):
         return _confirm(client, response, action, **_comment(action, comment))
     return response
 
@@ -471,8 +479,8 @@ def test_change_form_submit_action_reports_success_and_returns_to_the_form(clien
 def test_change_form_action_refused_by_the_workflow_shows_the_reason(client, advisor):
     compound = make_compound()
     client.force_login(advisor)
-    response = _decide_on_change_form(client, compound, "approve")
-    assert any("not in review" in m for m in _messages(response))
+    response = _run_on_change_form(client, compound, "approve")
+    assertContains(response, "not in review")
     assert not _versions(compound).exists()
 
 
@@ -1001,12 +1009,18 @@ def test_approval_from_a_change_form_opened_before_an_edit_is_refused(
     assertContains(response, _inserted("Unseen."), html=True)
 
 
-def test_approval_of_the_revision_on_the_change_form_publishes_it(client, author, advisor):
+def test_approval_of_the_revision_on_the_change_form_publishes_it_once_its_text_is_read(
+    client, author, advisor
+):
     compound = _ready_for("approve", author, None)
     client.force_login(advisor)
     opened = client.get(_url(Compound, "change", compound.pk))
     data = form_data(opened, "Run", **{"CHANGE_FORM-action": "approve"})
     response = client.post(_url(Compound, "change", compound.pk), data)
+    # Not yet: first what patients will read of it, on the confirmation page.
+    assert _fresh(compound).review_state == ReviewState.IN_REVIEW
+    assertContains(response, "What patients will read")
+    response = _confirm(client, response, "approve")
     assert response.status_code == 302
     assert _fresh(compound).review_state == ReviewState.APPROVED
 
@@ -1267,13 +1281,21 @@ def test_the_decision_page_asks_for_the_comment_before_approving_an_unsupported_
     assert _approval_comment(summary) == CONFIRMED
 
 
+@contextlib.contextmanager
+def _text_not_rendered():
+    """The confirmation page without rendering each object's public pages, whose queries
+    are each page's own (tests/pages/test_reading.py): what is left is the page's."""
+    with mock.patch.object(InsightSwarmAdminSite, "what_patients_read", return_value=Reading([])):
+        yield
+
+
 def _confirmation_page_queries(client, editor, advisor, count):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
     summaries = [workflow.submit(make_summary(), editor) for _ in range(count)]
     client.force_login(advisor)
-    with CaptureQueriesContext(connection) as queries:
+    with CaptureQueriesContext(connection) as queries, _text_not_rendered():
         response = _run_on_changelist(client, summaries, "approve")
     assert response.status_code == 200
     return len(queries)

@@ -74,10 +74,15 @@ def test_the_preview_offers_the_way_back_and_the_decisions(client, people):
     client.force_login(people["advisor"])
     preview = client.get(_url("preview", waiting))
     assert f'href="{_url("review", waiting)}">Back to the review</a>' in preview.content.decode()
-    approve = form_data(preview, "Approve")
+    approve = form_data(preview, "Approve…")
     assert approve["_next"] == ["queue"]
     assert approve.action == _url("change", waiting)
-    response = submit(client, preview, "Approve")
+    # The preview shows one of the pages: the approval is confirmed beside all of them.
+    confirmation = submit(client, preview, "Approve…")
+    assert "What patients will read" in confirmation.content.decode()
+    waiting.refresh_from_db()
+    assert waiting.review_state == ReviewState.IN_REVIEW
+    response = submit(client, confirmation, "Approve and publish")
     assert response.status_code == 302
     waiting.refresh_from_db()
     assert waiting.review_state == ReviewState.APPROVED

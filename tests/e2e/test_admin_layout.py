@@ -104,7 +104,8 @@ def test_the_review_screen_and_the_decision_page_fit_a_390_px_phone(site, browse
 
     page = _signed_in(browser, site, "amara", 390)
     _open(page, site, f"/admin/compounds/evidencesummary/{summary.pk}/review/")
-    assert page.locator(".review-diff").count() == 2  # the fields, and the references
+    assert page.locator("table.review-diff").count() == 2  # the fields, and the references
+    assert page.locator(".patient-page").count() == 4  # the pair's four pages
     assert _scroll_width(page) <= 390
     with page.expect_navigation(wait_until="load"):
         page.click("input[type=submit][value='Request changes']")

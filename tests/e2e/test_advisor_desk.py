@@ -46,8 +46,11 @@ def test_an_advisor_approves_a_one_word_change_in_three_clicks_and_versions_can_
     assert "Eve Editor" in home and "minute" in home
     # Click 1: open it. The one changed word is marked.
     advisor.submit("a:text('Ketamine (IV / Esketamine) for Leukemia')")
-    inserted = advisor.page.locator(".review-diff ins").all_inner_texts()
+    inserted = advisor.page.locator("table.review-diff ins").all_inner_texts()
     assert [text.replace("inserted:", "").strip() for text in inserted] == ["trial"]
+    # ... and so is it in the sentence patients will read, beside the byline's new name.
+    read = advisor.page.locator(".patient-text li.changed ins").all_inner_texts()
+    assert "trial" in [text.replace("inserted:", "").strip() for text in read]
     # Click 2: approve, with a comment; the next item of the queue opens.
     advisor.page.fill("#approval-comment", "One word, checked.")
     advisor.submit("input[type=submit][value=Approve]")

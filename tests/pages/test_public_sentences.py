@@ -109,3 +109,8 @@ def test_the_does_it_work_description_says_published_research_only_over_a_cited_
     publish(edit(summary))
     cited = get_page(client, url).meta(name="description")
     assert cited.startswith("What published research shows about Memantine")
+    # "Insufficient evidence" names no study of its own; the cited trial is still cited.
+    publish(edit(summary, verdict=Verdict.INSUFFICIENT))
+    insufficient = get_page(client, url).meta(name="description")
+    assert "verdict insufficient evidence" in insufficient
+    assert "not yet cited" not in insufficient
