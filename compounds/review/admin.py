@@ -34,8 +34,8 @@ from compounds.admin_plumbing import (
     capped_count,
 )
 from compounds.models import ReviewEvent, ReviewState, Version
+from compounds.review import content_checks, snapshots, workflow
 from compounds.review import messages as review_messages
-from compounds.review import snapshots, workflow
 from compounds.review.history import HistoryViews
 from compounds.review.queue import editors_since_approval, next_in_queue
 
@@ -393,12 +393,14 @@ class ReviewAdmin(HistoryViews, CraftedInputAdmin):
             request.POST[then] = ""
 
     def response_add(self, request, obj, post_url_continue=None):
+        self._say_what_checks_found(request, obj)
         if "_save_submit" in request.POST:
             return self._submit_saved(request, obj)
         self._say_what_comes_next(request, obj)
         return super().response_add(request, obj, post_url_continue)
 
     def response_change(self, request, obj):
+        self._say_what_checks_found(request, obj)
         if "_save_submit" in request.POST:
             return self._submit_saved(request, obj)
         self._say_what_comes_next(request, obj)
@@ -417,6 +419,20 @@ class ReviewAdmin(HistoryViews, CraftedInputAdmin):
             f"“{obj}” is a draft. {public} until it is submitted for review and a medical "
             "advisor approves it.",
             messages.INFO,
+        )
+
+    def _say_what_checks_found(self, request, obj):
+        """After a save: what the content checks find in the text as saved, for the editor
+        to look at before an advisor does (who approves it then only with a comment)."""
+        found = content_checks.findings(obj)
+        if not found:
+            return
+        listed = "; ".join(f"{finding.field}: {finding.message}" for finding in found)
+        self.message_user(
+            request,
+            f"Content checks on “{obj}” found {content_checks.describe(found)}. An advisor "
+            f"approves it as it is only with a comment saying why it may stand. {listed}",
+            messages.WARNING,
         )
 
     def _submit_saved(self, request, obj):
