@@ -163,18 +163,27 @@ def save_edit(obj, editor, **fields):
 # The advisor's comment confirming a grade no cited study supports (the factories' summaries
 # are Level 2 and cite nothing unless a test adds references): test data.
 GRADE_CONFIRMED = "Grade confirmed by the advisor; the studies behind it are to be cited."
+# The advisor's comment on open content checks (compounds/review/content_checks.py), which a
+# test's text or the seed's may trip: test data.
+CHECKS_NOTED = "Content checks read by the advisor; the text stands for this test."
 
 
 def confirming(obj):
-    """The comment an approval of obj needs: the grade's confirmation, when it needs one."""
+    """The comment an approval of obj needs, and of what it takes along (a new pair's
+    compound and condition): the grade's confirmation, the open content checks noted."""
     from compounds.review import workflow
 
-    return GRADE_CONFIRMED if workflow.grade_to_confirm(obj) else ""
+    approved = [obj, *(workflow.companions(obj) if obj.pk else [])]
+    needed = [
+        (GRADE_CONFIRMED, any(map(workflow.grade_to_confirm, approved))),
+        (CHECKS_NOTED, any(map(workflow.checks_to_confirm, approved))),
+    ]
+    return " ".join(comment for comment, asked in needed if asked)
 
 
 def approve_as(obj, editor, advisor):
     """Take an object through review: submitted by the editor, approved by the advisor
-    (confirming the grade, where no cited study supports it)."""
+    (with the comment `confirming` gives, where the approval needs one)."""
     from compounds.review import workflow
 
     workflow.submit(obj, editor)

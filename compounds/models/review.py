@@ -128,14 +128,13 @@ class PublishableQuerySet(models.QuerySet):
 
     def for_decision(self):
         """With what a list of objects to decide on prints of each read along: a summary's
-        compound and condition (its name) and its references (whether its grade needs
-        confirming). Two queries for the list, not two a row."""
+        compound and condition (its name), and its child rows (its references say
+        whether its grade needs confirming; the content checks read the rows' text). A
+        query a kind of child for the list, not one a row."""
         rows = self
         if self.model.live_related:
             rows = rows.select_related(*self.model.live_related)
-        if hasattr(self.model, "grade_needs_confirming"):
-            rows = rows.prefetch_related("references")
-        return rows
+        return rows.prefetch_related(*self.model.snapshot_children)
 
 
 PublishableManager = models.Manager.from_queryset(PublishableQuerySet)

@@ -34,8 +34,8 @@ from compounds.admin_plumbing import (
     capped_count,
 )
 from compounds.models import ReviewEvent, ReviewState, Version
+from compounds.review import content_checks, patient_text, snapshots, workflow
 from compounds.review import messages as review_messages
-from compounds.review import patient_text, snapshots, workflow
 from compounds.review.history import HistoryViews
 from compounds.review.queue import editors_since_approval, next_in_queue
 
@@ -393,12 +393,14 @@ class ReviewAdmin(HistoryViews, CraftedInputAdmin):
             request.POST[then] = ""
 
     def response_add(self, request, obj, post_url_continue=None):
+        self._say_what_checks_found(request, obj)
         if "_save_submit" in request.POST:
             return self._submit_saved(request, obj)
         self._say_what_comes_next(request, obj)
         return super().response_add(request, obj, post_url_continue)
 
     def response_change(self, request, obj):
+        self._say_what_checks_found(request, obj)
         if "_save_submit" in request.POST:
             return self._submit_saved(request, obj)
         self._say_what_comes_next(request, obj)
@@ -417,6 +419,20 @@ class ReviewAdmin(HistoryViews, CraftedInputAdmin):
             f"“{obj}” is a draft. {public} until it is submitted for review and a medical "
             "advisor approves it.",
             messages.INFO,
+        )
+
+    def _say_what_checks_found(self, request, obj):
+        """After a save: what the content checks find in the text as saved, for the editor
+        to look at before an advisor does (who approves it then only with a comment)."""
+        found = content_checks.findings(obj)
+        if not found:
+            return
+        listed = "; ".join(f"{finding.field}: {finding.message}" for finding in found)
+        self.message_user(
+            request,
+            f"Content checks on “{obj}” found {content_checks.describe(found)}. An advisor "
+            f"approves it as it is only with a comment saying why it may stand. {listed}",
+            messages.WARNING,
         )
 
     def _submit_saved(self, request, obj):
@@ -535,7 +551,6 @@ class ReviewAdmin(HistoryViews, CraftedInputAdmin):
             seen[workflow.revision_key(obj)] = seen_revision(raw)
         approving = prompt is None
         texts_seen = patient_text.seen_readings(request.POST) if approving else {}
-
         parts_seen = companions_seen(request.POST)
         companions = workflow.companions_of(objects) if approving else {}
 
@@ -560,10 +575,13 @@ class ReviewAdmin(HistoryViews, CraftedInputAdmin):
             bool(request.POST.get("confirmed"))
             or (on_change_form and approving and "revision" in request.POST)
         )
-        # An approval of a grade its references do not support needs the advisor's
-        # comment confirming it (workflow.grade_to_confirm), asked for before approving.
-        confirms_grade = approving and any(map(workflow.grade_to_confirm, objects))
-        needs_comment = not approving or confirms_grade
+        # An approval of a grade its references do not support, or of text with open
+        # content checks, needs the advisor's comment (workflow.grade_to_confirm,
+        # checks_to_confirm), asked for before approving.
+        confirms = approving and any(
+            to_confirm(obj) for obj in objects for to_confirm in self._to_confirm(companions)
+        )
+        needs_comment = not approving or confirms
         form = DecisionForm(request.POST, comment_required=needs_comment)
         comment_asked = confirmed and needs_comment
         if confirmed and None not in seen.values() and form.is_valid():
@@ -600,6 +618,18 @@ class ReviewAdmin(HistoryViews, CraftedInputAdmin):
             )
         return self._decision_page(request, objects, title, prompt, form, seen=seen)
 
+    @staticmethod
+    def _to_confirm(companions):
+        """The reasons an approval may need the advisor's comment, each a function of an
+        object giving the reason or None: its grade, and its open content checks or
+        those of a companion approved with it (companions: workflow.companions_of)."""
+
+        def checks(obj):
+            parts = companions.get(workflow.revision_key(obj), [])
+            return next(filter(None, map(workflow.checks_to_confirm, [obj, *parts])), None)
+
+        return [workflow.grade_to_confirm, checks]
+
     def _text_moved(self, request, obj, texts_seen):
         """Whether what patients would read of obj once approved is not the text the
         advisor approved it on (texts_seen is empty for other decisions)."""
@@ -633,6 +663,7 @@ class ReviewAdmin(HistoryViews, CraftedInputAdmin):
                 "object": obj,
                 "reason": reason,
                 "grade_to_confirm": workflow.grade_to_confirm(obj) if prompt is None else None,
+                "checks": content_checks.findings(obj) if prompt is None else [],
                 "review_url": self._url("review", obj),
                 # What the advisor saw, if they came from a page showing the object
                 # (revision 0 included: a newly made object's first).
@@ -678,6 +709,8 @@ class ReviewAdmin(HistoryViews, CraftedInputAdmin):
                 "comment": form.data.get("comment", ""),
                 "comment_errors": form.errors.get("comment"),
                 "confirms_grade": any(row["grade_to_confirm"] for row in rows),
+                "confirms_checks": any(row["checks"] for row in rows)
+                or any(c["checks"] for row in rows for c in row["companions"]),
                 "seen_readings_field": patient_text.SEEN_READINGS,
                 "seen_readings": patient_text.seen_field_value(
                     {row["object"].pk: row["reading"] for row in rows if "reading" in row}
@@ -750,6 +783,7 @@ class ReviewAdmin(HistoryViews, CraftedInputAdmin):
                     f"admin:{opts.app_label}_{opts.model_name}_review", args=[part.pk]
                 ),
                 "refused": workflow.approval_refused(part, request.user),
+                "checks": content_checks.findings(part),
             }
             if diffs:
                 row["base"], row["diff"] = self._diff(part)
@@ -783,6 +817,9 @@ class ReviewAdmin(HistoryViews, CraftedInputAdmin):
                 "change_url": self._url("change", obj),
                 "approval_refused": approval_refused,
                 "grade_to_confirm": workflow.grade_to_confirm(obj),
+                "checks": content_checks.findings(obj),
+                "confirms_checks": bool(content_checks.findings(obj))
+                or any(c["checks"] for c in companions),
                 "edited_by": editors_since_approval(obj),
                 "companions": companions,
                 "reading": reading,

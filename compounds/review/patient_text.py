@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 from django.utils.html import escape
 
-from . import word_diff
+from . import content_checks, word_diff
 
 # The posted field: "pk:fingerprint" for each object, separated by spaces. One field
 # for all, so that a confirmation of many objects posts one more field, not one each.
@@ -38,6 +38,8 @@ class ShownPage:
     # is one ("new", [Passage, ...]).
     parts: list
     changes: int
+    # Flesch-Kincaid grade of the text once approved (patient information aims at 6 to 8).
+    grade: float | None = None
 
 
 def _folded(passages):
@@ -71,7 +73,8 @@ def shown(reading):
             parts = [("new", [word_diff.Passage("same", "", escape(t)) for t in page.after])]
         else:
             parts = _folded(passages)
-        pages.append(ShownPage(page.name, page.address, status, parts, changes))
+        grade = content_checks.reading_grade("\n".join(page.after)) if page.after else None
+        pages.append(ShownPage(page.name, page.address, status, parts, changes, grade))
     return pages
 
 

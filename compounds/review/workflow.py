@@ -21,7 +21,8 @@ keyword-only. `submit_many` moves its rows a chunk at a time, which is what lets
 import submit twenty thousand objects in seconds; the decisions are taken one
 object a transaction, so that a refusal leaves the others decided. A summary whose
 grade its references do not support is approved only with the advisor's comment
-confirming it (`grade_to_confirm`).
+confirming it (`grade_to_confirm`); so is an object whose text the content checks
+flag (`checks_to_confirm`): they inform, the advisor decides, and says why in the history.
 
 A decision (approve, request changes, withdraw) is a signature on what the
 advisor saw: the admin passes the revision on the advisor's screen as
@@ -48,7 +49,7 @@ from django.dispatch import Signal
 from django.utils import timezone
 
 from compounds.models import MedicalAdvisor, ReviewAction, ReviewEvent, ReviewState, Version
-from compounds.review import publishing, snapshots, working_copy
+from compounds.review import content_checks, publishing, snapshots, working_copy
 
 # Rows locked and moved per query by the bulk steps: well under SQLite's 32,766 variables.
 CHUNK = 2000
@@ -223,7 +224,9 @@ def companions_of(objects):
         for name in model.live_related:
             related = model._meta.get_field(name).related_model
             ids = {getattr(obj, f"{name}_id") for obj in some}
-            never = {part.pk: part for part in _never_approved(related, ids)}
+            # With their child rows, which the decision pages' content checks read.
+            parts = _never_approved(related, ids).prefetch_related(*related.snapshot_children)
+            never = {part.pk: part for part in parts}
             for obj in some:
                 part = never.get(getattr(obj, f"{name}_id"))
                 if part is not None:
@@ -410,6 +413,21 @@ def grade_to_confirm(current):
     )
 
 
+def checks_to_confirm(current):
+    """Why approving `current` needs the advisor's comment on its open content checks, or
+    None: the checks (compounds/review/content_checks.py) found text to look at, such as a
+    word that promises more than its evidence or a figure without a source. The comment
+    says why it may stand, and is kept in the history beside the approval."""
+    found = content_checks.findings(current)
+    if not found:
+        return None
+    return (
+        f"“{current}” has open content checks ({content_checks.describe(found)}): approve "
+        "it with a comment, which the history keeps, saying why they may stand, or request "
+        "changes."
+    )
+
+
 def approve(obj, user, *, comment="", seen_revision=None, companions_seen=None):
     """Publish obj's working copy, and its companions' in review. `seen_revision`: the
     revision the advisor reviewed; `companions_seen`: each companion's, by
@@ -432,9 +450,10 @@ def _publish(current, user, comment):
     refused = approval_refused(current, user)
     if refused:
         raise ReviewError(refused)
-    unconfirmed = grade_to_confirm(current)
-    if unconfirmed and not comment.strip():
-        raise ReviewError(unconfirmed)
+    if not comment.strip():
+        unconfirmed = grade_to_confirm(current) or checks_to_confirm(current)
+        if unconfirmed:
+            raise ReviewError(unconfirmed)
     advisor = _advisor_byline(user)
     data = snapshots.take(current)
     if "slug" in data:

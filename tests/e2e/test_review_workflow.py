@@ -4,7 +4,7 @@ click through it: review, the diff, the four-eyes rule and a stale review screen
 import pytest
 
 from compounds.models import EvidenceSummary, MedicalAdvisor
-from tests.factories import make_user
+from tests.factories import CHECKS_NOTED, make_user
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
@@ -56,7 +56,11 @@ class Browsing:
         self.submit("input[name=_save_submit]")
         assert "was saved and submitted for review" in self.text()
 
-    def approve_on_review_screen(self):
+    def approve_on_review_screen(self, comment=""):
+        """Approve, with a comment typed in the approval's box if given (the content
+        checks of the seed text ask for one)."""
+        if comment:
+            self.page.fill("form:has(input[value=Approve]) textarea[name=comment]", comment)
         self.submit("input[type=submit][value=Approve]")
         return self.text()
 
@@ -106,7 +110,8 @@ def test_an_edit_reaches_the_public_page_only_once_another_advisor_approves_what
     approved_side, working_side = advisor.page.locator(".review-diff tbody td").all()[:2]
     assert old_text[:30] in approved_side.inner_text()
     assert SECOND_EDIT.split()[1] in working_side.locator("ins").first.inner_text()
-    assert "is live: patients now read this version" in advisor.approve_on_review_screen()
+    approved = advisor.approve_on_review_screen(comment=CHECKS_NOTED)
+    assert "is live: patients now read this version" in approved
     public = reader.text(PUBLIC_PAGE)
     assert SECOND_EDIT in public
     assert "Medically reviewed by Amara Okafor, MD, PhD" in public

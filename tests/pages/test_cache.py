@@ -19,6 +19,7 @@ from compounds.models import Compound, Condition, EvidenceSummary
 from compounds.review import workflow
 from pages import cache as page_cache
 from tests import site_wsgi as site
+from tests.factories import confirming
 
 pytestmark = pytest.mark.usefixtures("live_seed")
 
@@ -60,7 +61,7 @@ def test_approving_an_edit_refreshes_the_pairs_pages_and_nothing_else(
     changed = edit(summary("leukemia"), human_evidence="A new cohort study in leukemia.")
     committed(workflow.submit, changed, editor)
     assert b"A new cohort study in leukemia." not in site.get(LEUKEMIA).content
-    committed(workflow.approve, changed, advisor)
+    committed(workflow.approve, changed, advisor, comment=confirming(changed))
 
     page = site.get(LEUKEMIA)
     assert page["X-Page-Cache"] == "miss"
@@ -83,7 +84,7 @@ def test_renaming_a_compound_refreshes_every_page_that_names_it(edit, editor, ad
         site.get(url)
     renamed = edit(Compound.objects.get(slug="ketamine"), name="Ketamine, renamed")
     committed(workflow.submit, renamed, editor)
-    committed(workflow.approve, renamed, advisor)
+    committed(workflow.approve, renamed, advisor, comment=confirming(renamed))
     for url in pages:
         assert "Ketamine, renamed" in site.get(url).content.decode(), url
     assert served("/how-we-grade-evidence/") == (200, "miss")
@@ -99,7 +100,7 @@ def test_a_renamed_compound_refreshes_the_a_to_z_page_of_its_letter(
     def rename(name):
         renamed = edit(Compound.objects.get(pk=ketamine.pk), name=name)
         committed(workflow.submit, renamed, editor)
-        committed(workflow.approve, renamed, advisor)
+        committed(workflow.approve, renamed, advisor, comment=confirming(renamed))
 
     site.get("/compounds/?letter=k")
     rename("Ketamine, renamed")
@@ -116,7 +117,7 @@ def test_a_changed_address_leaves_the_old_page_to_redirect(edit, editor, advisor
     site.get("/conditions/leukemia/")
     moved = edit(Condition.objects.get(slug="leukemia"), slug="leukaemia")
     committed(workflow.submit, moved, editor)
-    committed(workflow.approve, moved, advisor)
+    committed(workflow.approve, moved, advisor, comment=confirming(moved))
     response = site.get("/conditions/leukemia/")
     assert (response.status_code, response["Location"]) == (301, "/conditions/leukaemia/")
 
@@ -271,7 +272,7 @@ def test_a_second_app_process_sharing_the_cache_sees_approvals_and_withdrawals(
     assert other_process(LEUKEMIA) == ["200", "hit", "False"]
     changed = edit(summary("leukemia"), human_evidence="NEWTEXT from a cohort study.")
     workflow.submit(changed, editor)
-    workflow.approve(changed, advisor)
+    workflow.approve(changed, advisor, comment=confirming(changed))
     assert other_process(LEUKEMIA) == ["200", "miss", "True"]
     workflow.withdraw(summary("leukemia"), advisor, comment="Under review.")
     assert other_process(LEUKEMIA)[0] == "404"

@@ -18,6 +18,7 @@ from compounds.models import PublicationChange, PublishedResearchUpdate, Researc
 from compounds.review import publishing, workflow
 from pages import cache as page_cache
 from tests import site_wsgi as site
+from tests.factories import confirming
 
 pytestmark = pytest.mark.usefixtures("live_seed")
 
@@ -126,7 +127,7 @@ def test_an_approval_the_cache_did_not_hear_of_is_served_by_another_process(
     changed = edit(_update(), summary="NEW FINDINGS, approved while the cache was down.")
     committed(workflow.submit, changed, editor)
     with cache_unreachable(monkeypatch):
-        committed(workflow.approve, changed, advisor)
+        committed(workflow.approve, changed, advisor, comment=confirming(changed))
     with another_process():
         page = site.get(UPDATE_PAGE)
     assert b"NEW FINDINGS" in page.content

@@ -100,6 +100,9 @@ class Command(BaseCommand):
 SEED_GRADE_COMMENT = (
     "Demo approval of the client's seed grade: the studies behind it are not cited yet."
 )
+SEED_CHECKS_COMMENT = (
+    "Seed content approved for the demo; its open content checks are noted for editing."
+)
 
 
 def approve_everything(editor, advisor):
@@ -108,9 +111,14 @@ def approve_everything(editor, advisor):
     for model in PUBLISHABLE_MODELS:
         for obj in model.objects.filter(live_version__isnull=True):
             workflow.submit(obj, editor)
-            # The client's seed summaries cite no study yet: the demo's approval says so
-            # in the history rather than passing their grades as supported.
-            comment = SEED_GRADE_COMMENT if workflow.grade_to_confirm(obj) else ""
+            # The client's seed summaries cite no study yet, and the content checks flag
+            # some of its text: the demo's approval says so in the history rather than
+            # passing their grades as supported or their text as checked.
+            needed = [
+                (SEED_GRADE_COMMENT, workflow.grade_to_confirm(obj)),
+                (SEED_CHECKS_COMMENT, workflow.checks_to_confirm(obj)),
+            ]
+            comment = " ".join(comment for comment, asked in needed if asked)
             workflow.approve(obj, advisor, comment=comment)
             approved += 1
     return approved
