@@ -66,7 +66,7 @@ from compounds.models import (
     SafetyNote,
     Version,
 )
-from compounds.review import publishing, snapshots
+from compounds.review import change_log, publishing, snapshots
 from compounds.review.workflow import review_due_after
 
 from . import text
@@ -264,6 +264,15 @@ class Catalogue:
         """The Version and the submit and approve events of one approval, as
         workflow.submit() and workflow.approve() write them. Returns the version."""
         advisor = self.advisors[pk % len(self.advisors)]
+        log = []
+        if model.keeps_change_log:
+            # A pair approved once: its change log says it was first published.
+            log = change_log.log_after(
+                None,
+                data,
+                day=timezone.localdate(at),
+                approved_by=change_log.byline(advisor.display_name, advisor.credentials),
+            )
         version = SimpleNamespace(
             id=self.next_id(Version),
             data=JsonText(json.dumps(data)),
@@ -272,6 +281,7 @@ class Catalogue:
             reviewer_credentials=advisor.credentials,
             approved_at=at,
             next_review_due=self._review_due(at),
+            change_log=log,
         )
         content_type = self.content_type[model]
         t[Version].write(
@@ -285,6 +295,8 @@ class Catalogue:
             reviewer_credentials=version.reviewer_credentials,
             approved_at=at,
             next_review_due=version.next_review_due,
+            public_reason="",
+            change_log=log,
         )
         for action, before, after, user, when, version_id in (
             (
@@ -567,6 +579,7 @@ class Catalogue:
             condition_name=condition_name,
             **publishing._columns(EvidenceSummary, data),
             **publishing._byline(version),
+            change_log=version.change_log,
         )
 
     def _research_updates(self, t, compound_count, conditions):

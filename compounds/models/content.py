@@ -368,6 +368,8 @@ class EvidenceSummary(Publishable, Timestamped):
     snapshot_children = ("references", "safety_findings")
     # A pair's pages go live only when its compound and condition are live too.
     live_related = ("compound", "condition")
+    # Its pages list each approval's changes (compounds/review/change_log.py).
+    keeps_change_log = True
 
     class Meta:
         verbose_name_plural = "evidence summaries"

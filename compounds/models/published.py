@@ -130,6 +130,9 @@ class PublishedSummary(Published):
     evidence_level = models.CharField(max_length=20, choices=EvidenceLevel.choices)
     verdict = models.CharField(max_length=20, choices=Verdict.choices)
     evidence_basis = models.CharField(max_length=20, choices=EvidenceBasis.choices)
+    # The pair's "What changed" (compounds/review/change_log.py), copied from the live
+    # version: its pages read it with the row, in the same query.
+    change_log = models.JSONField(default=list, blank=True)
 
     content_model_name = "evidencesummary"
 

@@ -49,6 +49,14 @@ class Version(models.Model):
     reviewer_credentials = models.CharField(max_length=200)
     approved_at = models.DateTimeField()
     next_review_due = models.DateField()
+    # The advisor's one line for patients on why this approval changed what it changed;
+    # required where it changes a summary's verdict or evidence level (workflow.py).
+    public_reason = models.CharField(max_length=200, blank=True)
+    # A summary's change log as this approval leaves it, newest entry first (the latest
+    # compounds.review.change_log.LIMIT of them): publishing copies it into the pair's
+    # published row, so a re-approval after a withdrawal takes up the log where it was.
+    # Empty for the other kinds, which keep none.
+    change_log = models.JSONField(default=list, blank=True, encoder=DjangoJSONEncoder)
 
     objects = HistoryQuerySet.as_manager()
 
@@ -169,6 +177,8 @@ class Publishable(models.Model):
     snapshot_children: tuple[str, ...] = ()
     # Publishable objects a live object needs live too, selected with it.
     live_related: tuple[str, ...] = ()
+    # Whether its public pages show a change log of its approvals, with a public reason.
+    keeps_change_log = False
 
     class Meta:
         abstract = True

@@ -62,6 +62,17 @@ def letter_of(name):
     return first if "A" <= first <= "Z" else "#"
 
 
+# What a published row copies from its version.
+BYLINE_FIELDS = (
+    "data",
+    "number",
+    "reviewer_name",
+    "reviewer_credentials",
+    "approved_at",
+    "next_review_due",
+)
+
+
 def _byline(version):
     return {
         "data": version.data,
@@ -134,6 +145,8 @@ def _summary_row(pk, version, compound, condition):
         condition_name=condition.name,
         **_columns(EvidenceSummary, version.data),
         **_byline(version),
+        # "What changed", as the version's approval left it (compounds/review/change_log.py).
+        change_log=version.change_log,
     )
 
 
@@ -309,10 +322,12 @@ def rebuild(record_change=True):
         for model in (Compound, Condition, ResearchUpdate):
             published = PUBLISHED_MODEL[model]
             rows = []
-            # Only the version is read: migration 0003 runs this against the schema of its
-            # time, which may lack content fields added later.
+            # Only the version's byline is read: migration 0003 runs this against the
+            # schema of its time, which may lack fields added later (content fields, the
+            # version's change log).
             live = model.objects.filter(live_version__isnull=False).select_related("live_version")
-            for obj in live.only("id", "live_version"):
+            byline = [f"live_version__{name}" for name in BYLINE_FIELDS]
+            for obj in live.only("id", "live_version", *byline):
                 version = obj.live_version
                 rows.append(
                     published(id=obj.pk, **_columns(model, version.data), **_byline(version))
@@ -330,7 +345,11 @@ def rebuild(record_change=True):
                 for pk in update.data["conditions"]
             ]
         ResearchUpdateLink.objects.bulk_create(links, batch_size=2000)
-        _publish_waiting(_waiting_summaries())
+        waiting = _waiting_summaries()
+        # Asked first, without the versions' columns: migration 0003 runs this with no
+        # live summary, against a version table that lacks the change log added later.
+        if waiting.exists():
+            _publish_waiting(waiting)
         _rebuild_former_slugs()
         if record_change:
             # Any page may have changed: every copy is refreshed.
