@@ -181,10 +181,23 @@ def confirming(obj):
     return " ".join(comment for comment, asked in needed if asked)
 
 
+# The advisor's public reason for a change of verdict or evidence level, which the pair's
+# change log shows patients: test data.
+PUBLIC_REASON = "The advisor's reason for this change, as the test gives it."
+
+
+def public_reason(obj):
+    """The public reason an approval of obj needs (PUBLIC_REASON), or "" if none."""
+    from compounds.review import workflow
+
+    return PUBLIC_REASON if workflow.public_reason_to_give(obj) else ""
+
+
 def approve_as(obj, editor, advisor):
     """Take an object through review: submitted by the editor, approved by the advisor
-    (with the comment `confirming` gives, where the approval needs one)."""
+    (with the comment `confirming` gives, and the public reason `public_reason` gives,
+    where the approval needs them)."""
     from compounds.review import workflow
 
     workflow.submit(obj, editor)
-    return workflow.approve(obj, advisor, comment=confirming(obj))
+    return workflow.approve(obj, advisor, comment=confirming(obj), public_reason=public_reason(obj))

@@ -23,6 +23,9 @@ object a transaction, so that a refusal leaves the others decided. A summary who
 grade its references do not support is approved only with the advisor's comment
 confirming it (`grade_to_confirm`); so is an object whose text the content checks
 flag (`checks_to_confirm`): they inform, the advisor decides, and says why in the history.
+A summary whose verdict or evidence level the approval changes is approved only with a
+one-line reason for patients (`public_reason_to_give`), which its pages' change log
+shows with the advisor's name (compounds/review/change_log.py).
 
 A decision (approve, request changes, withdraw) is a signature on what the
 advisor saw: the admin passes the revision on the advisor's screen as
@@ -45,11 +48,13 @@ from django.contrib.admin.models import CHANGE, LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.db.models import F
+from django.db.models.fields.json import KT
 from django.dispatch import Signal
 from django.utils import timezone
 
 from compounds.models import MedicalAdvisor, ReviewAction, ReviewEvent, ReviewState, Version
-from compounds.review import content_checks, publishing, snapshots, working_copy
+from compounds.one_line import has_line_break
+from compounds.review import change_log, content_checks, publishing, snapshots, working_copy
 
 # Rows locked and moved per query by the bulk steps: well under SQLite's 32,766 variables.
 CHUNK = 2000
@@ -106,6 +111,24 @@ def _check_comment(comment):
     # PostgreSQL cannot store a NUL character in text; say so rather than fail.
     if "\x00" in comment:
         raise ReviewError("The comment contains a NUL character, which cannot be stored.")
+
+
+def checked_public_reason(reason):
+    """The public reason of an approval as the change log prints it: stripped, one line
+    of at most change_log.REASON_LENGTH characters; ReviewError says what is wrong."""
+    reason = reason.strip()
+    if has_line_break(reason):
+        raise ReviewError(
+            "The reason for patients is one line of the page's change log: remove the line break."
+        )
+    if len(reason) > change_log.REASON_LENGTH:
+        raise ReviewError(
+            f"The reason for patients is one line of at most {change_log.REASON_LENGTH} "
+            f"characters; this one has {len(reason)}."
+        )
+    if "\x00" in reason:
+        raise ReviewError("The reason contains a NUL character, which cannot be stored.")
+    return reason
 
 
 # What the workflow keeps on a publishable row besides its content and revision.
@@ -428,12 +451,67 @@ def checks_to_confirm(current):
     )
 
 
-def approve(obj, user, *, comment="", seen_revision=None, companions_seen=None):
+def last_approved(obj):
+    """The version an approval of obj is judged against: the live one, or the last one
+    approved before it was withdrawn; None when obj was never approved."""
+    return Version.objects.of(obj).order_by("-number").first()
+
+
+def _reason_to_give(current, before):
+    """Why approving current needs a public reason, or None; before: the snapshot of its
+    last approved version (of which only change_log.NEEDS_REASON are read), None if
+    there is none."""
+    after = {name: getattr(current, name) for name in change_log.NEEDS_REASON}
+    if before is not None:
+        before = {name: before.get(name) for name in change_log.NEEDS_REASON}
+    if not change_log.needs_reason(before, after):
+        return None
+    changed = " ".join(change_log.what_changed(before, after))
+    return (
+        f"“{current}”: {changed} Approving it needs a one-line reason for patients, which "
+        "its pages show with your name under “What changed”."
+    )
+
+
+def public_reason_to_give(current):
+    """Why approving `current` needs a public reason, or None: it is a summary whose
+    verdict or evidence level differs from its last approved version's. The reason is
+    one line patients read in the pair's change log, beside the change."""
+    return public_reasons_to_give([current]).get(revision_key(current))
+
+
+def public_reasons_to_give(objects):
+    """public_reason_to_give() of each object, by revision_key: one query a kind for all
+    of them, reading only the verdict and level of their versions."""
+    found = {}
+    by_model = {}
+    for obj in objects:
+        if type(obj).keeps_change_log:
+            by_model.setdefault(type(obj), []).append(obj)
+    for model, some in by_model.items():
+        fields = [KT(f"data__{name}") for name in change_log.NEEDS_REASON]
+        rows = (
+            Version.objects.of_model(model)
+            .filter(object_id__in=[obj.pk for obj in some])
+            .order_by("object_id", "-number")
+            .values_list("object_id", *fields)
+        )
+        last = {}
+        for object_id, *values in rows:
+            last.setdefault(object_id, dict(zip(change_log.NEEDS_REASON, values, strict=True)))
+        for obj in some:
+            found[revision_key(obj)] = _reason_to_give(obj, last.get(obj.pk))
+    return found
+
+
+def approve(obj, user, *, comment="", public_reason="", seen_revision=None, companions_seen=None):
     """Publish obj's working copy, and its companions' in review. `seen_revision`: the
     revision the advisor reviewed; `companions_seen`: each companion's, by
     revision_key (None for both only for scripts that approve what they have just read
-    themselves)."""
+    themselves); `public_reason`: the line the pair's change log shows with the entry
+    (required by a change of verdict or evidence level)."""
     _check_comment(comment)
+    public_reason = checked_public_reason(public_reason)
     with transaction.atomic():
         current = lock(obj)
         _check_reviewer(user, current)
@@ -442,10 +520,10 @@ def approve(obj, user, *, comment="", seen_revision=None, companions_seen=None):
         for part in companions_in_review(current):
             _check_companion_seen(part, companions_seen, "approved")
             _publish(part, user, comment)
-        return _publish(current, user, comment)
+        return _publish(current, user, comment, public_reason)
 
 
-def _publish(current, user, comment):
+def _publish(current, user, comment, public_reason=""):
     """Approve the locked row current: a version, the approved state, the published row."""
     refused = approval_refused(current, user)
     if refused:
@@ -454,14 +532,28 @@ def _publish(current, user, comment):
         unconfirmed = grade_to_confirm(current) or checks_to_confirm(current)
         if unconfirmed:
             raise ReviewError(unconfirmed)
+    previous = last_approved(current)
+    if not public_reason and type(current).keeps_change_log:
+        before = previous.data if previous else None
+        unexplained = _reason_to_give(current, before)
+        if unexplained:
+            raise ReviewError(unexplained)
     advisor = _advisor_byline(user)
     data = snapshots.take(current)
     if "slug" in data:
         taken = type(current).address_taken(current.pk, data["slug"])
         if taken:
             raise ReviewError(taken)
-    previous = Version.objects.of(current).order_by("-number").first()
     now = timezone.now()
+    log = []
+    if type(current).keeps_change_log:
+        log = change_log.log_after(
+            previous,
+            data,
+            day=timezone.localdate(now),
+            approved_by=change_log.byline(advisor.display_name, advisor.credentials),
+            reason=public_reason,
+        )
     version = Version.objects.create(
         content_object=current,
         number=previous.number + 1 if previous else 1,
@@ -471,6 +563,8 @@ def _publish(current, user, comment):
         reviewer_credentials=advisor.credentials,
         approved_at=now,
         next_review_due=review_due_after(timezone.localdate(now)),
+        public_reason=public_reason,
+        change_log=log,
     )
     _move(
         current,
@@ -573,10 +667,18 @@ def _each(step, objects, user, seen, options):
     return outcomes
 
 
-def approve_many(objects, user, *, comment="", seen=None, companions_seen=None):
-    """approve() each object; seen: the revision the advisor saw of each, by revision_key."""
+def approve_many(
+    objects, user, *, comment="", public_reasons=None, seen=None, companions_seen=None
+):
+    """approve() each object; seen: the revision the advisor saw of each, by revision_key;
+    public_reasons: the public reason given for each, by revision_key."""
+    reasons = public_reasons or {}
+
+    def step(obj, user, **options):
+        return approve(obj, user, public_reason=reasons.get(revision_key(obj), ""), **options)
+
     options = {"comment": comment, "companions_seen": companions_seen}
-    return _each(approve, objects, user, seen, options)
+    return _each(step, objects, user, seen, options)
 
 
 def request_changes_many(objects, user, *, comment, seen=None, about=(), companions_seen=None):

@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from compounds.evidence import EvidenceBasis, EvidenceLevel, StudyDesign, Verdict
 from compounds.models import EvidenceSummary, ReviewState
-from compounds.review import workflow
+from compounds.review import change_log, workflow
 from pages.reading import text_of
 from pages.registry import Pair, page_types
 from tests.admin_forms import form_data, submit
@@ -21,6 +21,7 @@ from tests.factories import (
     make_reference,
     make_summary,
     make_user,
+    public_reason,
     save_edit,
 )
 
@@ -111,12 +112,16 @@ def test_each_changed_patient_sentence_is_on_the_review_screen_before_approval(
     review = client.get(_review_url(summary))
     shown = _once_approved(review)
 
-    # Approved, the public pages read as the review screen said they would.
-    workflow.approve(summary, advisor, comment=confirming(summary) or "Checked.")
+    # Approved, the public pages read as the review screen said they would; the reason
+    # for patients, typed as the advisor approves, where the screen said it would go.
+    reason = public_reason(summary)
+    workflow.approve(
+        summary, advisor, comment=confirming(summary) or "Checked.", public_reason=reason
+    )
     client.logout()
     after = _public_text(client, EvidenceSummary.objects.get(pk=summary.pk))
     new_sentences = [
-        passage
+        passage.replace(reason, f"{change_log.REASON_TO_COME}.") if reason else passage
         for kind, passages in after.items()
         for passage in passages
         if passage not in before[kind] and "Medically reviewed by" not in passage
@@ -171,6 +176,8 @@ def test_an_approval_is_refused_when_the_text_changed_after_it_was_shown(client,
     workflow.submit(compound, editor)
     client.force_login(advisor)
     comment = {"comment": confirming(summary)} if confirming(summary) else {}
+    # The verdict changes: the approval gives patients its reason.
+    comment[f"public_reason_{summary.pk}"] = public_reason(summary)
     response = submit(client, review, "Approve", **comment)
 
     summary.refresh_from_db()
