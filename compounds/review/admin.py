@@ -34,7 +34,7 @@ from compounds.admin_plumbing import (
     capped_count,
 )
 from compounds.models import ReviewEvent, ReviewState, Version
-from compounds.review import content_checks, patient_text, snapshots, workflow
+from compounds.review import change_log, content_checks, patient_text, snapshots, workflow
 from compounds.review import messages as review_messages
 from compounds.review.history import HistoryViews
 from compounds.review.queue import editors_since_approval, next_in_queue
@@ -48,6 +48,9 @@ SEEN_REVISION = "seen_revision_{}"
 # ... and of each companion reviewed with it (a new pair's compound and condition).
 SEEN_COMPANION_REVISION = "seen_{}_revision_{}"
 _SEEN_COMPANION = re.compile(r"seen_([a-z]+)_revision_([0-9]{1,18})")
+# An approval's public reason for each summary whose change log shows one: one field
+# each, posted only by the summaries whose approval asks for one (or that were given one).
+PUBLIC_REASON = "public_reason_{}"
 
 
 class ReviewedForm(forms.ModelForm):
@@ -86,19 +89,48 @@ class ReviewedForm(forms.ModelForm):
 
 
 class DecisionForm(forms.Form):
-    """The comment of a decision, checked as any text field of the admin is."""
+    """The comment of a decision, checked as any text field of the admin is, and an
+    approval's public reasons: one for each object of `reasons` ({object: whether its
+    approval needs one}), as the workflow checks them."""
 
     comment = forms.CharField(required=False, strip=False)
 
-    def __init__(self, *args, comment_required, **kwargs):
+    def __init__(self, *args, comment_required, reasons=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.comment_required = comment_required
+        self.reason_fields = {}
+        for obj, required in (reasons or {}).items():
+            name = PUBLIC_REASON.format(obj.pk)
+            self.fields[name] = forms.CharField(
+                required=required,
+                strip=False,
+                error_messages={"required": "A reason for patients is required."},
+            )
+            self.reason_fields[name] = obj
 
     def clean_comment(self):
         comment = self.cleaned_data["comment"]
         if self.comment_required and not comment.strip():
             raise ValidationError("A comment is required.", code="required")
         return comment
+
+    def clean(self):
+        cleaned = super().clean()
+        for name in self.reason_fields:
+            if name in cleaned:
+                try:
+                    cleaned[name] = workflow.checked_public_reason(cleaned[name])
+                except workflow.ReviewError as error:
+                    self.add_error(name, str(error))
+        return cleaned
+
+    def public_reasons(self):
+        """The reasons given, by workflow.revision_key (a valid form's)."""
+        return {
+            workflow.revision_key(obj): self.cleaned_data[name]
+            for name, obj in self.reason_fields.items()
+            if self.cleaned_data.get(name)
+        }
 
 
 def companions_seen(post):
@@ -582,7 +614,8 @@ class ReviewAdmin(HistoryViews, CraftedInputAdmin):
             to_confirm(obj) for obj in objects for to_confirm in self._to_confirm(companions)
         )
         needs_comment = not approving or confirms
-        form = DecisionForm(request.POST, comment_required=needs_comment)
+        reasons = self._reasons_asked(request, objects) if approving else {}
+        form = DecisionForm(request.POST, comment_required=needs_comment, reasons=reasons)
         comment_asked = confirmed and needs_comment
         if confirmed and None not in seen.values() and form.is_valid():
             # A change request or withdrawal needs its comment; an approval may carry one.
@@ -596,6 +629,8 @@ class ReviewAdmin(HistoryViews, CraftedInputAdmin):
                 ]
             if step in (workflow.approve_many, workflow.request_changes_many):
                 kwargs["companions_seen"] = companions_seen(request.POST)
+            if approving:
+                kwargs["public_reasons"] = form.public_reasons()
             text_moved = [
                 obj
                 for obj in objects
@@ -612,11 +647,25 @@ class ReviewAdmin(HistoryViews, CraftedInputAdmin):
                 return None
             again = stale + text_moved
             return self._decision_page(request, again, title, prompt, form, show_diffs=True)
-        if not comment_asked:
+        # A reason refused (too long, two lines, missing) is said beside what was typed.
+        reason_refused = confirmed and any(name in form.errors for name in form.reason_fields)
+        if not comment_asked and not reason_refused:
             form = DecisionForm(
                 {"comment": request.POST.get("comment", "")}, comment_required=False
             )
         return self._decision_page(request, objects, title, prompt, form, seen=seen)
+
+    @staticmethod
+    def _reasons_asked(request, objects):
+        """The objects an approval may give a public reason for, each with whether it
+        needs one (workflow.public_reason_to_give); one refused anyway needs none."""
+        asked = workflow.public_reasons_to_give(objects)
+        return {
+            obj: workflow.approval_refused(obj, request.user) is None
+            and asked[workflow.revision_key(obj)] is not None
+            for obj in objects
+            if obj.keeps_change_log
+        }
 
     @staticmethod
     def _to_confirm(companions):
@@ -656,6 +705,7 @@ class ReviewAdmin(HistoryViews, CraftedInputAdmin):
         # An approval or a change request takes along a new pair's compound and condition.
         takes_along = prompt is None or request.POST.get(action_field) == "request_changes"
         companions = workflow.companions_of(objects) if takes_along else {}
+        reasons_asked = workflow.public_reasons_to_give(objects) if prompt is None else {}
         for obj in objects:
             reason = workflow.approval_refused(obj, request.user) if prompt is None else None
             seen_revision = (seen or {}).get(workflow.revision_key(obj))
@@ -692,6 +742,9 @@ class ReviewAdmin(HistoryViews, CraftedInputAdmin):
                 # A change request may point at the parts it is about: those that changed.
                 row["parts"] = changed_parts(diff)
                 row["pointed"] = request.POST.getlist("about")
+            if prompt is None and row["reason"] is None:
+                asked = reasons_asked.get(workflow.revision_key(obj))
+                row["public_reason"] = self._public_reason_row(request, obj, asked, form)
             (refused if row["reason"] else rows).append(row)
         form.is_valid()
         return TemplateResponse(
@@ -720,6 +773,24 @@ class ReviewAdmin(HistoryViews, CraftedInputAdmin):
                 "next_field": NEXT_FIELD,
             },
         )
+
+    @staticmethod
+    def _public_reason_row(request, obj, asked, form):
+        """The public reason of an approval, as its page asks for it: only where the
+        approval needs one (`asked` says why), or one was typed (shown again as typed)."""
+        if not obj.keeps_change_log:
+            return None
+        name = PUBLIC_REASON.format(obj.pk)
+        typed = request.POST.get(name, "")
+        if not asked and not typed:
+            return None
+        return {
+            "field": name,
+            "asked": asked,
+            "value": typed,
+            "errors": form.errors.get(name),
+            "length": change_log.REASON_LENGTH,
+        }
 
     def _url(self, view, obj):
         return reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_{view}", args=[obj.pk])
@@ -826,6 +897,13 @@ class ReviewAdmin(HistoryViews, CraftedInputAdmin):
                 "patient_pages": patient_text.shown(reading),
                 "seen_readings_field": patient_text.SEEN_READINGS,
                 "seen_readings": patient_text.seen_field_value({obj.pk: reading}),
+                "public_reason": {
+                    "field": PUBLIC_REASON.format(obj.pk),
+                    "asked": workflow.public_reason_to_give(obj),
+                    "length": change_log.REASON_LENGTH,
+                }
+                if obj.keeps_change_log
+                else None,
             },
         )
 
