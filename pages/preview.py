@@ -19,7 +19,7 @@ from compounds.models import (
     ReviewState,
     Version,
 )
-from compounds.review import snapshots, workflow
+from compounds.review import change_log, snapshots, workflow
 
 from . import live, views
 from .registry import Pair, get_page_type, page_types
@@ -27,7 +27,8 @@ from .registry import Pair, get_page_type, page_types
 
 def as_if_approved(obj, model, request):
     """The working copy, rebuilt as approval would store it, by the previewing advisor."""
-    working = snapshots.restore(model, obj.pk, snapshots.take(obj))
+    data = snapshots.take(obj)
+    working = snapshots.restore(model, obj.pk, data)
     if model is ResearchUpdate:
         live.attach_links([working])
     advisor = MedicalAdvisor.objects.filter(user=request.user).first()
@@ -38,7 +39,25 @@ def as_if_approved(obj, model, request):
         approved_at=now,
         next_review_due=workflow.review_due_after(timezone.localdate(now)),
     )
+    if model.keeps_change_log:
+        _log_as_if_approved(working, data, obj)
     return working
+
+
+def _log_as_if_approved(working, data, obj):
+    """The change log with this approval's entry on top. Its reason is not known before
+    the advisor approves, and the approval is bound to this text: where one is asked,
+    the entry says where it will go (change_log.REASON_TO_COME)."""
+    version = working.version
+    previous = workflow.last_approved(obj)
+    version.number = previous.number + 1 if previous else 1
+    version.change_log = change_log.log_after(
+        previous,
+        data,
+        day=timezone.localdate(version.approved_at),
+        approved_by=change_log.byline(version.reviewer_name, version.reviewer_credentials),
+        reason_to_come=change_log.needs_reason(previous.data if previous else None, data),
+    )
 
 
 def _as_reviewed(model, pk, request):

@@ -14,6 +14,7 @@ import functools
 import itertools
 import json
 import re
+from datetime import date as date_type
 from datetime import datetime
 
 from django.templatetags.static import static
@@ -45,6 +46,9 @@ def date(value, format):
     """Django's date filter as a template applies it: a moment in the site's time zone."""
     if value is None or value == "":
         return ""
+    if isinstance(value, str):
+        # A day kept in JSON (a change log's entries) is an ISO date.
+        value = date_type.fromisoformat(value)
     if isinstance(value, datetime) and timezone.is_aware(value):
         value = timezone.localtime(value)
     fast = _DATE_FORMATS.get(format)
