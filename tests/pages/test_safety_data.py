@@ -79,6 +79,24 @@ def test_sedatives_with_ketamine_read_as_the_labels_monitoring_never_as_avoid(cl
     assert "The label asks that sedation be watched closely" in with_spray
 
 
+def test_the_interactions_pages_say_nothing_in_them_is_specific_to_the_condition(client):
+    # Leukemia and stage IV cancer read alike but for their names where the data say
+    # nothing of either: each says so, and each describes its own standard treatment.
+    texts = {
+        condition: " ".join(
+            get_page(client, PAGE.format(condition, "interactions")).main.text.split()
+        )
+        for condition in ("leukemia", "stage-iv-cancer")
+    }
+    for condition, name in (("leukemia", "Leukemia"), ("stage-iv-cancer", "Stage IV Cancer")):
+        assert (
+            f"This review has no information on interactions with {name} treatment in particular."
+            in texts[condition]
+        )
+    assert "depends on the type of leukemia" in texts["leukemia"]
+    assert "depends on the type of cancer and where it has spread" in texts["stage-iv-cancer"]
+
+
 def test_the_safety_page_lists_monitoring_contraindications_and_cautions(client):
     page = get_page(client, PAGE.format("leukemia", "safety"))
     text = " ".join(page.main.text.split())
@@ -86,7 +104,7 @@ def test_the_safety_page_lists_monitoring_contraindications_and_cautions(client)
     assert "When After each treatment session" in monitoring
     assert "For how long Until any rise in blood pressure has resolved" in monitoring
     assert "Contraindications: when Ketamine (IV / Esketamine) must not be used" in text
-    assert "who have had bleeding in the brain (intracerebral hemorrhage)" in text
+    assert "if you have ever had bleeding in the brain (intracerebral hemorrhage)" in text
     assert "Cautions in the approved information on Ketamine (IV / Esketamine)" in text
     assert "The approved information on Ketamine (IV / Esketamine) sets out this monitoring" in text
     assert "has no monitoring information" not in text
