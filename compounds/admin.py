@@ -86,7 +86,7 @@ PUBLIC_SENTENCES = {
             "Write whole sentences.",
         ),
         "evidence_overview": (
-            ["“Across all conditions: {text}” on each effectiveness page"],
+            ["“Evidence overview: {text}” on the compound's own page, never under one condition"],
             "Write one or two whole sentences, naming each condition.",
         ),
         "safety_profile": (

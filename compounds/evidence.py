@@ -160,16 +160,27 @@ class SafetyCategory(models.TextChoices):
 
 
 class Severity(models.TextChoices):
-    """How serious a drug interaction is, as interaction checkers grade it."""
+    """How serious a drug interaction is: the advisors' grade of the risk.
 
-    MAJOR = "major", "Major: avoid the combination, or use it only under close supervision"
-    MODERATE = "moderate", "Moderate: usually avoid, or combine with monitoring"
-    MINOR = "minor", "Minor: little clinical effect; be aware"
+    The grade says how much harm can follow, never what to do: that is the source's
+    advice, in the row's own "what to do". A label that warns of sedation and asks for
+    monitoring must not read as "avoid the combination" through the site's scale.
+    """
+
+    MAJOR = "major", "Major: can cause serious or life-threatening harm"
+    MODERATE = "moderate", "Moderate: can cause effects that need close monitoring or a dose change"
+    MINOR = "minor", "Minor: little effect is expected"
 
     @property
     def word(self):
         """The grade alone, as a table cell shows it: "Major"."""
         return self.label.split(":")[0]
+
+    @property
+    def definition(self):
+        """What the grade means, as a sentence: "Can cause serious or life-threatening harm."."""
+        meaning = self.label.split(": ", 1)[1]
+        return f"{meaning[0].upper()}{meaning[1:]}."
 
 
 class CautionKind(models.TextChoices):

@@ -25,6 +25,8 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from jinja2 import ChainableUndefined, Environment
 
+from compounds.evidence import Severity
+
 
 def ld_json(data):
     """A JSON-LD data block: not a script the browser runs, so no CSP nonce is needed."""
@@ -104,7 +106,8 @@ def environment(**options):
     # Each included part ends its line, as in the files.
     options["keep_trailing_newline"] = True
     env = Environment(**options)
-    env.globals.update(static=static_url, url=url)
+    # The interaction grades with their meanings, for the scale the interactions page states.
+    env.globals.update(static=static_url, url=url, interaction_severities=list(Severity))
     env.filters.update(
         ld_json=ld_json,
         source_link=source_link,

@@ -137,7 +137,12 @@ class Interaction(CompoundPart, Sourced):
         max_length=200,
         help_text='As patients know it, class or name: "Benzodiazepines", "MAO inhibitors".',
     )
-    severity = models.CharField(max_length=20, choices=Severity.choices)
+    severity = models.CharField(
+        max_length=20,
+        choices=Severity.choices,
+        help_text="How much harm the combination can cause, graded by the advisors; what the "
+        "source advises goes in what to do.",
+    )
     effect = models.CharField(
         "what happens",
         max_length=500,
@@ -155,6 +160,11 @@ class Interaction(CompoundPart, Sourced):
         constraints = unique_per_compound(
             "interaction", "drug", "This compound already lists an interaction with this drug."
         )
+
+    @property
+    def severity_grade(self):
+        """The grade as a Severity, whose word and definition the page shows apart."""
+        return Severity(self.severity)
 
 
 class SafetyFindingManager(models.Manager):

@@ -4,7 +4,7 @@ import pytest
 from django.apps import apps
 from django.core.management import call_command
 
-from compounds.evidence import EvidenceBasis, EvidenceLevel, Verdict
+from compounds.evidence import EvidenceBasis, EvidenceLevel, StudyDesign, Verdict
 from compounds.models import (
     Compound,
     Condition,
@@ -41,8 +41,9 @@ def test_seed_compound_is_ketamine_as_the_pages_describe_it(seed_content):
     assert ketamine.name == "Ketamine (IV / Esketamine)"
     assert ketamine.alias_list == ["esketamine", "Spravato"]
     assert ketamine.drug_class == "NMDA Antagonist / Anesthetic"
-    assert "esketamine nasal spray (Spravato) approved for treatment-resistant depression" in (
-        ketamine.regulatory_status
+    assert (
+        "Esketamine nasal spray (Spravato) is FDA-approved for treatment-resistant depression"
+        in (ketamine.regulatory_status)
     )
     assert "IV ketamine for depression is off-label" in ketamine.regulatory_status
     assert [m.description for m in ketamine.mechanisms.all()] == [
@@ -52,10 +53,10 @@ def test_seed_compound_is_ketamine_as_the_pages_describe_it(seed_content):
         "BDNF release",
     ]
     assert [n.description for n in ketamine.safety_notes.all()] == [
-        "Dissociation and perceptual effects",
-        "Abuse potential",
-        "Bladder toxicity with chronic use",
-        "Requires monitoring",
+        "Feeling detached (dissociation) and changes in how things look, sound or feel",
+        "Can be misused or abused",
+        "Bladder damage with long-term use",
+        "Needs medical monitoring",
     ]
 
 
@@ -144,8 +145,16 @@ def test_ketamine_safety_rows_come_only_from_its_us_labels_cited_by_address(seed
     ] == "major"
 
 
-def test_the_cleveland_clinic_study_is_called_a_retrospective_uncontrolled_registry(seed_content):
+def test_the_cleveland_clinic_study_is_called_a_case_series_without_a_comparison_group(
+    seed_content,
+):
+    # A look-back study of treated patients only: a case series (Level 5), not a cohort
+    # study (Level 4), on the site's scale; the pair's grade says the same.
     update = ResearchUpdate.objects.get(slug="low-dose-ketamine-infusions-for-chronic-pain")
-    assert update.study_design == "retrospective"
+    assert update.study_design == StudyDesign.CASE_REPORT
+    assert "looked back at 1,034 patients" in update.summary
     assert "no comparison group" in update.summary
     assert "was safe" not in update.summary
+    chronic_pain = EvidenceSummary.objects.get(condition__slug="chronic-pain")
+    assert chronic_pain.evidence_level == EvidenceLevel.LEVEL_5
+    assert "case series (Level 5)" in chronic_pain.human_evidence

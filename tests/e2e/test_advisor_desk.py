@@ -30,8 +30,8 @@ def test_an_advisor_approves_a_one_word_change_in_three_clicks_and_versions_can_
     # The editor changes one word of the summary, and the condition's specialist.
     editor = Browsing(browser, site, errors, "eve")
     old = summary.human_evidence
-    assert "No published study" in old
-    editor.edit_and_submit(summary, old.replace("No published study", "No published trial"))
+    assert "no published study" in old
+    editor.edit_and_submit(summary, old.replace("no published study", "no published trial"))
     editor.open(f"/admin/compounds/condition/{leukemia.pk}/change/")
     editor.page.fill("#id_specialist", "hematologist")
     editor.submit("input[name=_save_submit]")
@@ -56,7 +56,7 @@ def test_an_advisor_approves_a_one_word_change_in_three_clicks_and_versions_can_
     advisor.submit("input[type=submit][value=Approve]")
     assert f"/admin/compounds/condition/{leukemia.pk}/review/" in advisor.page.url
     assert "is live: patients now read this version" in advisor.text()
-    assert "No published trial" in Browsing(browser, site, errors).text(PUBLIC_PAGE)
+    assert "no published trial" in Browsing(browser, site, errors).text(PUBLIC_PAGE)
 
     # The editor is told, with the advisor's comment.
     (approved,) = [m for m in mail.outbox if m.subject.startswith("[Insight Swarm] Approved")]
@@ -72,6 +72,6 @@ def test_an_advisor_approves_a_one_word_change_in_three_clicks_and_versions_can_
     assert "is now the working copy, as a draft" in editor.text()
     summary.refresh_from_db()
     assert summary.human_evidence == old and summary.review_state == "draft"
-    assert "No published trial" in Browsing(browser, site, errors).text(PUBLIC_PAGE)
+    assert "no published trial" in Browsing(browser, site, errors).text(PUBLIC_PAGE)
 
     assert errors == []

@@ -96,8 +96,9 @@ def test_an_edit_reaches_the_public_page_only_once_another_advisor_approves_what
     assert FIRST_EDIT in stale.read(review_screen)
     editor.edit_and_submit(summary, SECOND_EDIT)
 
-    # Approving from the screen opened before that edit is refused, showing the new diff.
-    stale.approve_on_review_screen()
+    # Approving from the screen opened before that edit is refused, showing the new diff
+    # (the seed's open content checks make the comment box required: the browser asks).
+    stale.approve_on_review_screen(comment=CHECKS_NOTED)
     refused = stale.read()
     assert "eve changed" in refused.lower()
     assert "after you opened revision" in refused

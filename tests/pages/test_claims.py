@@ -21,7 +21,7 @@ import re
 import pytest
 from django.test import RequestFactory
 
-from compounds.evidence import EvidenceBasis, EvidenceLevel, StudyDesign, Verdict
+from compounds.evidence import EvidenceBasis, EvidenceLevel, Severity, StudyDesign, Verdict
 from compounds.models import Compound, Condition, EvidenceSummary, PublishedSummary
 from compounds.review import snapshots
 from pages import claims, views
@@ -267,8 +267,9 @@ def _missing_rows(pair, kind, page, text):
         if rows(pair) and typed not in text
     ]
     if kind.slug == "interactions" and pair.compound.interactions.all():
-        # Each interaction is named with its severity and its source.
-        for needed in ("Major: avoid", SOURCE):
+        # Each interaction is named with its severity, whose scale the page defines, and
+        # its source.
+        for needed in ("Severity Major", Severity.MAJOR.definition, SOURCE):
             if needed not in text:
                 wrong.append(f"names an interaction without {needed!r}")
     return wrong

@@ -279,14 +279,14 @@ APPROVED_TEXT = {
     "/compounds/ketamine/": [
         "Ketamine (IV / Esketamine)",
         "NMDA Antagonist / Anesthetic",
-        "Strong data for treatment-resistant depression",
+        "Phase II trials for neuropathic pain",
         "BDNF release",
-        "Dissociation and perceptual effects",
+        "Bladder damage with long-term use",
     ],
     "/compounds/ketamine/leukemia/does-it-work/": [
         "Does Ketamine (IV / Esketamine) work for Leukemia?",
-        "No published study has shown that ketamine works for leukemia.",
-        "Limited, and not specifically designed for leukemia.",
+        "We found no published study of ketamine as a treatment for leukemia.",
+        "Limited, and none of it designed to study leukemia.",
         "No research on Ketamine (IV / Esketamine) as a treatment for Leukemia was found",
         "hematologist or oncologist",
         "Insufficient evidence",
@@ -294,9 +294,10 @@ APPROVED_TEXT = {
     "/compounds/ketamine/neuropathic-pain/safety/": [
         "Ketamine infusions for refractory neuropathic pain: a randomized trial",
     ],
-    "/conditions/leukemia/": ["hematologist or oncologist", "typically involves multiple agents"],
+    "/conditions/leukemia/": ["hematologist or oncologist", "depends on the type of leukemia"],
     "/research/low-dose-ketamine-infusions-for-chronic-pain/": [
-        "Low-dose ketamine infusions eased chronic pain for up to six months",
+        "Chronic pain improved for some patients after ketamine infusions, "
+        "in a study with no comparison group",
         "Cleveland Clinic",
         "A four-year Cleveland Clinic study looked back at 1,034 patients",
     ],

@@ -59,7 +59,7 @@ def test_a_summary_preview_shows_the_working_copys_unapproved_text(staff_client,
 def test_the_public_page_keeps_the_approved_text_meanwhile(client, edited_summary):
     page = get_page(client, "/compounds/ketamine/leukemia/does-it-work/")
     assert "Unapproved human evidence in preview." not in page.html
-    assert "No published study has shown that ketamine works for leukemia." in page.main.text
+    assert "We found no published study of ketamine as a treatment for leukemia." in page.main.text
 
 
 def test_a_summary_preview_without_a_page_shows_the_first_page_type(staff_client, edited_summary):

@@ -67,7 +67,7 @@ def test_interactions_page_reads_the_standard_treatment_as_one_sentence(client, 
     text = _pair_page(client, "interactions")
     assert (
         "Standard treatment for Knee Osteoarthritis: Exercise and physiotherapy, weight loss "
-        "in overweight cases. Every additional compound" in text
+        "in overweight cases. Each added medicine" in text
     )
     assert "What should I tell my rheumatologist about Memantine?" in text
     assert ".." not in text

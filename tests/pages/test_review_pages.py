@@ -91,7 +91,7 @@ def test_every_page_answers_frequently_asked_questions_about_the_pair(client, co
 def test_every_page_carries_the_medical_disclaimer(client, condition, kind):
     disclaimer = page(client, condition, kind).find("aside", aria_label="Medical disclaimer")
     assert "is not medical advice" in disclaimer.text
-    assert "Always consult qualified healthcare professionals" in disclaimer.text
+    assert "Talk to your doctor or care team first" in disclaimer.text
 
 
 @pytest.mark.parametrize(("condition", "kind"), EVERY_PAGE)

@@ -36,15 +36,65 @@ def test_the_interactions_page_of_ketamine_names_each_drug_with_severity_and_sou
     page = get_page(client, PAGE.format("leukemia", "interactions"))
     item = _item(page, "Theophylline or aminophylline")
     text = " ".join(item.text.split())
-    assert "Severity Major: avoid the combination" in text
-    assert "What happens Taken with IV ketamine, they may lower the threshold for seizures." in text
+    # The grade alone on the row: what to do is the label's, not the grade's.
+    assert "Severity Major What happens" in text
+    assert "What happens Taken with IV ketamine, they may make a seizure more likely." in text
     assert "What to do The label says not to give them together with IV ketamine." in text
     assert (KETALAR_LABEL, "KETALAR (ketamine) US prescribing information, section 7") in (
         item.links()
     )
     maois = " ".join(_item(page, "Monoamine oxidase inhibitors (MAOIs)").text.split())
-    assert "Severity Moderate" in maois
+    assert "Severity Moderate What happens" in maois
     assert "lists no specific drug interaction" not in page.main.text
+
+
+def test_the_interactions_page_states_the_severity_scale_with_its_definitions(client):
+    page = get_page(client, PAGE.format("leukemia", "interactions"))
+    scale = page.find("dl", class_="severity-scale")
+    assert [" ".join(d.text.split()) for d in scale.find_all("div")] == [
+        "Major Can cause serious or life-threatening harm.",
+        "Moderate Can cause effects that need close monitoring or a dose change.",
+        "Minor Little effect is expected.",
+    ]
+    text = " ".join(page.main.text.split())
+    assert "Severity is our advisors' grade of the risk, on this scale." in text
+
+
+def test_sedatives_with_ketamine_read_as_the_labels_monitoring_never_as_avoid(client):
+    # Benzodiazepines and opioids are given with ketamine under supervision: the labels
+    # warn of sedation and slowed breathing and ask for monitoring (issue 19).
+    page = get_page(client, PAGE.format("leukemia", "interactions"))
+    text = " ".join(page.main.text.split())
+    assert "avoid" not in text.lower()
+    with_iv = " ".join(
+        _item(
+            page,
+            "Benzodiazepines, opioid painkillers and other nervous-system depressants "
+            "(with IV ketamine)",
+        ).text.split()
+    )
+    assert "slowed breathing (respiratory depression)" in with_iv
+    assert "vital signs be watched the whole time IV ketamine is given" in with_iv
+    with_spray = " ".join(_item(page, "Nervous-system depressants (with esketamine)").text.split())
+    assert "The label asks that sedation be watched closely" in with_spray
+
+
+def test_the_interactions_pages_say_nothing_in_them_is_specific_to_the_condition(client):
+    # Leukemia and stage IV cancer read alike but for their names where the data say
+    # nothing of either: each says so, and each describes its own standard treatment.
+    texts = {
+        condition: " ".join(
+            get_page(client, PAGE.format(condition, "interactions")).main.text.split()
+        )
+        for condition in ("leukemia", "stage-iv-cancer")
+    }
+    for condition, name in (("leukemia", "Leukemia"), ("stage-iv-cancer", "Stage IV Cancer")):
+        assert (
+            f"This review has no information on interactions with {name} treatment in particular."
+            in texts[condition]
+        )
+    assert "depends on the type of leukemia" in texts["leukemia"]
+    assert "depends on the type of cancer and where it has spread" in texts["stage-iv-cancer"]
 
 
 def test_the_safety_page_lists_monitoring_contraindications_and_cautions(client):
@@ -54,7 +104,7 @@ def test_the_safety_page_lists_monitoring_contraindications_and_cautions(client)
     assert "When After each treatment session" in monitoring
     assert "For how long Until any rise in blood pressure has resolved" in monitoring
     assert "Contraindications: when Ketamine (IV / Esketamine) must not be used" in text
-    assert "who have had bleeding in the brain (intracerebral hemorrhage)" in text
+    assert "if you have ever had bleeding in the brain (intracerebral hemorrhage)" in text
     assert "Cautions in the approved information on Ketamine (IV / Esketamine)" in text
     assert "The approved information on Ketamine (IV / Esketamine) sets out this monitoring" in text
     assert "has no monitoring information" not in text
