@@ -57,14 +57,26 @@ def _level(value):
     return _label(EvidenceLevel.choices, value).split(":")[0]
 
 
+def _as_read(value):
+    """A value as a page shows it: text by its lines, each with its spaces collapsed. A
+    form posts a text area's line breaks as CR LF, and a save that changed no word must
+    not read as "Text revised". An empty value (None, "", False) is no value."""
+    if isinstance(value, str):
+        return "\n".join(" ".join(line.split()) for line in value.splitlines() if line.strip())
+    return value or ""
+
+
 def _same(before, after):
-    # An empty field that stays empty (None before, "" or False after) is no change.
-    return (before or "") == (after or "")
+    return _as_read(before) == _as_read(after)
+
+
+def _row_as_read(row):
+    return {name: _as_read(value) for name, value in row.items()}
 
 
 def _children_changed(label, before, after):
-    old = {row.get("id"): row for row in before or []}
-    new = {row.get("id"): row for row in after or []}
+    old = {row.get("id"): _row_as_read(row) for row in before or []}
+    new = {row.get("id"): _row_as_read(row) for row in after or []}
     counts = (
         ("added", sum(1 for pk in new if pk not in old)),
         ("removed", sum(1 for pk in old if pk not in new)),

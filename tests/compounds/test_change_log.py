@@ -157,6 +157,14 @@ def test_a_text_change_approves_without_a_reason_and_reads_text_revised(people):
     assert _log(summary)[0]["reason"] == ""
 
 
+def test_line_breaks_a_form_posts_as_cr_lf_are_no_change():
+    before = {"key_takeaways": "It has been studied.\nAsk your doctor.", "references": []}
+    after = {"key_takeaways": "It has been studied.\r\nAsk your doctor. ", "references": []}
+    assert change_log.what_changed(before, after) == ["Reviewed again; the content did not change."]
+    after["key_takeaways"] = "It has been studied.\r\nAsk your specialist."
+    assert change_log.what_changed(before, after) == ["Text revised: key takeaways."]
+
+
 def test_references_added_and_removed_are_counted(people):
     _, advisor = people
     summary = _live(people)
@@ -218,7 +226,7 @@ def test_the_log_keeps_the_latest_entries(people, monkeypatch):
 
 
 def test_the_backfill_writes_each_versions_log_from_the_versions(people):
-    """What migration 0013 runs on versions approved before there was a change log."""
+    """What migration 0014 runs on versions approved before there was a change log."""
     _, advisor = people
     summary = _in_review(people, _live(people), verdict=Verdict.INSUFFICIENT)
     _approve(summary, advisor, public_reason=REASON)
