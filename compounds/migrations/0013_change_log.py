@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("compounds", "0011_publication_changes"),
+        ("compounds", "0012_interaction_severity_grades_the_risk"),
     ]
 
     operations = [

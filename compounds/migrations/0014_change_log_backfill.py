@@ -25,7 +25,7 @@ def backfill_change_logs(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("compounds", "0012_change_log"),
+        ("compounds", "0013_change_log"),
         ("contenttypes", "0002_remove_content_type_name"),
     ]
 
