@@ -167,14 +167,14 @@ class EvidenceLevelAssessment(PageType):
             (f"What grade of evidence exists for {c} in {d}?", grade),
             (
                 f"Is the evidence strong enough to consider {c} for {d}?",
-                "That is a clinical decision: it needs your "
-                f"{specialist}'s assessment of your circumstances, your tolerance of risk "
-                "and the alternatives available to you.",
+                f"That is a choice to make with your {specialist}. They can weigh your "
+                "health, the risks you are willing to take, and the other treatments you "
+                "could have.",
             ),
             (
                 f"Where can I find registered trials of {c} in {d}?",
-                "ClinicalTrials.gov lists registered trials; the link under “How evidence "
-                f"levels evolve” searches it for {c} and {d}.",
+                "ClinicalTrials.gov lists trials that have been registered. The link under "
+                f"“How evidence levels evolve” searches it for {c} and {d}.",
             ),
         ]
 
@@ -223,12 +223,13 @@ def _monitoring(pair):
             f"This review has no monitoring information for {c} yet; its prescribing "
             f"information and your {specialist} say what monitoring it needs."
         )
-    # Each row as typed: "Blood pressure (Before each dose and after it)".
-    listed = "; ".join(f"{row.what} ({row.when})" for row in rows)
+    # A sentence a row, "Blood pressure: before each dose and after it.": one list run
+    # together with semicolons read at grade 25.
+    listed = " ".join(f"{row.what}: {row.when.rstrip('.')}." for row in rows)
     return (
-        f"The approved information on {c} sets out this monitoring, whatever the condition: "
-        f"{listed}. This review has no monitoring advice specific to {d}; your {specialist} "
-        "says what applies to you."
+        f"The approved information on {c} sets out this monitoring, whatever the condition. "
+        f"{listed} This review has no monitoring advice just for {d}. Your {specialist} can "
+        "tell you what applies to you."
     )
 
 

@@ -367,14 +367,11 @@ TEMPLATE_RULES = [
         "pages/jinja2/pages/includes/urgent_help.html (“Urgent help: ___”)",
         _ended,
     ),
+    # The row's "when" ends its sentence ("what: ___."): the page drops a full stop it
+    # ends with, so only "what" can break it.
     TemplateRule(
         "monitoring.what",
-        "pages/page_types.py, the safety page's monitoring answer (“___ (when); …”)",
-        _no_full_stop,
-    ),
-    TemplateRule(
-        "monitoring.when",
-        "pages/page_types.py, the safety page's monitoring answer (“what (___); …”)",
+        "pages/page_types.py, the safety page's monitoring answer (“___: when.”)",
         _no_full_stop,
     ),
     TemplateRule("compound.name", _QUESTIONS, _name),

@@ -107,6 +107,8 @@ def test_the_safety_page_lists_monitoring_contraindications_and_cautions(client)
     assert "if you have ever had bleeding in the brain (intracerebral hemorrhage)" in text
     assert "Cautions in the approved information on Ketamine (IV / Esketamine)" in text
     assert "The approved information on Ketamine (IV / Esketamine) sets out this monitoring" in text
+    # The FAQ answer gives each row a sentence of its own.
+    assert "Blood pressure (esketamine): After each treatment session." in text
     assert "has no monitoring information" not in text
     assert (SPRAVATO_LABEL, "SPRAVATO (esketamine) US prescribing information, boxed warning") in (
         page.main.links()
