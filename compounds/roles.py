@@ -11,7 +11,9 @@ Editors view, add and change content and its parts, and may remove parts, which 
 edits reviewed with their parent, but never delete a reviewed object. Medical advisors
 may do everything editors may, and review (approve, request changes, withdraw) and
 delete content that is not live. Both read the advisors' bylines, approved versions and
-the audit trail; neither may reach accounts, groups, or change the audit trail.
+the audit trail; neither may reach accounts, groups, or change the audit trail. Both
+keep the search synonyms and promoted results, which change which approved pages a
+search finds, not what a page says: they take effect on saving, without review.
 Migration 0002 made the groups with these rules; this keeps them whole.
 """
 
@@ -21,7 +23,7 @@ from django.contrib.auth import get_permission_codename
 from django.contrib.auth.models import Group, Permission
 from django.db import DEFAULT_DB_ALIAS
 
-from compounds.models import MedicalAdvisor, ReviewEvent, Version
+from compounds.models import MedicalAdvisor, PromotedResult, ReviewEvent, SearchSynonym, Version
 from compounds.review.admin import ReviewAdmin, ReviewEventInline
 
 EDITOR = "Editor"
@@ -29,6 +31,8 @@ MEDICAL_ADVISOR = "Medical Advisor"
 
 # Records both roles read while they work, and no one edits by hand.
 READ_ONLY = [MedicalAdvisor, Version, ReviewEvent]
+# What the site search reads besides the content (pages/admin.py): both roles keep it.
+SEARCH = [SearchSynonym, PromotedResult]
 
 
 def content_admins(site=None):
@@ -79,6 +83,7 @@ def required(site=None):
         _grants(content, ["view", "add", "change"])
         + _grants(children, ["view", "add", "change", "delete"])
         + _grants(READ_ONLY, ["view"])
+        + _grants(SEARCH, ["view", "add", "change", "delete"])
     )
     # "review" is the permission compounds.review.workflow.may_review asks for.
     advisor = editor + _grants(content, ["review", "delete"])

@@ -35,14 +35,32 @@ def words(text):
     return list(found)
 
 
-def query_words(text):
-    """The words of a typed query: each stretch between spaces, whole ("5-HT1A" -> "5ht1a")."""
-    found = {}
+def typed_words(text):
+    """The words of a typed query in order, repeats included: each stretch between spaces,
+    whole ("5-HT1A" -> "5ht1a")."""
+    words = []
     for chunk in fold(text).split():
         joined = "".join(_PART.findall(chunk))
         if joined:
-            found[joined] = None
-    return list(found)
+            words.append(joined)
+    return words
+
+
+def query_words(text):
+    """The words of a typed query, each once, in order."""
+    return list(dict.fromkeys(typed_words(text)))
+
+
+# The most words a term of the search synonyms and promoted results may have: search looks
+# up each run of this many words or fewer of a query.
+TERM_WORDS = 5
+
+
+def term_key(text):
+    """The words of a term as search reads them, one space apart: how terms are stored
+    and looked up ("Ménière's" and "menieres" are one term; "blood-cancer", one word,
+    and "blood cancer", two, are not)."""
+    return " ".join(query_words(text))
 
 
 def document(texts):

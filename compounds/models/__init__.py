@@ -20,6 +20,7 @@ from .published import (
 )
 from .review import Publishable, ReviewAction, ReviewEvent, ReviewState, Version
 from .safety import Caution, Interaction, Monitoring, SafetyFinding
+from .search import PromotedResult, SearchSynonym
 
 PUBLISHABLE_MODELS = (Compound, Condition, EvidenceSummary, ResearchUpdate)
 
@@ -37,6 +38,7 @@ __all__ = [
     "Mechanism",
     "MedicalAdvisor",
     "Monitoring",
+    "PromotedResult",
     "Publishable",
     "PublishedCompound",
     "PublishedCondition",
@@ -51,5 +53,6 @@ __all__ = [
     "ReviewState",
     "SafetyFinding",
     "SafetyNote",
+    "SearchSynonym",
     "Version",
 ]

@@ -17,10 +17,12 @@ from compounds.models import (
     ImportBatch,
     Mechanism,
     MedicalAdvisor,
+    PromotedResult,
     Reference,
     ResearchUpdate,
     ReviewEvent,
     SafetyNote,
+    SearchSynonym,
 )
 from tests.admin_forms import form_data, press
 
@@ -211,7 +213,8 @@ def test_every_compounds_model_registered_in_the_admin_is_covered_here():
     registered = {model for model in admin.site._registry if model._meta.app_label == "compounds"}
     # The audit trail is read only; tests/compounds/test_review_admin.py covers its admin.
     # Import batches are made by imports; tests/compounds/test_catalogue_admin.py covers them.
-    assert registered == {*ADMIN_MODELS, ReviewEvent, ImportBatch}
+    # What search reads besides the content: tests/pages/test_search_admin.py.
+    assert registered == {*ADMIN_MODELS, ReviewEvent, ImportBatch, SearchSynonym, PromotedResult}
 
 
 @pytest.mark.parametrize("model", ADMIN_MODELS, ids=lambda model: model._meta.model_name)
