@@ -64,6 +64,24 @@ class Effectiveness(PageType):
     slug = "does-it-work"
     name = "Does it work?"
     template = "pages/effectiveness.html"
+    question_words = frozenset(
+        {
+            "work",
+            "works",
+            "working",
+            "help",
+            "helps",
+            "helpful",
+            "effective",
+            "effectiveness",
+            "benefit",
+            "benefits",
+            "treat",
+            "treats",
+            "cure",
+            "cures",
+        }
+    )
 
     def heading(self, pair):
         return f"Does {pair.compound.name} work for {pair.condition.name}?"
@@ -137,6 +155,20 @@ class EvidenceLevelAssessment(PageType):
     slug = "evidence-level"
     name = "Evidence level"
     template = "pages/evidence_level.html"
+    question_words = frozenset(
+        {
+            "evidence",
+            "proof",
+            "proven",
+            "studies",
+            "study",
+            "trials",
+            "trial",
+            "research",
+            "level",
+            "strong",
+        }
+    )
 
     def heading(self, pair):
         return f"{pair.compound.name} for {pair.condition.name}: evidence level assessment"
@@ -184,6 +216,21 @@ class Interactions(PageType):
     slug = "interactions"
     name = "Interactions"
     template = "pages/interactions.html"
+    question_words = frozenset(
+        {
+            "interact",
+            "interacts",
+            "interaction",
+            "interactions",
+            "together",
+            "mix",
+            "mixing",
+            "combine",
+            "combined",
+            "combining",
+            "alongside",
+        }
+    )
 
     def heading(self, pair):
         return f"Can I take {pair.compound.name} with {pair.condition.name} treatment?"
@@ -238,6 +285,21 @@ class Safety(PageType):
     slug = "safety"
     name = "Safety"
     template = "pages/safety.html"
+    question_words = frozenset(
+        {
+            "safe",
+            "safety",
+            "risk",
+            "risks",
+            "risky",
+            "danger",
+            "dangerous",
+            "harm",
+            "harmful",
+            "side",
+            "effects",
+        }
+    )
 
     def heading(self, pair):
         return f"Is {pair.compound.name} safe for {pair.condition.name} patients?"

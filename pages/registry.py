@@ -62,6 +62,9 @@ class PageType:
     slug = ""  # the URL part: /compounds/<compound>/<condition>/<slug>/
     name = ""  # how links to the page name it: "Does it work?"
     template = ""
+    # Words of a search that ask this page's question ("is ketamine safe for ..."): its
+    # page comes first among the pair's pages found (pages/search.py).
+    question_words = frozenset()
 
     def heading(self, pair):
         """The page's one h1, a question or statement about the pair."""
