@@ -70,13 +70,21 @@ class Results:
     notices: list
     promoted: list
     pairs: list
+    # The compound and condition the query names when no review of them is published:
+    # (compound, condition), or None.
+    unreviewed: tuple | None
     compounds: list
     conditions: list
     updates: list
 
     def __bool__(self):
         return bool(
-            self.promoted or self.pairs or self.compounds or self.conditions or self.updates
+            self.promoted
+            or self.pairs
+            or self.unreviewed
+            or self.compounds
+            or self.conditions
+            or self.updates
         )
 
 
@@ -151,10 +159,12 @@ def run(query):
     find = _ranked if connection.vendor == "postgresql" else _matching
     compounds = _named("compound", units)
     conditions = _named("condition", units)
+    pairs, unreviewed = _pairs(units, compounds, conditions, read.asks)
     return Results(
         notices=_notices(conditions),
         promoted=_promoted(keys),
-        pairs=_pairs(units, compounds, conditions, read.asks),
+        pairs=pairs,
+        unreviewed=unreviewed,
         compounds=find(PublishedCompound.objects.order_by("name", "id"), units),
         conditions=find(PublishedCondition.objects.order_by("name", "id"), units),
         updates=find(PublishedResearchUpdate.objects.order_by("-date", "id"), units),
@@ -297,9 +307,13 @@ def _promoted(keys):
 
 
 def _pairs(units, compounds, conditions, asks):
-    """The pairs the query names, best first: a compound and a condition that share its
-    units out between their names; else, when it names one compound or condition only,
-    that one's first pairs."""
+    """The pairs the query names, best first, and the compound and condition it names
+    when they have no published review.
+
+    A pair is a compound and a condition that share the query's units out between
+    their names; when the query names one compound or condition only, its first pairs
+    are listed.
+    """
     compounds = compounds[:PAIR_SIDES]
     conditions = conditions[:PAIR_SIDES]
     candidates = [
@@ -309,6 +323,7 @@ def _pairs(units, compounds, conditions, asks):
         if _share_out(units, compound, condition)
     ]
     if candidates:
+        candidates.sort(key=lambda pair: (-_pair_score(*pair), pair[0].name, pair[1].name))
         existing = set(
             PublishedSummary.objects.filter(
                 compound_id__in={compound.pk for compound, _ in candidates},
@@ -316,13 +331,13 @@ def _pairs(units, compounds, conditions, asks):
             ).values_list("compound_id", "condition_id")
         )
         found = [pair for pair in candidates if (pair[0].pk, pair[1].pk) in existing]
-        if found:
-            found.sort(key=lambda pair: (-_pair_score(*pair), pair[0].name, pair[1].name))
-            return [_found_pair(*pair, asks) for pair in found[:MAX_PAIRS]]
+        if not found:
+            return [], candidates[0]
+        return [_found_pair(*pair, asks) for pair in found[:MAX_PAIRS]], None
     named = [row for row in compounds + conditions if min(row.strengths) >= NAME_PREFIX]
     if len(named) != 1:
-        return []
-    return _pairs_of(named[0], asks)
+        return [], None
+    return _pairs_of(named[0], asks), None
 
 
 def _share_out(units, compound, condition):

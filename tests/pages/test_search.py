@@ -1,4 +1,5 @@
-"""Search finds live compounds by name and other names, conditions and research updates."""
+"""Search finds a pair's pages by the words readers type, and live compounds by name and other
+names, conditions and research updates."""
 
 import re
 
@@ -21,9 +22,212 @@ def search(client, query):
 
 
 def found(page, section):
-    """The links of one section of results: compounds, conditions or updates."""
+    """The links of one section of results: promoted, reviews, compounds, conditions or
+    updates."""
     heading = page.find("h2", id=f"found-{section}")
     return heading.parent.links() if heading else []
+
+
+def results(page):
+    """The addresses of every result, in the order the page gives them."""
+    return [href for section in page.main.find_all("section") for href, _ in section.links()]
+
+
+def pair_pages(compound, condition, first="does-it-work"):
+    """A pair's addresses as results list them: the page asked about, the pair's other
+    pages, then its compound's and its condition's pages."""
+    kinds = ["does-it-work", "evidence-level", "interactions", "safety"]
+    kinds.remove(first)
+    pages = [f"/compounds/{compound}/{condition}/{kind}/" for kind in [first, *kinds]]
+    return [*pages, f"/compounds/{compound}/", f"/conditions/{condition}/"]
+
+
+KETAMINE_FOR_TRD = pair_pages("ketamine", "treatment-resistant-depression")
+KETAMINE_FOR_LEUKEMIA = pair_pages("ketamine", "leukemia")
+
+
+# A pair's pages ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "ketamine depression",
+        "depression ketamine",
+        "does esketamine help depression",
+        "spravato for depression",
+        "Does Spravato help with treatment-resistant depression?",
+        "kétamine dépression",
+        "ketamine treatment resistant depression",
+    ],
+)
+def test_a_pair_is_found_by_its_compound_and_condition_in_any_words(client, query):
+    assert results(search(client, query))[:6] == KETAMINE_FOR_TRD
+
+
+@pytest.mark.parametrize("query", ["leukaemia", "ketamine leukaemia", "Leukaemia ketamine"])
+def test_a_british_spelling_finds_the_pair_first(client, query):
+    assert results(search(client, query))[:6] == KETAMINE_FOR_LEUKEMIA
+
+
+def test_the_pair_is_headed_by_its_question(client):
+    reviews = found(search(client, "spravato for depression"), "reviews")
+    assert reviews[0] == (
+        "/compounds/ketamine/treatment-resistant-depression/does-it-work/",
+        "Does Ketamine (IV / Esketamine) work for Treatment-Resistant Depression?",
+    )
+
+
+@pytest.mark.parametrize(
+    ("query", "first"),
+    [
+        ("is ketamine safe for leukaemia", "safety"),
+        ("ketamine leukemia side effects", "safety"),
+        ("can ketamine interact with leukemia treatment", "interactions"),
+        ("how strong is the evidence for ketamine in leukemia", "evidence-level"),
+        ("does ketamine work for leukemia", "does-it-work"),
+    ],
+)
+def test_the_page_a_question_asks_about_comes_first(client, query, first):
+    assert results(search(client, query))[:6] == pair_pages("ketamine", "leukemia", first)
+
+
+def test_question_words_alone_find_nothing_and_say_so(client):
+    page = search(client, "does it work")
+    assert results(page) == []
+    assert "Nothing matches “does it work”" in page.find(role="status").text
+
+
+def test_a_word_that_matches_nothing_stops_the_match_and_the_page_says_so(client):
+    page = search(client, "ketamine zebrafish")
+    assert results(page) == []
+    assert "Nothing matches “ketamine zebrafish”" in page.find(role="status").text
+
+
+def test_a_compound_and_a_condition_without_a_review_are_said_to_have_none(client):
+    page = search(client, "ketamine suicidal")
+    reviews = page.find("h2", id="found-reviews").parent
+    assert (
+        "We have not published a review of Ketamine (IV / Esketamine) for Suicidal Ideation."
+        in reviews.text
+    )
+    assert reviews.links() == [
+        ("/compounds/ketamine/", "Ketamine (IV / Esketamine)"),
+        ("/conditions/suicidal-ideation/", "Suicidal Ideation"),
+    ]
+
+
+def test_a_compound_named_lists_its_reviews(client):
+    reviews = [href for href, _ in found(search(client, "spravato"), "reviews")]
+    for condition in ("chronic-pain", "leukemia", "neuropathic-pain", "stage-iv-cancer"):
+        assert f"/compounds/ketamine/{condition}/does-it-work/" in reviews
+
+
+def test_a_compound_that_only_mentions_the_words_is_not_taken_for_the_pair(
+    client, make_live_compound
+):
+    make_live_compound(
+        "mentions",
+        "Another compound",
+        evidence_overview="Compared with ketamine in depression.",
+        conditions=[("treatment-resistant-depression", "level_5", "insufficient", "direct")],
+    )
+    reviews = [href for href, _ in found(search(client, "ketamine depression"), "reviews")]
+    assert reviews[:6] == KETAMINE_FOR_TRD
+    assert "/compounds/mentions/treatment-resistant-depression/does-it-work/" not in reviews
+
+
+def test_a_withdrawn_review_is_not_found(client, withdraw):
+    from tests.conftest import summary
+
+    withdraw(summary("ketamine", "treatment-resistant-depression"))
+    page = search(client, "ketamine depression")
+    assert KETAMINE_FOR_TRD[0] not in page.hrefs()
+
+
+@pytest.fixture
+def curcumin_for_knees(make_live_compound, publish):
+    from compounds.models import Condition
+
+    publish(
+        Condition.objects.create(
+            name="Knee Osteoarthritis",
+            slug="knee-osteoarthritis",
+            specialist="rheumatologist or orthopedic surgeon",
+            standard_treatment="exercise, weight management and pain relief",
+        )
+    )
+    make_live_compound(
+        "curcumin",
+        "Curcumin",
+        aliases="turmeric extract",
+        drug_class="Plant polyphenol",
+        conditions=[("knee-osteoarthritis", "level_2", "promising", "direct")],
+    )
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["curcumin knee", "knee curcumin", "turmeric for knee osteoarthritis"],
+)
+def test_a_new_pair_is_found_once_approved(client, curcumin_for_knees, query):
+    assert results(search(client, query))[:6] == pair_pages("curcumin", "knee-osteoarthritis")
+
+
+# Urgent help ------------------------------------------------------------------------------
+
+
+def urgent_help(page):
+    """The urgent-help notice, if the page shows one, and whether it comes before the
+    search form and every result."""
+    main = list(page.main.iter())
+    notice = page.main.find("div", class_="urgent-help")
+    if notice is None:
+        return None, False
+    first = min(main.index(element) for element in main if element.tag in ("form", "section", "p"))
+    return notice, main.index(notice) < first
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "suicide",
+        "Suicidal",
+        "suicidal thoughts",
+        "kill myself",
+        "I want to kill myself",
+        "want to die",
+        "i want to die",
+        "depressed",
+        "end my life",
+        "ketamine suicide",
+    ],
+)
+def test_crisis_terms_show_the_urgent_help_notice_first(client, query):
+    notice, first = urgent_help(search(client, query))
+    assert notice is not None
+    assert "988" in notice.text
+    assert first
+
+
+@pytest.mark.parametrize("query", ["suicide", "kill myself", "want to die"])
+def test_crisis_terms_find_the_condition_with_the_crisis_line(client, query):
+    link = ("/conditions/suicidal-ideation/", "Suicidal Ideation")
+    assert link in found(search(client, query), "conditions")
+
+
+@pytest.mark.parametrize("query", ["ketamine leukemia", "depression", "zebrafish"])
+def test_other_searches_show_no_urgent_help(client, query):
+    assert urgent_help(search(client, query)) == (None, False)
+
+
+def test_a_crisis_term_shows_the_notice_even_when_nothing_else_matches(client):
+    page = search(client, "kill myself zebrafish")
+    assert urgent_help(page)[0] is not None
+    assert "Nothing matches" in page.find(role="status").text
+
+
+# Compounds, conditions and research updates -------------------------------------------------
 
 
 @pytest.mark.parametrize("query", ["esketamine", "Spravato", "spravato", "ketamine", "Ketam"])
