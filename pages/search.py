@@ -42,6 +42,7 @@ from compounds.models import (
     PublishedSummary,
     SearchSynonym,
 )
+from compounds.models.search import meanings_of
 
 from . import pinned, search_query
 from .addresses import pattern
@@ -150,10 +151,7 @@ def has_words(query):
 def run(query):
     """Published matches of a query cleaned by clean_query."""
     words = searchable.typed_words(query)
-    keys = search_query.runs(words)
-    synonyms = {
-        synonym.key: synonym.meanings() for synonym in SearchSynonym.objects.filter(key__in=keys)
-    }
+    synonyms, promoted = _terms(search_query.runs(words))
     read = search_query.read(words, synonyms)
     units = read.units[:MAX_WORDS]
     find = _ranked if connection.vendor == "postgresql" else _matching
@@ -162,7 +160,7 @@ def run(query):
     pairs, unreviewed = _pairs(units, compounds, conditions, read.asks)
     return Results(
         notices=_notices(conditions),
-        promoted=_promoted(keys),
+        promoted=_promoted(promoted),
         pairs=pairs,
         unreviewed=unreviewed,
         compounds=find(PublishedCompound.objects.order_by("name", "id"), units),
@@ -294,10 +292,32 @@ def _notices(conditions):
     return notices[:MAX_NOTICES]
 
 
-def _promoted(keys):
-    """The published pages promoted for a term among the query's words, once each."""
+def _terms(keys):
+    """The synonyms {key: meanings} and the promoted addresses of the terms among keys (runs
+    of the query's words): one query."""
+    synonyms = (
+        SearchSynonym.objects.filter(key__in=keys)
+        .order_by()
+        .values_list("key", "means", Value(True), "id")
+    )
+    promoted = (
+        PromotedResult.objects.filter(key__in=keys)
+        .order_by()
+        .values_list("key", "page", Value(False), "id")
+    )
+    found, addresses = {}, []
+    for key, text, is_synonym, _ in synonyms.union(promoted, all=True).order_by("key", "id"):
+        if is_synonym:
+            found[key] = meanings_of(text)
+        else:
+            addresses.append(text)
+    return found, addresses
+
+
+def _promoted(addresses):
+    """The published pages at promoted addresses, once each."""
     pages = []
-    for address in PromotedResult.objects.filter(key__in=keys).values_list("page", flat=True):
+    for address in addresses:
         page = pinned.page_at(address)
         if page is not None and page not in pages:
             pages.append(page)

@@ -79,13 +79,17 @@ class SearchSynonym(Term):
             raise ValidationError({"term": "This term has a synonym already: change that one."})
 
     def meanings(self):
-        """Each meaning as search reads it: a list of words."""
-        found = []
-        for meaning in self.means.split(","):
-            words = searchable.query_words(meaning)
-            if words and words not in found:
-                found.append(words)
-        return found
+        return meanings_of(self.means)
+
+
+def meanings_of(means):
+    """Each meaning of a synonym's `means` as search reads it: a list of words."""
+    found = []
+    for meaning in means.split(","):
+        words = searchable.query_words(meaning)
+        if words and words not in found:
+            found.append(words)
+    return found
 
 
 class PromotedResult(Term):

@@ -38,7 +38,11 @@ BOUNDS = {
     "/research/": 2,
     "/research/low-dose-ketamine-infusions-for-chronic-pain/": 3,
     "/how-we-grade-evidence/": 0,
-    "/search/?q=ketamine": 3,
+    # The synonyms and promoted results of its words, the compounds and the conditions
+    # named, the pairs among them, then compounds, conditions and updates holding them all
+    # (and one for each promoted page shown, at most 3).
+    "/search/?q=ketamine": 7,
+    "/search/?q=does+spravato+help+leukaemia": 7,
     "/robots.txt": 0,
     "/sitemap.xml": 4,
     "/sitemap-pages.xml": 0,
