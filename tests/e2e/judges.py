@@ -30,6 +30,11 @@ PUBLIC_PATHS = [
     "/research/low-dose-ketamine-infusions-for-chronic-pain/",
     "/how-we-grade-evidence/",
     "/search/?q=spravato",
+    # A pair's pages found by a question, the urgent-help notice of a crisis term, and a
+    # compound and condition with no review.
+    "/search/?q=does+esketamine+help+depression",
+    "/search/?q=suicide",
+    "/search/?q=ketamine+suicidal",
     "/search/?q=",
     "/no-such-page/",
 ]
