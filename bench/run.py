@@ -12,6 +12,7 @@ import argparse
 import math
 import os
 import random
+import re
 import secrets
 import shutil
 import signal
@@ -127,10 +128,12 @@ def run(scale, seconds, work):
             results["pages"].append(series)
             print(f"  {label}: p50 {series.p50:.1f} ms, {series.queries[0]} queries")
         results["search"] = []
-        for query, expected in SEARCHES:
+        for label, query, expected, shown in [
+            (f"{query!r}", query, expected, _shows) for query, expected in SEARCHES
+        ] + [(f"pair {query!r}", query, page, _first_review) for query, page in PAIR_SEARCHES]:
             path = f"/search/?{urlencode({'q': query})}"
-            series = measure.latency(http, f"{query!r}", [path], count=50, uncached=False)
-            series.found = expected.encode() in http.get(path)[1]
+            series = measure.latency(http, label, [path], count=50, uncached=False)
+            series.found = shown(http.get(path)[1], expected)
             series.queries = measure.count_queries(client, [path])
             results["search"].append(series)
         cached_minimal = addresses["minimal cached"]
@@ -193,6 +196,36 @@ SEARCHES = [
     ("b12/folate", "Vitamin B12/folate"),
     ("syndrome", "syndrome"),
 ]
+
+# Questions readers type about a pair, and the page each must list first: found by the
+# names in any order, other names ("spravato"), a synonym ("leukaemia"), the question
+# asked ("is ... safe": the safety page), and a broad one, whose words name many
+# compounds' and conditions' names.
+PAIR_SEARCHES = [
+    (
+        "ketamine stage iv cancer",
+        "/compounds/ketamine-iv-esketamine/stage-iv-cancer/does-it-work/",
+    ),
+    ("does spravato help crohns", "/compounds/ketamine-iv-esketamine/crohns-disease/does-it-work/"),
+    ("is coq10 safe for sjogren", "/compounds/coq10-ubiquinone/sjogrens-syndrome/safety/"),
+    (
+        "ketamine leukaemia",
+        "/compounds/ketamine-iv-esketamine/chronic-lymphocytic-leukemia/does-it-work/",
+    ),
+    ("b12 syndrome", "/compounds/vitamin-b12folate/"),
+]
+
+
+def _shows(body, expected):
+    return expected.encode() in body
+
+
+def _first_review(body, expected):
+    """Whether the first review listed starts with expected (a broad search: any of the
+    compound's pairs)."""
+    _, found, reviews = body.partition(b'id="found-reviews"')
+    first = re.search(rb'href="([^"]+)"', reviews) if found else None
+    return bool(first) and first.group(1).decode().startswith(expected)
 
 
 def _addresses(rng, pairs, compounds, conditions, kinds):

@@ -39,6 +39,8 @@ SPECIAL_CONDITIONS = [
     ("Type 2 diabetes", "endocrinologist"),
     ("Stage IV cancer", "hematologist or oncologist"),
     ("Long COVID", "internist"),
+    # Found by its British spelling through a search synonym ("leukaemia").
+    ("Chronic lymphocytic leukemia", "hematologist or oncologist"),
 ]
 
 ONSETS = [

@@ -163,6 +163,13 @@ def check_pages(rng, page_types):
     ):
         _shows(_get(client, f"/search/?q={query}"), f"search {query!r}", name)
         rendered += 1
+    # A pair by its compound's brand name and its condition, in a question.
+    _shows(
+        _get(client, "/search/?q=does+spravato+help+crohn%27s+disease"),
+        "search for a pair",
+        "Does Ketamine (IV / Esketamine) work for Crohn's disease?",
+    )
+    rendered += 1
     index = _get(client, "/sitemap.xml")
     check("sitemap-does-it-work-0.xml" in index, "the sitemap index lists no review file")
     first = PublishedSummary.objects.select_related("compound", "condition").order_by("pk").first()
