@@ -46,7 +46,10 @@ def site_path(address):
     with a query or a fragment, which would not name one page."""
     address = address.strip()
     site = urlsplit(settings.SITE_URL)
-    parts = urlsplit(address)
+    try:
+        parts = urlsplit(address)
+    except ValueError:  # a malformed host, such as "http://[::1"
+        return None
     if parts.query or parts.fragment or "?" in address or "#" in address:
         return None
     if parts.scheme or parts.netloc:

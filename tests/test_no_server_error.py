@@ -20,7 +20,14 @@ from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from compounds.models import Compound, Condition, MedicalAdvisor, Publishable, ResearchUpdate
+from compounds.models import (
+    Compound,
+    Condition,
+    MedicalAdvisor,
+    PromotedResult,
+    Publishable,
+    ResearchUpdate,
+)
 from compounds.review import workflow
 from tests.admin_forms import form_data
 from tests.factories import make_reference, make_summary
@@ -94,6 +101,7 @@ def content(admin_user):
         type(summary): summary,
         ResearchUpdate: update,
         MedicalAdvisor: MedicalAdvisor.objects.get(user=admin_user),
+        PromotedResult: PromotedResult.objects.create(term="trial", page="/research/"),
     }
 
 

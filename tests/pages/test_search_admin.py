@@ -128,6 +128,7 @@ def test_a_page_is_promoted_by_its_whole_address_too(signed_in, settings):
         "compounds/ketamine/",
         "/compounds/ketamine/?page=2",
         "/compounds/ketamine/#references",
+        "http://[::1/compounds/",
     ],
 )
 def test_an_address_off_the_site_is_refused(signed_in, address):
