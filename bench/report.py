@@ -284,6 +284,9 @@ def environment(postgres_version):
     return [
         f"date: {datetime.datetime.now().astimezone():%Y-%m-%d %H:%M %Z}",
         f"machine: {os.cpu_count()} cores ({cpu}), {memory} memory, {platform.platform()}",
+        # Above the number of cores, other work shared the machine: figures are slower.
+        "load average at the end (1, 5, 15 min): "
+        + ", ".join(f"{load:.1f}" for load in os.getloadavg()),
         f"versions: Python {platform.python_version()}, Django {django.get_version()}, "
         f"PostgreSQL {postgres_version}, gunicorn {gunicorn.__version__}, {nginx_version}, "
         f"{wrk_version.split(' [')[0]}",
