@@ -163,13 +163,20 @@ def run(query):
         promoted=_promoted(promoted),
         pairs=pairs,
         unreviewed=unreviewed,
-        compounds=find(PublishedCompound.objects.order_by("name", "id"), units),
-        conditions=find(PublishedCondition.objects.order_by("name", "id"), units),
-        updates=find(PublishedResearchUpdate.objects.order_by("-date", "id"), units),
+        compounds=find(_listed(PublishedCompound, "drug_class").order_by("name", "id"), units),
+        conditions=find(_listed(PublishedCondition).order_by("name", "id"), units),
+        updates=find(_listed(PublishedResearchUpdate).order_by("-date", "id"), units),
     )
 
 
 # Finding rows whose stored words hold every unit ---------------------------------------------
+
+
+def _listed(model, *columns):
+    """The rows of model with what a list of results shows: its heading and address, not
+    the approved snapshot, which is most of a row."""
+    heading = "title" if model is PublishedResearchUpdate else "name"
+    return model.objects.only("pk", heading, "slug", *columns)
 
 
 def _matching(rows, units):
