@@ -2,6 +2,7 @@ from django.urls import path
 
 from . import sitemaps, views
 from .cache import cached_page
+from .doctor_report import doctor_report
 
 app_name = "pages"
 
@@ -20,6 +21,8 @@ urlpatterns = [
     path("research/<slug:slug>/", cached_page(views.research_detail), name="research"),
     path("how-we-grade-evidence/", cached_page(views.grading), name="grading"),
     path("search/", views.search_view, name="search"),
+    # One reader's choice, in the address: never cached, never indexed.
+    path("report-for-your-doctor/", doctor_report, name="doctor_report"),
     path("robots.txt", views.robots_txt, name="robots"),
     path("sitemap.xml", sitemaps.index, name="sitemap_index"),
     path("sitemap-<slug:section>-<int:number>.xml", sitemaps.section_file, name="sitemap_file"),
