@@ -128,6 +128,14 @@ CLAIMS = {
         "Graded as direct, a cited reference studied people with the condition, and the "
         "grade is cited.",
     ),
+    "human_research_not_yet_cited": Claim(
+        lambda p: (
+            p.summary.is_direct and _level(p).is_human and not _studied_people_with_condition(p)
+        ),
+        (r"no study of .+ in people with .+ has been added",),
+        "Graded as direct from studies in people, and no cited reference studied people "
+        "with the condition yet.",
+    ),
     "no_human_research_in_condition": Claim(
         lambda p: (
             not (p.summary.is_direct and (_level(p).is_human or _studied_people_with_condition(p)))
@@ -341,6 +349,8 @@ CLAIMS = {
 CONTRADICTS = [
     ("direct_research", "no_direct_research"),
     ("human_research_in_condition", "no_human_research_in_condition"),
+    ("human_research_in_condition", "human_research_not_yet_cited"),
+    ("human_research_not_yet_cited", "no_human_research_in_condition"),
     ("condition_safety_research", "no_condition_safety_research"),
     ("references_listed", "no_references"),
     ("grade_cited", "grade_not_yet_cited"),

@@ -4,7 +4,7 @@ Each combination of evidence level, verdict, direct or extrapolated basis,
 condition-specific safety data and documented mechanism relevance (those the
 model allows), each with one of the sets of references (none, an official
 document only, an animal study, a case report, a cohort study, an RCT, a
-meta-analysis with a case report), its studies of the pair's condition or of
+meta-analysis with a case report, an expert opinion), its studies of the pair's condition or of
 another one (the meta-analysis's case report is of the condition either way, so
 that one set mixes them), and with and without mechanisms, safety notes,
 monitoring, contraindications and cautions, interactions, condition-specific
@@ -105,6 +105,8 @@ REFERENCES = {
     "cohort": [(StudyDesign.COHORT, 200, None)],
     "rct": [(StudyDesign.RCT, 40, None)],
     "meta-analysis": [(StudyDesign.META_ANALYSIS, None, None), (StudyDesign.CASE_REPORT, 3, True)],
+    # Level 5 by design, and no study: a grade it stands behind is cited, by no study.
+    "expert-opinion": [(StudyDesign.EXPERT_OPINION, None, None)],
 }
 
 
@@ -120,7 +122,7 @@ def references_of(name, studied_condition):
 # studies of this condition and of another, and every variant, present and absent, meets
 # every value of every grading axis (tests below check it) while the matrix stays one
 # case a grade.
-_mix = random.Random(1)
+_mix = random.Random(5)
 CASES = [
     (
         *grade,
@@ -641,3 +643,20 @@ def test_the_matrix_fails_a_sentence_about_the_condition_over_a_study_of_another
         if problem.startswith(f"claims {name} ")
     ]
     assert wrong
+
+
+def test_a_direct_level_5_grade_resting_on_expert_opinion_names_no_study_in_people():
+    pair = seed_like(EvidenceLevel.LEVEL_5, Verdict.LIKELY_EFFECTIVE, "expert-opinion")
+    text = text_of(pair, "does-it-work")
+    assert (
+        "Our advisors graded the evidence as case reports and expert opinion (Level 5); no "
+        "study of Ketamine (IV / Esketamine) in people with Major Depression has been added "
+        "to this review's references yet." in text
+    )
+    assert "We found no published clinical study" not in text
+    text = text_of(pair, "evidence-level")
+    assert (
+        "Our advisors judged that it helps from the sources cited below; no study has been "
+        "added to this review's references yet." in text
+    )
+    assert "studies cited below" not in text
