@@ -32,6 +32,8 @@ PUBLIC_PATHS = [
     "/search/?q=spravato",
     "/search/?q=",
     "/no-such-page/",
+    # Where a reader lands after reporting a problem with a page.
+    "/report-a-problem/thank-you/?page=/compounds/ketamine/",
 ]
 
 
