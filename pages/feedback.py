@@ -61,6 +61,8 @@ MAX_BODY = 32 * 1024
 # The field bots fill: a name that invites it.
 TRAP = "website"
 HOUR = 3600
+# A reader's answer is no page for search engines.
+ROBOTS = "noindex, nofollow"
 # The query parameters that are part of a page's address (pages/cache.py's, and a
 # search); any other is dropped from the address a report keeps.
 PAGE_PARAMETERS = ("letter", "page", "q")
@@ -205,6 +207,7 @@ def _answer(request, status, *, problem=None, posted=None, errors=None, page=Non
             "description": "",
             "breadcrumbs": [],
             "json_ld": [],
+            "robots": ROBOTS,
             # The form is this page: the one at its foot would repeat it.
             "no_report_form": True,
             "problem": problem,
@@ -219,7 +222,7 @@ def _answer(request, status, *, problem=None, posted=None, errors=None, page=Non
         },
         status=status,
     )
-    response["X-Robots-Tag"] = "noindex"
+    response["X-Robots-Tag"] = ROBOTS
     return response
 
 

@@ -127,6 +127,15 @@ def reading_grade(text):
     return 0.39 * len(words) / sentences + 11.8 * counted / len(words) - 15.59
 
 
+def page_grade(passages):
+    """The reading grade of a page's prose: its passages (pages/reading.py text_of) that
+    read as sentences, ending in . ! ? or :. A table row ("Leukemia | Insufficient
+    evidence | ...") or a link's label is read, not as a sentence: counted as one, its
+    run of names would put any hub page past grade 15."""
+    prose = [p for p in passages if p.rstrip().endswith((".", "!", "?", ":", ".”", "?”"))]
+    return reading_grade("\n".join(prose)) if prose else None
+
+
 def _is_graded(text):
     return len(_sentences(text)) >= GRADED_FROM_SENTENCES or len(_words(text)) >= GRADED_FROM_WORDS
 

@@ -87,7 +87,7 @@ def test_a_reader_reports_a_problem_from_a_cached_page_and_an_advisor_closes_it(
         "reader@example.org"
     )
     # The field for bots is nowhere a person, or a screen reader, meets it.
-    assert not reader.locator("#report-website").is_visible()
+    assert not reader.locator("#problem-website").is_visible()
     _submit(reader, "Send report")
 
     assert reader.url.startswith(cached_site + "/report-a-problem/thank-you/")

@@ -96,7 +96,7 @@ def test_the_form_is_small_labelled_and_limited(client):
     start = html.index('<aside class="report-problem')
     form = html[start : html.index("</aside>", start)]
     assert "<details>" in form and "<summary>Report a problem with this page</summary>" in form
-    assert '<label for="report-what">' in form and '<label for="report-email">' in form
+    assert '<label for="problem-what">' in form and '<label for="problem-email">' in form
     assert 'maxlength="2000" required' in form
     assert 'type="email" name="email" maxlength="254"' in form
     assert "<script" not in form
@@ -143,7 +143,8 @@ def test_the_thank_you_page_is_neither_cached_nor_indexed(client, cache_on):
     answers = [site.get(url), site.get(url)]
     assert [answer.get("X-Page-Cache") for answer in answers] == [None, None]
     assert "no-store" in answers[0]["Cache-Control"]
-    assert answers[0]["X-Robots-Tag"] == "noindex"
+    assert answers[0]["X-Robots-Tag"] == "noindex, nofollow"
+    assert b'<meta name="robots" content="noindex, nofollow">' in answers[0].content
     assert "Disallow: /report-a-problem/" in client.get("/robots.txt").content.decode()
 
 
