@@ -5,10 +5,12 @@ import datetime
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.contrib.contenttypes.models import ContentType
 from django.urls import reverse
 from django.utils import timezone
 
 from compounds.feedback import service
+from compounds.feedback.admin import reports_about_url
 from compounds.models import Compound, EvidenceSummary, Feedback
 from tests.admin_forms import form_data, press, submit
 from tests.factories import make_summary, make_user
@@ -222,3 +224,26 @@ def test_the_form_posts_only_the_note(client, signed_in):
     report = _report("Text.", email="reader@example.org")
     data = form_data(client.get(_change_url(report)), CLOSE, note="Done.")
     assert set(data) == {"csrfmiddlewaretoken", "note", "_close"}
+
+
+def test_an_objects_review_screen_and_change_form_show_its_open_reports(client, signed_in):
+    user = signed_in()
+    summary = make_summary()
+    _report("One.", about=_about(summary))
+    _report("Two.", about=_about(summary))
+    service.close(_report("Done.", about=_about(summary)), user, "Fixed.")
+    _report("About another.", about=_about(make_summary()))
+
+    for view in ("review", "change"):
+        url = reverse(f"admin:compounds_evidencesummary_{view}", args=[summary.pk])
+        html = client.get(url).content.decode()
+        assert "2 open reports from readers</a> about this." in html, view
+    every = reports_about_url(ContentType.objects.get_for_model(summary).pk, summary.pk)
+    assert every in html.replace("&amp;", "&")
+
+
+def test_an_object_without_open_reports_says_nothing_of_them(client, signed_in):
+    signed_in()
+    summary = make_summary()
+    url = reverse("admin:compounds_evidencesummary_change", args=[summary.pk])
+    assert "from readers" not in client.get(url).content.decode()
