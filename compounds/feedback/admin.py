@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.text import Truncator
 
+from compounds import posted
 from compounds.admin_plumbing import CraftedInputAdmin
 from compounds.feedback import service
 from compounds.models import Feedback
@@ -71,6 +72,38 @@ class AboutFilter(admin.SimpleListFilter):
         return queryset
 
 
+class ObjectFilter(admin.SimpleListFilter):
+    """The reports about one object, named in the address as ?object=<content type>.<id>:
+    the links of a report's page and of an object's review screen lead here. The sidebar
+    offers only the object selected, with "All"; a value that is not two ids is ignored."""
+
+    title = "object"
+    parameter_name = "object"
+
+    def ids(self):
+        content_type, _, object_id = (self.value() or "").partition(".")
+        if posted.is_id(content_type) and posted.is_id(object_id):
+            return int(content_type), int(object_id)
+        return None
+
+    def lookups(self, request, model_admin):
+        ids = self.ids()
+        if ids is None:
+            return []
+        named = (
+            Feedback.objects.filter(content_type_id=ids[0], object_id=ids[1])
+            .values_list("about_name", flat=True)
+            .first()
+        )
+        return [(self.value(), named or "An object no report is about")]
+
+    def queryset(self, request, queryset):
+        ids = self.ids()
+        if ids is None:
+            return queryset
+        return queryset.filter(content_type_id=ids[0], object_id=ids[1])
+
+
 class FeedbackForm(forms.ModelForm):
     class Meta:
         model = Feedback
@@ -97,7 +130,7 @@ def about_url(feedback):
 def reports_about_url(content_type_id, object_id):
     """The queue narrowed to the reports about one object, open and closed."""
     url = reverse("admin:compounds_feedback_changelist")
-    return f"{url}?status=all&content_type={content_type_id}&object_id={object_id}"
+    return f"{url}?status=all&{ObjectFilter.parameter_name}={content_type_id}.{object_id}"
 
 
 class FeedbackAdmin(CraftedInputAdmin):
@@ -109,7 +142,7 @@ class FeedbackAdmin(CraftedInputAdmin):
     form = FeedbackForm
     list_display = ["received_at", "about_or_page", "excerpt", "has_email", "status", "closed_by"]
     list_display_links = ["received_at"]
-    list_filter = [StatusFilter, AboutFilter]
+    list_filter = [StatusFilter, AboutFilter, ObjectFilter]
     list_select_related = ["closed_by", "content_type"]
     search_fields = ["about_name", "page", "message"]
     show_facets = ShowFacets.NEVER
@@ -135,6 +168,13 @@ class FeedbackAdmin(CraftedInputAdmin):
         "closed_by",
         "closed_at",
     ]
+
+    def lookup_allowed(self, lookup, value, request):
+        # Reports about one object are asked for with ObjectFilter's ?object=, which checks
+        # its ids; a raw ?content_type= of any number would go to the database as it is.
+        if lookup.split("__")[0] in ("content_type", "object_id"):
+            return False
+        return super().lookup_allowed(lookup, value, request)
 
     def has_add_permission(self, request):
         return False

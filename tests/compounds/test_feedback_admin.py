@@ -247,3 +247,10 @@ def test_an_object_without_open_reports_says_nothing_of_them(client, signed_in):
     summary = make_summary()
     url = reverse("admin:compounds_evidencesummary_change", args=[summary.pk])
     assert "from readers" not in client.get(url).content.decode()
+
+
+@pytest.mark.parametrize("query", ["object=abc", "object=1.99999999999999999999999", "object_id=9"])
+def test_a_crafted_object_filter_answers_below_500(client, signed_in, query):
+    signed_in()
+    _report("One.")
+    assert client.get(f"{QUEUE}?{query}").status_code in (200, 400)
