@@ -223,6 +223,8 @@ def _answer(request, status, *, problem=None, posted=None, errors=None, page=Non
         status=status,
     )
     response["X-Robots-Tag"] = ROBOTS
+    # Nor kept by the nginx in front (deploy/nginx.conf), which reads only this header.
+    response["X-Accel-Expires"] = "0"
     return response
 
 

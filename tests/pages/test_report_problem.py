@@ -143,6 +143,7 @@ def test_the_thank_you_page_is_neither_cached_nor_indexed(client, cache_on):
     answers = [site.get(url), site.get(url)]
     assert [answer.get("X-Page-Cache") for answer in answers] == [None, None]
     assert "no-store" in answers[0]["Cache-Control"]
+    assert answers[0]["X-Accel-Expires"] == "0"
     assert answers[0]["X-Robots-Tag"] == "noindex, nofollow"
     assert b'<meta name="robots" content="noindex, nofollow">' in answers[0].content
     assert "Disallow: /report-a-problem/" in client.get("/robots.txt").content.decode()
@@ -347,6 +348,13 @@ def test_crafted_values_answer_below_500_and_save_only_a_report(client, field, v
     assert response.status_code < 500
     saved = response.status_code == 303 and field != "website"
     assert Feedback.objects.count() == (1 if saved else 0)
+
+
+@pytest.mark.parametrize("value", NASTY)
+def test_the_thank_you_page_answers_crafted_addresses_below_500(client, value):
+    response = client.get(reverse("pages:report_sent"), {"page": value})
+    assert response.status_code == 200
+    assert "Back to the page" not in response.content.decode()
 
 
 def test_the_staff_preview_carries_no_form(admin_client):
