@@ -232,7 +232,9 @@ class ReferenceInline(ReferenceLookupMixin, admin.StackedInline):
     model = Reference
     formset = CitationFormSet
     extra = 0
-    fields = CITATION_FIELDS
+    # No source's record says whether the study was of this pair's condition: the
+    # lookup leaves the box for the editor.
+    fields = [*CITATION_FIELDS, "studied_condition"]
 
 
 class ResearchReferenceInline(ReferenceLookupMixin, admin.StackedInline):

@@ -29,7 +29,13 @@ from dataclasses import dataclass
 
 from django.utils.text import Truncator, capfirst
 
-from compounds.evidence import EvidenceLevel, StudyDesign, Verdict, grade_is_cited
+from compounds.evidence import (
+    EvidenceLevel,
+    StudyDesign,
+    Verdict,
+    designs_behind_grade,
+    grade_is_cited,
+)
 from compounds.models import Compound, Condition, EvidenceSummary, ResearchUpdate
 
 # Patient information standards aim for grade 6 to 8; above 8 is flagged.
@@ -169,7 +175,10 @@ def backing(obj):
     if isinstance(obj, EvidenceSummary):
         designs = _designs(obj)
         level = EvidenceLevel(obj.evidence_level)
-        cited = grade_is_cited(level, designs) and level.is_human
+        # As the pages grade it: a direct grade by the references that studied the
+        # condition (pages/claims.py).
+        behind = designs_behind_grade(obj.evidence_basis, _rows(obj, "references"))
+        cited = grade_is_cited(level, behind) and level.is_human
         return Backing(
             level_1=cited and level == EvidenceLevel.LEVEL_1,
             randomized=cited and level in (EvidenceLevel.LEVEL_1, EvidenceLevel.LEVEL_2),
