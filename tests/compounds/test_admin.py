@@ -14,6 +14,7 @@ from compounds.models import (
     Compound,
     Condition,
     EvidenceSummary,
+    Feedback,
     ImportBatch,
     Mechanism,
     MedicalAdvisor,
@@ -211,7 +212,9 @@ def test_every_compounds_model_registered_in_the_admin_is_covered_here():
     registered = {model for model in admin.site._registry if model._meta.app_label == "compounds"}
     # The audit trail is read only; tests/compounds/test_review_admin.py covers its admin.
     # Import batches are made by imports; tests/compounds/test_catalogue_admin.py covers them.
-    assert registered == {*ADMIN_MODELS, ReviewEvent, ImportBatch}
+    # Readers' reports are sent from public pages; tests/compounds/test_feedback_admin.py
+    # covers their queue.
+    assert registered == {*ADMIN_MODELS, ReviewEvent, ImportBatch, Feedback}
 
 
 @pytest.mark.parametrize("model", ADMIN_MODELS, ids=lambda model: model._meta.model_name)
