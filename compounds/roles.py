@@ -11,9 +11,11 @@ Editors view, add and change content and its parts, and may remove parts, which 
 edits reviewed with their parent, but never delete a reviewed object. Medical advisors
 may do everything editors may, and review (approve, request changes, withdraw) and
 delete content that is not live. Both read the advisors' bylines, approved versions and
-the audit trail; neither may reach accounts, groups, or change the audit trail. Both
-keep the search synonyms and promoted results, which change which approved pages a
-search finds, not what a page says: they take effect on saving, without review.
+the audit trail; neither may reach accounts, groups, or change the audit trail. Records
+both work through outside the workflow (readers' reports; the search synonyms and
+promoted results, which change which approved pages a search finds, not what a page
+says) are registered with an admin that names what both roles may do there
+(`granted_to_roles`).
 Migration 0002 made the groups with these rules; this keeps them whole.
 """
 
@@ -23,7 +25,7 @@ from django.contrib.auth import get_permission_codename
 from django.contrib.auth.models import Group, Permission
 from django.db import DEFAULT_DB_ALIAS
 
-from compounds.models import MedicalAdvisor, PromotedResult, ReviewEvent, SearchSynonym, Version
+from compounds.models import MedicalAdvisor, ReviewEvent, Version
 from compounds.review.admin import ReviewAdmin, ReviewEventInline
 
 EDITOR = "Editor"
@@ -31,8 +33,6 @@ MEDICAL_ADVISOR = "Medical Advisor"
 
 # Records both roles read while they work, and no one edits by hand.
 READ_ONLY = [MedicalAdvisor, Version, ReviewEvent]
-# What the site search reads besides the content (pages/admin.py): both roles keep it.
-SEARCH = [SearchSynonym, PromotedResult]
 
 
 def content_admins(site=None):
@@ -42,6 +42,16 @@ def content_admins(site=None):
         model_admin
         for model_admin in site._registry.values()
         if isinstance(model_admin, ReviewAdmin)
+    ]
+
+
+def worked_admins(site=None):
+    """The ModelAdmins that name what both roles may do with their model."""
+    site = site or admin.site
+    return [
+        model_admin
+        for model_admin in site._registry.values()
+        if getattr(model_admin, "granted_to_roles", None)
     ]
 
 
@@ -83,8 +93,9 @@ def required(site=None):
         _grants(content, ["view", "add", "change"])
         + _grants(children, ["view", "add", "change", "delete"])
         + _grants(READ_ONLY, ["view"])
-        + _grants(SEARCH, ["view", "add", "change", "delete"])
     )
+    for model_admin in worked_admins(site):
+        editor += _grants([model_admin.model], model_admin.granted_to_roles)
     # "review" is the permission compounds.review.workflow.may_review asks for.
     advisor = editor + _grants(content, ["review", "delete"])
     return {EDITOR: editor, MEDICAL_ADVISOR: advisor}

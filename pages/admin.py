@@ -2,8 +2,8 @@
 
 Registered here rather than with the content (compounds/admin.py): a promoted result
 names a public page by its address, which only the public pages can check. Editors and
-advisors keep both (compounds/roles.py); they change which approved pages a search
-finds, never what a page says, so they take effect on saving.
+advisors keep both (`granted_to_roles`, read by compounds/roles.py); they change which
+approved pages a search finds, never what a page says, so they take effect on saving.
 """
 
 from django import forms
@@ -17,6 +17,7 @@ from . import pinned
 
 @admin.register(SearchSynonym)
 class SearchSynonymAdmin(CraftedInputAdmin):
+    granted_to_roles = ("view", "add", "change", "delete")
     list_display = ["term", "means"]
     search_fields = ["term", "means"]
     fields = ["term", "means"]
@@ -45,6 +46,7 @@ class PromotedResultForm(forms.ModelForm):
 
 @admin.register(PromotedResult)
 class PromotedResultAdmin(CraftedInputAdmin):
+    granted_to_roles = ("view", "add", "change", "delete")
     form = PromotedResultForm
     list_display = ["term", "page", "shown_as"]
     search_fields = ["term", "page"]

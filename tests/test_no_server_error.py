@@ -20,9 +20,11 @@ from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from compounds.feedback import service as feedback
 from compounds.models import (
     Compound,
     Condition,
+    Feedback,
     MedicalAdvisor,
     PromotedResult,
     Publishable,
@@ -101,6 +103,8 @@ def content(admin_user):
         type(summary): summary,
         ResearchUpdate: update,
         MedicalAdvisor: MedicalAdvisor.objects.get(user=admin_user),
+        # An open report: its form takes a note.
+        Feedback: feedback.receive(page="/", message="A sentence reads wrong."),
         PromotedResult: PromotedResult.objects.create(term="trial", page="/research/"),
     }
 
@@ -210,6 +214,11 @@ PARAMETERS = [
     "pk",
     "name__startswith",
     "_changelist_filters",
+    "status",
+    "about",
+    "object",
+    "content_type",
+    "object_id",
 ]
 
 

@@ -66,7 +66,7 @@ def add_first_synonyms(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("compounds", "0014_change_log_backfill"),
+        ("compounds", "0016_feedback"),
     ]
 
     operations = [
