@@ -43,6 +43,12 @@ class EvidenceLevel(models.TextChoices):
         """Whether this level rests on studies in people."""
         return self not in (EvidenceLevel.PRECLINICAL, EvidenceLevel.NONE)
 
+    @property
+    def strength(self):
+        """How many of the six bars of the pages' evidence meter it fills: 6 for Level 1,
+        1 for preclinical studies, none for no published evidence."""
+        return len(EvidenceLevel) - self.rank
+
 
 class Verdict(models.TextChoices):
     """What the evidence says about effectiveness for one condition."""
@@ -58,6 +64,24 @@ class Verdict(models.TextChoices):
     @property
     def is_positive(self):
         return self in (Verdict.EFFECTIVE, Verdict.LIKELY_EFFECTIVE)
+
+    @property
+    def step(self):
+        """Its place on the pages' verdict scale, 1 to 7, from evidence of harm to
+        effective: the verdicts that leave the question open sit in the middle."""
+        return VERDICT_SCALE.index(self) + 1
+
+
+# The verdict scale the pages draw, left to right.
+VERDICT_SCALE = (
+    Verdict.HARM,
+    Verdict.NO_BENEFIT,
+    Verdict.CONFLICTING,
+    Verdict.INSUFFICIENT,
+    Verdict.PROMISING,
+    Verdict.LIKELY_EFFECTIVE,
+    Verdict.EFFECTIVE,
+)
 
 
 class EvidenceBasis(models.TextChoices):

@@ -20,6 +20,7 @@ from .published import (
 )
 from .review import Publishable, ReviewAction, ReviewEvent, ReviewState, Version
 from .safety import Caution, Interaction, Monitoring, SafetyFinding
+from .urgent_help import HelpLine
 
 PUBLISHABLE_MODELS = (Compound, Condition, EvidenceSummary, ResearchUpdate)
 
@@ -31,6 +32,7 @@ __all__ = [
     "Condition",
     "EvidenceSummary",
     "FormerSlug",
+    "HelpLine",
     "ImportBatch",
     "ImportBatchItem",
     "Interaction",
