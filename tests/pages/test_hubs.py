@@ -447,7 +447,7 @@ def test_the_page_frame_names_no_compound_of_the_catalogue(client, url):
     assert "spravato" not in frame.lower()
 
 
-CRISIS_LINE = "call or text 988"
+CRISIS_LINE = "Call or text 988"
 
 
 def test_a_condition_with_an_urgent_help_notice_shows_it_first(client):
