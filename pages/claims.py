@@ -131,7 +131,10 @@ CLAIMS = {
     ),
     "grade_not_yet_cited": Claim(
         lambda p: not _cited(p),
-        (r"studies behind this grade have not been added",),
+        (
+            r"studies behind this grade have not been added",
+            r"studies behind this verdict and this grade have not been added",
+        ),
         "The advisors' grade, with no cited study of its design yet.",
     ),
     "verdict_cited": Claim(
@@ -146,7 +149,10 @@ CLAIMS = {
     ),
     "verdict_not_yet_cited": Claim(
         lambda p: _verdict(p) != Verdict.INSUFFICIENT and not _verdict_cited(p),
-        (r"studies behind this verdict have not been added",),
+        (
+            r"studies behind this verdict have not been added",
+            r"studies behind this verdict and this grade have not been added",
+        ),
         "The advisors' verdict, with the studies behind it not cited yet.",
     ),
     "people_report_benefit": Claim(

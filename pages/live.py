@@ -279,7 +279,7 @@ def recently_reviewed(kind, count):
 
 
 # What a pair table shows of a pair: (id, compound name, condition name, evidence
-# level, verdict, evidence basis, compound slug, condition slug).
+# level, verdict, evidence basis, whether the grade is cited, compound slug, condition slug).
 SUMMARY_ROW = (
     "id",
     "compound_name",
@@ -287,9 +287,12 @@ SUMMARY_ROW = (
     "evidence_level",
     "verdict",
     "evidence_basis",
+    "grade_cited",
     "compound__slug",
     "condition__slug",
 )
+# The columns of SUMMARY_ROW a pair table reads from the summary's own row.
+_OWN = len(SUMMARY_ROW) - 2
 
 
 @functools.lru_cache(maxsize=256)
@@ -306,7 +309,7 @@ def _pair_page(side, offset, limit):
             PublishedSummary.objects.filter(pk__in=ids)
             .order_by(f"{other}_name", "id")
             .annotate(total=_count_of(counted))
-            .values_list(*SUMMARY_ROW[:6], f"{other}__slug", "total")
+            .values_list(*SUMMARY_ROW[:_OWN], f"{other}__slug", "total")
         )
 
     return Prepared(build, arity=2, numbers=True)
@@ -320,9 +323,9 @@ def pair_page(side, obj, offset, limit):
     if not rows:
         return [], None
     if side == "compound":
-        pairs = [(*row[:6], obj.slug, row[6]) for row in rows]
+        pairs = [(*row[:_OWN], obj.slug, row[_OWN]) for row in rows]
     else:
-        pairs = [(*row[:6], row[6], obj.slug) for row in rows]
+        pairs = [(*row[:_OWN], row[_OWN], obj.slug) for row in rows]
     return pairs, rows[0][-1]
 
 

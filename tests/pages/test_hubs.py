@@ -185,9 +185,11 @@ def test_condition_page_lists_every_compound_reviewed_for_it_with_its_grade(clie
             "Level 2: Randomized controlled trials (RCTs)",
             "Direct",
         ],
+        # Graded Level 1 with no study cited: the advisors' grade, as its pages say.
         "Lidocaine": [
             "Effective",
-            "Level 1: Systematic reviews and meta-analyses of RCTs",
+            "Level 1: Systematic reviews and meta-analyses of RCTs Our advisors' grade; the "
+            "studies behind it are not cited yet.",
             "Direct",
         ],
     }
