@@ -153,8 +153,10 @@ _PAIR_LINK = '<li><a href="{url}">{name}<span class="visually-hidden"> ({pair})<
 # table defines once (pages/jinja2/pages/includes/marks.html); the words beside them
 # carry the values, so the marks are hidden from screen readers.
 _MARK = '<svg class="mark" aria-hidden="true"><use href="#{}"/></svg>'
+_STEPS = {verdict.value: verdict.step for verdict in Verdict}
+_STRENGTHS = {level.value: level.strength for level in EvidenceLevel}
 _VERDICTS = {
-    value: _MARK.format(f"verdict-mark-{Verdict(value).step}") + escape(label)
+    value: _MARK.format(f"verdict-mark-{_STEPS[value]}") + escape(label)
     for value, label in Verdict.choices
 }
 # A grade no cited study stands behind is the advisors', as its pages say.
@@ -162,9 +164,7 @@ _NOT_CITED = (
     '<span class="note">Our advisors\' grade; the studies behind it are not cited yet.</span>'
 )
 _LEVELS = {
-    (value, cited): _MARK.format(
-        f"level-mark-{EvidenceLevel(value).strength}{'' if cited else '-uncited'}"
-    )
+    (value, cited): _MARK.format(f"level-mark-{_STRENGTHS[value]}{'' if cited else '-uncited'}")
     + escape(label)
     + ("" if cited else _NOT_CITED)
     for value, label in EvidenceLevel.choices
@@ -216,12 +216,15 @@ def _pair_row_template(other_side):
     )
 
 
-def _pair_rows(rows, other_side):
-    """The pair table's rows of published summary rows (live.pair_page), as safe HTML:
-    the other side's name and page, the grades, and a link to each page type, each
-    built from one address pattern per page (pages/addresses.py)."""
+def _pair_table(rows, other_side):
+    """What the pair table (pages/jinja2/pages/includes/pair_table.html) shows of published
+    summary rows (live.pair_page): its rows as safe HTML (the other side's name and page,
+    the grades with their marks, and a link to each page type, each built from one
+    address pattern per page, pages/addresses.py), its column heads, and the marks the
+    rows use, whose symbols the table defines: only those, not every one there is."""
     row = _pair_row_template(other_side)
     html = []
+    verdict_marks, level_marks = set(), set()
     for _, compound_name, condition_name, level, verdict, basis, cited, compound, condition in rows:
         # html.escape is what django.utils.html.escape applies, without its lazy wrapper.
         compound_name, condition_name = html_escape(compound_name), html_escape(condition_name)
@@ -236,8 +239,15 @@ def _pair_rows(rows, other_side):
                 "Direct" if basis == EvidenceBasis.DIRECT else "Extrapolated",
             )
         )
-    # Every value is escaped above; slugs need no escaping.
-    return mark_safe("".join(html))  # noqa: S308
+        verdict_marks.add(_STEPS.get(verdict))
+        level_marks.add((_STRENGTHS.get(level), cited))
+    return {
+        # Every value is escaped above; slugs need no escaping.
+        "pairs": mark_safe("".join(html)),  # noqa: S308
+        "pair_columns": PAIR_COLUMNS,
+        "verdict_marks": sorted(step for step in verdict_marks if step is not None),
+        "level_marks": sorted(mark for mark in level_marks if mark[0] is not None),
+    }
 
 
 def _path(view_name, **slugs):
@@ -447,8 +457,7 @@ def render_compound(request, compound, preview=False):
         version=compound.version,
         compound=compound,
         page=pairs,
-        pairs=_pair_rows(pairs.object_list, "condition"),
-        pair_columns=PAIR_COLUMNS,
+        **_pair_table(pairs.object_list, "condition"),
         updates=_update_items(live.latest_updates(RELATED_UPDATES, compound=compound)),
         preview=preview,
     )
@@ -497,8 +506,7 @@ def render_condition(request, condition, preview=False):
         version=condition.version,
         condition=condition,
         page=pairs,
-        pairs=_pair_rows(pairs.object_list, "compound"),
-        pair_columns=PAIR_COLUMNS,
+        **_pair_table(pairs.object_list, "compound"),
         updates=_update_items(live.latest_updates(RELATED_UPDATES, condition=condition)),
         preview=preview,
     )
