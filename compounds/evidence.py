@@ -6,6 +6,8 @@ one string is how the client's old pages came to say "Strong data for
 depression" on a leukemia page.
 """
 
+from types import SimpleNamespace
+
 from django.db import models
 
 
@@ -122,6 +124,11 @@ class StudyDesign(models.TextChoices):
         """Whether it studied people: a trial, an observational study or a case report."""
         return self in HUMAN_STUDIES
 
+    @property
+    def is_study(self):
+        """Whether it studied people, animals or cells: not a review, opinion or document."""
+        return self in STUDIES
+
 
 DESIGN_LEVELS = {
     StudyDesign.META_ANALYSIS: EvidenceLevel.LEVEL_1,
@@ -154,6 +161,27 @@ GRADES_NEEDING_STUDIES = {
     EvidenceLevel.LEVEL_3,
     EvidenceLevel.LEVEL_4,
 }
+
+
+def designs_behind_grade(basis, references):
+    """The study designs of the references that can stand behind a grade of this basis.
+
+    A direct grade says its evidence comes from this condition, so only references that
+    studied it count; an extrapolated grade rests on other uses, so every reference does.
+    """
+    direct = basis == EvidenceBasis.DIRECT
+    return {r.study_design for r in references if r.studied_condition or not direct}
+
+
+def snapshot_grade_is_cited(data):
+    """Whether a summary's grade is cited, as EvidenceSummary.grade_is_cited says, read from
+    its approved snapshot: its fields, and its references as rows of values."""
+    references = [
+        SimpleNamespace(**{"studied_condition": False, **row})
+        for row in data.get("references") or []
+    ]
+    designs = designs_behind_grade(data["evidence_basis"], references)
+    return grade_is_cited(data["evidence_level"], designs)
 
 
 def cited_level(designs):

@@ -206,6 +206,16 @@ MAILERS = {
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Insight Swarm <reviews@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
+# "Report a problem with this page" (compounds/feedback/, pages/feedback.py). Readers'
+# addresses are kept this many days after a report, and the text of a closed report this
+# many days after it was closed (`manage.py clear_old_feedback`, daily by cron). One client
+# address may send FEEDBACK_RATE_LIMIT reports an hour. The acknowledgement comes from
+# FEEDBACK_FROM_EMAIL: an address that takes no replies.
+FEEDBACK_EMAIL_RETENTION_DAYS = env.int("FEEDBACK_EMAIL_RETENTION_DAYS", default=90)
+FEEDBACK_TEXT_RETENTION_DAYS = env.int("FEEDBACK_TEXT_RETENTION_DAYS", default=365)
+FEEDBACK_RATE_LIMIT = env.int("FEEDBACK_RATE_LIMIT", default=5)
+FEEDBACK_FROM_EMAIL = env.str("FEEDBACK_FROM_EMAIL", default=DEFAULT_FROM_EMAIL)
+
 # Where `manage.py backup` (make backup) writes its files.
 BACKUP_DIR = env.path("BACKUP_DIR", default=BASE_DIR / "backups")
 
@@ -215,11 +225,13 @@ REVIEW_FOUR_EYES = env.bool("REVIEW_FOUR_EYES", default=True)
 # Approved content is due for review again this many months after approval.
 REVIEW_INTERVAL_MONTHS = env.int("REVIEW_INTERVAL_MONTHS", default=12)
 
-# The call to action at the foot of every review page.
-CTA_URL = env.str("CTA_URL", default="https://insightswarm.ai")
-CTA_TEXT = env.str(
-    "CTA_TEXT", default="Get a personalized AI-generated research report at insightswarm.ai"
-)
+# The call to action at the foot of every review page. Unset, it offers the site's own
+# report to take to the doctor, made of the pair's review (pages/doctor_report.py). Set,
+# it links elsewhere (a paid service, say) and CTA_LABEL says what it is, beside it: a
+# reader must not take an offer for part of the advisor-approved review.
+CTA_URL = env.str("CTA_URL", default="")
+CTA_TEXT = env.str("CTA_TEXT", default="")
+CTA_LABEL = env.str("CTA_LABEL", default="Advertisement: not part of this review")
 
 # `manage.py loaddata seed_content` finds the seed content here.
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]

@@ -26,6 +26,7 @@ from django.utils.safestring import mark_safe
 from jinja2 import ChainableUndefined, Environment
 
 from compounds.evidence import Severity
+from compounds.models.feedback import MESSAGE_LENGTH
 
 
 def ld_json(data):
@@ -108,6 +109,8 @@ def environment(**options):
     env = Environment(**options)
     # The interaction grades with their meanings, for the scale the interactions page states.
     env.globals.update(static=static_url, url=url, interaction_severities=list(Severity))
+    # The longest report the form on every page takes (pages/feedback.py).
+    env.globals.update(report_message_length=MESSAGE_LENGTH)
     env.filters.update(
         ld_json=ld_json,
         source_link=source_link,

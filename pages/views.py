@@ -535,6 +535,19 @@ def review(request, compound, condition, page_type):
     return render_review(request, pair, kind)
 
 
+def _call_to_action(pair):
+    """The link at the foot of a review page: the configured one, labelled for what it is,
+    or else the site's report of this pair to take to the doctor."""
+    if settings.CTA_URL and settings.CTA_TEXT:
+        return {"url": settings.CTA_URL, "text": settings.CTA_TEXT, "label": settings.CTA_LABEL}
+    chosen = urlencode({"compound": pair.compound.slug, "condition": pair.condition.slug})
+    return {
+        "url": f"{_path('pages:doctor_report')}?{chosen}",
+        "text": "Make a report of this review to take to your doctor",
+        "label": "",
+    }
+
+
 def render_review(request, pair, kind, preview=False):
     """A review page of the pair; the staff preview renders the same with a working copy."""
     url = pair.url(kind)
@@ -565,8 +578,7 @@ def render_review(request, pair, kind, preview=False):
         compound_url=_path("pages:compound", slug=pair.compound.slug),
         condition_url=_path("pages:condition", slug=pair.condition.slug),
         levels=list(EvidenceLevel),
-        cta_url=settings.CTA_URL,
-        cta_text=settings.CTA_TEXT,
+        cta=_call_to_action(pair),
         preview=preview,
     )
 
@@ -660,6 +672,7 @@ def robots_txt(request):
         "User-agent: *",
         "Disallow: /admin/",
         "Disallow: /search/",
+        "Disallow: /report-a-problem/",
         f"Sitemap: {seo.absolute(reverse('pages:sitemap_index'))}",
     ]
     return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")

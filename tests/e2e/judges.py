@@ -34,7 +34,11 @@ PUBLIC_PATHS = [
     "/how-we-grade-evidence/",
     "/search/?q=spravato",
     "/search/?q=",
+    # The report to take to the doctor, with two pairs and their compound's interactions.
+    "/report-for-your-doctor/?compound=ketamine&condition=leukemia&condition=suicidal-ideation",
     "/no-such-page/",
+    # Where a reader lands after reporting a problem with a page.
+    "/report-a-problem/thank-you/?page=/compounds/ketamine/",
 ]
 
 

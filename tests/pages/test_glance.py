@@ -185,3 +185,19 @@ def test_a_hub_calls_an_uncited_grade_the_advisors_until_a_study_is_approved(cli
     publish(summary(TRD))
     assert level_cell().text == "Level 2: Randomized controlled trials (RCTs)"
     assert level_cell().find("use").attrs["href"] == "#level-mark-5"
+
+
+def test_a_hub_keeps_a_direct_grade_the_advisors_when_its_study_was_of_another_condition(
+    client, edit, publish
+):
+    # As the pair's pages say (pages/claims.py): a direct grade rests on studies of its
+    # condition only.
+    make_reference(
+        summary(TRD), pmid="12345678", study_design=StudyDesign.RCT, studied_condition=False
+    )
+    edit(summary(TRD))
+    publish(summary(TRD))
+    page = get_page(client, url(TRD, "does-it-work"))
+    assert "uncited" in page.find("div", class_="grade-level").find("svg").attrs["class"]
+    row = rows(get_page(client, f"/conditions/{TRD}/"))[0]
+    assert row.find_all("td")[1].find("use").attrs["href"] == "#level-mark-5-uncited"

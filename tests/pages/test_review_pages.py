@@ -98,8 +98,17 @@ def test_every_page_carries_the_medical_disclaimer(client, condition, kind):
 def test_the_call_to_action_comes_from_settings(client, settings, condition, kind):
     settings.CTA_URL = "https://example.org/your-report"
     settings.CTA_TEXT = "Order your own research report"
+    settings.CTA_LABEL = "Advertisement: a paid service, not part of this review"
     cta = page(client, condition, kind).find("p", class_="cta")
     assert cta.links() == [("https://example.org/your-report", "Order your own research report")]
+    assert cta.text.startswith("Advertisement: a paid service, not part of this review")
+
+
+@pytest.mark.parametrize(("condition", "kind"), EVERY_PAGE)
+def test_unset_the_call_to_action_offers_the_pairs_report_for_the_doctor(client, condition, kind):
+    cta = page(client, condition, kind).find("p", class_="cta")
+    report = f"/report-for-your-doctor/?compound=ketamine&condition={condition}"
+    assert cta.links() == [(report, "Make a report of this review to take to your doctor")]
 
 
 @pytest.mark.parametrize(("condition", "kind"), EVERY_PAGE)

@@ -3,24 +3,25 @@
 import django.db.models.deletion
 from django.db import migrations, models
 
-from compounds.evidence import grade_is_cited
+from compounds.evidence import snapshot_grade_is_cited
 
 
 def mark_cited_grades(apps, schema_editor):
-    """The published pairs approved before the column, from their approved snapshots."""
+    """The published pairs approved before the column, from their approved snapshots (whose
+    references say, since 0015, whether each studied the condition)."""
     published = apps.get_model("compounds", "PublishedSummary")
-    cited = []
-    for pk, data in published.objects.values_list("id", "data").iterator(chunk_size=2000):
-        designs = {reference["study_design"] for reference in data.get("references", [])}
-        if grade_is_cited(data["evidence_level"], designs):
-            cited.append(pk)
+    cited = [
+        pk
+        for pk, data in published.objects.values_list("id", "data").iterator(chunk_size=2000)
+        if snapshot_grade_is_cited(data)
+    ]
     for start in range(0, len(cited), 2000):
         published.objects.filter(pk__in=cited[start : start + 2000]).update(grade_cited=True)
 
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("compounds", "0014_change_log_backfill"),
+        ("compounds", "0016_feedback"),
     ]
 
     operations = [
