@@ -406,7 +406,7 @@ class Catalogue:
                     ]
                 ),
             }
-            self._publish(t, Condition, pk, values, {}, name, 0, 60)
+            self._publish(t, Condition, pk, values, {"help_lines": []}, name, 0, 60)
             conditions.append((pk, name))
 
         specials = {name: (aliases, cls) for name, aliases, cls in text.SPECIAL_COMPOUNDS}

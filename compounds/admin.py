@@ -19,6 +19,7 @@ from compounds.models import (
     Compound,
     Condition,
     EvidenceSummary,
+    HelpLine,
     Interaction,
     Mechanism,
     MedicalAdvisor,
@@ -69,6 +70,13 @@ class SafetyFindingInline(admin.StackedInline):
     extra = 0
     verbose_name = "condition-specific safety finding"
     fields = [("position", "kind"), "description", ("source", "source_url")]
+
+
+class HelpLineInline(admin.StackedInline):
+    model = HelpLine
+    extra = 0
+    verbose_name_plural = "help lines, shown under the urgent-help notice"
+    fields = [("position", "country"), ("service", "url"), "contact"]
 
 
 # The fields the public pages put inside a sentence (pages/jinja2/pages/), with the
@@ -180,6 +188,7 @@ class ConditionAdmin(PublicSentenceHelp, ReviewAdmin):
     list_display = ["name", "specialist", "summaries"]
     search_fields = ["name", "specialist"]
     prepopulated_fields = {"slug": ["name"]}
+    inlines = [HelpLineInline]
 
     @admin.display(description="summaries")
     def summaries(self, condition):

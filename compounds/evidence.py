@@ -6,6 +6,8 @@ one string is how the client's old pages came to say "Strong data for
 depression" on a leukemia page.
 """
 
+from types import SimpleNamespace
+
 from django.db import models
 
 
@@ -43,6 +45,12 @@ class EvidenceLevel(models.TextChoices):
         """Whether this level rests on studies in people."""
         return self not in (EvidenceLevel.PRECLINICAL, EvidenceLevel.NONE)
 
+    @property
+    def strength(self):
+        """How many of the six bars of the pages' evidence meter it fills: 6 for Level 1,
+        1 for preclinical studies, none for no published evidence."""
+        return len(EvidenceLevel) - self.rank
+
 
 class Verdict(models.TextChoices):
     """What the evidence says about effectiveness for one condition."""
@@ -58,6 +66,24 @@ class Verdict(models.TextChoices):
     @property
     def is_positive(self):
         return self in (Verdict.EFFECTIVE, Verdict.LIKELY_EFFECTIVE)
+
+    @property
+    def step(self):
+        """Its place on the pages' verdict scale, 1 to 7, from evidence of harm to
+        effective: the verdicts that leave the question open sit in the middle."""
+        return VERDICT_SCALE.index(self) + 1
+
+
+# The verdict scale the pages draw, left to right.
+VERDICT_SCALE = (
+    Verdict.HARM,
+    Verdict.NO_BENEFIT,
+    Verdict.CONFLICTING,
+    Verdict.INSUFFICIENT,
+    Verdict.PROMISING,
+    Verdict.LIKELY_EFFECTIVE,
+    Verdict.EFFECTIVE,
+)
 
 
 class EvidenceBasis(models.TextChoices):
@@ -145,6 +171,17 @@ def designs_behind_grade(basis, references):
     """
     direct = basis == EvidenceBasis.DIRECT
     return {r.study_design for r in references if r.studied_condition or not direct}
+
+
+def snapshot_grade_is_cited(data):
+    """Whether a summary's grade is cited, as EvidenceSummary.grade_is_cited says, read from
+    its approved snapshot: its fields, and its references as rows of values."""
+    references = [
+        SimpleNamespace(**{"studied_condition": False, **row})
+        for row in data.get("references") or []
+    ]
+    designs = designs_behind_grade(data["evidence_basis"], references)
+    return grade_is_cited(data["evidence_level"], designs)
 
 
 def cited_level(designs):

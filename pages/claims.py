@@ -174,7 +174,10 @@ CLAIMS = {
     ),
     "grade_not_yet_cited": Claim(
         lambda p: not _cited(p),
-        (r"studies behind this grade have not been added",),
+        (
+            r"studies behind this grade have not been added",
+            r"studies behind this verdict and this grade have not been added",
+        ),
         "The advisors' grade, with no cited reference of its design that can stand behind it yet.",
     ),
     "verdict_cited": Claim(
@@ -190,7 +193,10 @@ CLAIMS = {
     ),
     "verdict_not_yet_cited": Claim(
         lambda p: _verdict(p) != Verdict.INSUFFICIENT and not _verdict_cited(p),
-        (r"studies behind this verdict have not been added",),
+        (
+            r"studies behind this verdict have not been added",
+            r"studies behind this verdict and this grade have not been added",
+        ),
         "The advisors' verdict, with the studies behind it not cited yet.",
     ),
     "people_report_benefit": Claim(

@@ -7,6 +7,7 @@ rebuilds it from its approved snapshot (`snapshots.approved`).
 """
 
 import functools
+import json
 
 from django.conf import settings
 from django.db import connections
@@ -278,7 +279,7 @@ def recently_reviewed(kind, count):
 
 
 # What a pair table shows of a pair: (id, compound name, condition name, evidence
-# level, verdict, evidence basis, compound slug, condition slug).
+# level, verdict, evidence basis, whether the grade is cited, compound slug, condition slug).
 SUMMARY_ROW = (
     "id",
     "compound_name",
@@ -286,9 +287,12 @@ SUMMARY_ROW = (
     "evidence_level",
     "verdict",
     "evidence_basis",
+    "grade_cited",
     "compound__slug",
     "condition__slug",
 )
+# The columns of SUMMARY_ROW a pair table reads from the summary's own row.
+_OWN = len(SUMMARY_ROW) - 2
 
 
 @functools.lru_cache(maxsize=256)
@@ -305,7 +309,7 @@ def _pair_page(side, offset, limit):
             PublishedSummary.objects.filter(pk__in=ids)
             .order_by(f"{other}_name", "id")
             .annotate(total=_count_of(counted))
-            .values_list(*SUMMARY_ROW[:6], f"{other}__slug", "total")
+            .values_list(*SUMMARY_ROW[:_OWN], f"{other}__slug", "total")
         )
 
     return Prepared(build, arity=2, numbers=True)
@@ -319,9 +323,9 @@ def pair_page(side, obj, offset, limit):
     if not rows:
         return [], None
     if side == "compound":
-        pairs = [(*row[:6], obj.slug, row[6]) for row in rows]
+        pairs = [(*row[:_OWN], obj.slug, row[_OWN]) for row in rows]
     else:
-        pairs = [(*row[:6], row[6], obj.slug) for row in rows]
+        pairs = [(*row[:_OWN], row[_OWN], obj.slug) for row in rows]
     return pairs, rows[0][-1]
 
 
@@ -372,10 +376,16 @@ def contents(rows, links=False):
 
 
 # What a research update's page shows of the compounds and conditions it names: name,
-# address and, from a condition's snapshot, its urgent-help notice.
+# address and, from a condition's snapshot, its urgent-help notice and help lines.
+_NO_TEXT = Value("", output_field=TextField())
 _LINKED = (
-    ("compounds", PublishedCompound, Value("", output_field=TextField())),
-    ("conditions", PublishedCondition, Cast(KT("data__urgent_help"), TextField())),
+    ("compounds", PublishedCompound, _NO_TEXT, _NO_TEXT),
+    (
+        "conditions",
+        PublishedCondition,
+        Cast(KT("data__urgent_help"), TextField()),
+        Cast(KT("data__help_lines"), TextField()),
+    ),
 )
 
 
@@ -394,32 +404,35 @@ def attach_links(updates):
     updates.
 
     The linked objects carry only what a research update's page shows of them (name,
-    address, urgent-help notice): rebuilding each from its whole snapshot, with its
-    mechanisms, safety rows and interactions, cost more than the page itself.
+    address, urgent-help notice and help lines): rebuilding each from its whole snapshot,
+    with its mechanisms, safety rows and interactions, cost more than the page itself.
     """
     parts = []
-    for name, published, urgent_help in _LINKED:
+    for name, published, urgent_help, help_lines in _LINKED:
         wanted = {pk for update in updates for pk in update.snapshot_data.get(name, [])}
         if wanted:
             parts.append(
                 published.objects.filter(pk__in=wanted)
                 .order_by()
                 .values_list(Value(name, output_field=TextField()), "pk", "name", "slug")
-                .annotate(shown_urgent_help=urgent_help)
+                .annotate(shown_urgent_help=urgent_help, shown_help_lines=help_lines)
             )
     rows = []
     if parts:
         rows = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
-    found = {name: {} for name, _, _ in _LINKED}
+    found = {name: {} for name, *_ in _LINKED}
     db = PublishedSummary.objects.db
-    models = {name: published.content_model() for name, published, _ in _LINKED}
-    for name, pk, shown_name, slug, urgent_help in rows:
+    models = {name: published.content_model() for name, published, *_ in _LINKED}
+    for name, pk, shown_name, slug, urgent_help, help_lines in rows:
         obj = _as_read(models[name], db, id=pk, name=shown_name, slug=slug)
         if name == "conditions":
             obj.urgent_help = urgent_help or ""
+            # The lines as the condition's approved snapshot holds them, rebuilt as its
+            # page rebuilds them: never read from the working rows.
+            snapshots.relate_children(obj, "help_lines", json.loads(help_lines or "[]"))
         found[name][pk] = obj
     for update in updates:
-        for name, _, _ in _LINKED:
+        for name, *_ in _LINKED:
             linked = [
                 found[name][pk] for pk in update.snapshot_data.get(name, []) if pk in found[name]
             ]

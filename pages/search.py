@@ -24,6 +24,7 @@ are matched by their names first (a few dozen rows at most), and only the pairs 
 those are looked up, by the pair's unique index.
 """
 
+import json
 import re
 from dataclasses import dataclass
 
@@ -35,6 +36,7 @@ from django.db.models.functions import Cast
 
 from compounds import searchable
 from compounds.models import (
+    Condition,
     PromotedResult,
     PublishedCompound,
     PublishedCondition,
@@ -43,6 +45,7 @@ from compounds.models import (
     SearchSynonym,
 )
 from compounds.models.search import meanings_of
+from compounds.review import snapshots
 
 from . import pinned, search_query
 from .addresses import pattern
@@ -99,7 +102,9 @@ class Named:
     slug: str
     # How well it matches each unit of the query, in order.
     strengths: tuple
+    # A condition's urgent-help notice and its help lines (JSON), from its snapshot.
     urgent_help: str = ""
+    help_lines: str = ""
 
     @property
     def score(self):
@@ -232,6 +237,7 @@ def _tsquery(units, joined_by, weights=""):
 # Compounds and conditions named by the query, and the pairs they make -----------------------
 
 _NAMED_MODEL = {"compound": PublishedCompound, "condition": PublishedCondition}
+_NO_TEXT = Value("", output_field=TextField())
 # The fields that name a row: weights A and B of a compound's search vector (name, other
 # names), weight A of a condition's (name); compounds/review/publishing.py.
 _NAME_WEIGHTS = {"compound": "AB", "condition": "A"}
@@ -253,17 +259,24 @@ def _named(kind, units):
         rows = rows.filter(anywhere)
         order = ["name", "id"]
     if kind == "compound":
+        rows = rows.annotate(shown_urgent_help=_NO_TEXT, shown_help_lines=_NO_TEXT)
         columns = ["pk", "name", "slug", "search_text", "aliases"]
     else:
-        rows = rows.annotate(shown_urgent_help=Cast(KT("data__urgent_help"), TextField()))
-        columns = ["pk", "name", "slug", "search_text", "shown_urgent_help"]
+        rows = rows.annotate(
+            shown_urgent_help=Cast(KT("data__urgent_help"), TextField()),
+            shown_help_lines=Cast(KT("data__help_lines"), TextField()),
+        )
+        columns = ["pk", "name", "slug", "search_text", _NO_TEXT]
+    columns += ["shown_urgent_help", "shown_help_lines"]
     found = []
-    for pk, name, slug, text, extra in rows.order_by(*order).values_list(*columns)[:limit]:
-        names = f"{name} {extra}" if kind == "compound" else name
-        strengths = _strengths(units, searchable.words(names), text.split())
+    for pk, name, slug, text, aliases, urgent_help, help_lines in rows.order_by(*order).values_list(
+        *columns
+    )[:limit]:
+        strengths = _strengths(units, searchable.words(f"{name} {aliases}"), text.split())
         if max(strengths, default=NOT_FOUND) >= NAME_PREFIX:
-            urgent_help = (extra or "") if kind == "condition" else ""
-            found.append(Named(kind, pk, name, slug, strengths, urgent_help))
+            found.append(
+                Named(kind, pk, name, slug, strengths, urgent_help or "", help_lines or "")
+            )
     # Stable: among equal scores, the database's order (its rank, then the name) stays.
     found.sort(key=lambda row: -row.score)
     return found
@@ -290,13 +303,26 @@ def _starts_one(word, words):
 
 
 def _notices(conditions):
-    """The urgent-help notices of the conditions the query names, once each."""
+    """The conditions the query names that carry urgent help, once each notice, rebuilt
+    with what pages/jinja2/pages/includes/urgent_help.html shows: the notice and the help
+    lines as the condition's approved snapshot holds them."""
     notices, seen = [], set()
-    for condition in conditions:
-        if condition.urgent_help and condition.urgent_help not in seen:
-            seen.add(condition.urgent_help)
+    for named in conditions:
+        lines = json.loads(named.help_lines or "[]")
+        # Conditions that send readers to the same help lines ("depressed" names both
+        # depression and suicidal ideation) show them once: the best match's notice.
+        shown = (
+            tuple((line.get("country"), line.get("service"), line.get("contact")) for line in lines)
+            or named.urgent_help
+        )
+        if (named.urgent_help or lines) and shown not in seen and len(notices) < MAX_NOTICES:
+            seen.add(shown)
+            condition = Condition(
+                id=named.pk, name=named.name, slug=named.slug, urgent_help=named.urgent_help
+            )
+            snapshots.relate_children(condition, "help_lines", lines)
             notices.append(condition)
-    return notices[:MAX_NOTICES]
+    return notices
 
 
 def _terms(keys):

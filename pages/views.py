@@ -133,20 +133,43 @@ def _page(
     return response
 
 
+# The columns of a hub's pair table after the other side's name: heads on a wide screen,
+# each cell's own label on a phone, where the table stacks (data-label, static/css/site.css).
+PAIR_COLUMNS = ("Our advisors' verdict", "Evidence grade", "Basis", "Pages")
+
 # One row of a hub's pair table (pages/jinja2/pages/includes/pair_table.html): written
 # here rather than in a template loop, which cost a compound page most of its time.
 _PAIR_ROW = (
     "\n    <tr>\n"
     '      <th scope="row"><a href="{other_url}">{other_name}</a></th>\n'
-    "      <td>{verdict}</td>\n"
-    "      <td>{level}</td>\n"
-    "      <td>{basis}</td>\n"
-    '      <td><ul class="inline">{links}</ul></td>\n'
+    '      <td data-label="{heads[0]}">{verdict}</td>\n'
+    '      <td data-label="{heads[1]}">{level}</td>\n'
+    '      <td data-label="{heads[2]}">{basis}</td>\n'
+    '      <td data-label="{heads[3]}"><ul class="inline">{links}</ul></td>\n'
     "    </tr>\n  "
 )
 _PAIR_LINK = '<li><a href="{url}">{name}<span class="visually-hidden"> ({pair})</span></a></li>'
-_VERDICTS = {value: escape(label) for value, label in Verdict.choices}
-_LEVELS = {value: escape(label) for value, label in EvidenceLevel.choices}
+# The verdict and level marks of the review pages, small, drawn from the symbols the
+# table defines once (pages/jinja2/pages/includes/marks.html); the words beside them
+# carry the values, so the marks are hidden from screen readers.
+_MARK = '<svg class="mark" aria-hidden="true"><use href="#{}"/></svg>'
+_STEPS = {verdict.value: verdict.step for verdict in Verdict}
+_STRENGTHS = {level.value: level.strength for level in EvidenceLevel}
+_VERDICTS = {
+    value: _MARK.format(f"verdict-mark-{_STEPS[value]}") + escape(label)
+    for value, label in Verdict.choices
+}
+# A grade no cited study stands behind is the advisors', as its pages say.
+_NOT_CITED = (
+    '<span class="note">Our advisors\' grade; the studies behind it are not cited yet.</span>'
+)
+_LEVELS = {
+    (value, cited): _MARK.format(f"level-mark-{_STRENGTHS[value]}{'' if cited else '-uncited'}")
+    + escape(label)
+    + ("" if cited else _NOT_CITED)
+    for value, label in EvidenceLevel.choices
+    for cited in (True, False)
+}
 
 
 def _literal(text):
@@ -167,8 +190,8 @@ def _reslot(pattern, *slots):
 def _pair_row_template(other_side):
     """The markup of a pair table's row, with the row's values still to fill in: {0}
     the compound's slug, {1} the condition's, {2} the pair's name, {3} the other side's
-    name, {4} the verdict, {5} the evidence level and {6} the basis. The addresses and
-    the page types' names, the same in every row, are written in once."""
+    name, {4} the verdict, {5} the evidence level and {6} the basis. The addresses, the
+    page types' names and the cells' labels, the same in every row, are written in once."""
     links = "".join(
         _PAIR_LINK.format(
             url=_reslot(
@@ -189,16 +212,20 @@ def _pair_row_template(other_side):
         level="{5}",
         basis="{6}",
         links=links,
+        heads=[_literal(escape(head)) for head in PAIR_COLUMNS],
     )
 
 
-def _pair_rows(rows, other_side):
-    """The pair table's rows of published summary rows (live.pair_page), as safe HTML:
-    the other side's name and page, the grades, and a link to each page type, each
-    built from one address pattern per page (pages/addresses.py)."""
+def _pair_table(rows, other_side):
+    """What the pair table (pages/jinja2/pages/includes/pair_table.html) shows of published
+    summary rows (live.pair_page): its rows as safe HTML (the other side's name and page,
+    the grades with their marks, and a link to each page type, each built from one
+    address pattern per page, pages/addresses.py), its column heads, and the marks the
+    rows use, whose symbols the table defines: only those, not every one there is."""
     row = _pair_row_template(other_side)
     html = []
-    for _, compound_name, condition_name, level, verdict, basis, compound, condition in rows:
+    verdict_marks, level_marks = set(), set()
+    for _, compound_name, condition_name, level, verdict, basis, cited, compound, condition in rows:
         # html.escape is what django.utils.html.escape applies, without its lazy wrapper.
         compound_name, condition_name = html_escape(compound_name), html_escape(condition_name)
         html.append(
@@ -208,12 +235,19 @@ def _pair_rows(rows, other_side):
                 f"{compound_name} for {condition_name}",
                 condition_name if other_side == "condition" else compound_name,
                 _VERDICTS.get(verdict) or html_escape(verdict),
-                _LEVELS.get(level) or html_escape(level),
+                _LEVELS.get((level, cited)) or html_escape(level),
                 "Direct" if basis == EvidenceBasis.DIRECT else "Extrapolated",
             )
         )
-    # Every value is escaped above; slugs need no escaping.
-    return mark_safe("".join(html))  # noqa: S308
+        verdict_marks.add(_STEPS.get(verdict))
+        level_marks.add((_STRENGTHS.get(level), cited))
+    return {
+        # Every value is escaped above; slugs need no escaping.
+        "pairs": mark_safe("".join(html)),  # noqa: S308
+        "pair_columns": PAIR_COLUMNS,
+        "verdict_marks": sorted(step for step in verdict_marks if step is not None),
+        "level_marks": sorted(mark for mark in level_marks if mark[0] is not None),
+    }
 
 
 def _path(view_name, **slugs):
@@ -423,7 +457,7 @@ def render_compound(request, compound, preview=False):
         version=compound.version,
         compound=compound,
         page=pairs,
-        pairs=_pair_rows(pairs.object_list, "condition"),
+        **_pair_table(pairs.object_list, "condition"),
         updates=_update_items(live.latest_updates(RELATED_UPDATES, compound=compound)),
         preview=preview,
     )
@@ -472,7 +506,7 @@ def render_condition(request, condition, preview=False):
         version=condition.version,
         condition=condition,
         page=pairs,
-        pairs=_pair_rows(pairs.object_list, "compound"),
+        **_pair_table(pairs.object_list, "compound"),
         updates=_update_items(live.latest_updates(RELATED_UPDATES, condition=condition)),
         preview=preview,
     )
@@ -518,11 +552,10 @@ def render_review(request, pair, kind, preview=False):
     """A review page of the pair; the staff preview renders the same with a working copy."""
     url = pair.url(kind)
     if preview:
-        other_pages = [
-            (other, f"?page={other.slug}") for other in page_types() if other is not kind
-        ]
+        pair_pages = [(each, f"?page={each.slug}") for each in page_types()]
     else:
-        other_pages = [(other, pair.url(other)) for other in page_types() if other is not kind]
+        pair_pages = [(each, pair.url(each)) for each in page_types()]
+    other_pages = [(other, address) for other, address in pair_pages if other is not kind]
     crumbs = kind.breadcrumbs(pair)
     return _page(
         request,
@@ -540,6 +573,7 @@ def render_review(request, pair, kind, preview=False):
         condition=pair.condition,
         faq=kind.faq(pair),
         claims=claims.of(pair),
+        pair_pages=pair_pages,
         other_pages=other_pages,
         compound_url=_path("pages:compound", slug=pair.compound.slug),
         condition_url=_path("pages:condition", slug=pair.condition.slug),

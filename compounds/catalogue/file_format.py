@@ -21,6 +21,7 @@ from compounds.models import (
     Compound,
     Condition,
     EvidenceSummary,
+    HelpLine,
     Interaction,
     Mechanism,
     Monitoring,
@@ -134,7 +135,13 @@ COMPOUNDS = Kind(
         ]
     ),
 )
-CONDITIONS = Kind("conditions", "conditions.csv", Condition, ("slug",))
+CONDITIONS = Kind(
+    "conditions",
+    "conditions.csv",
+    Condition,
+    ("slug",),
+    children=(ChildKind("help_lines", "help_lines.csv", HelpLine, "condition"),),
+)
 SUMMARIES = Kind(
     "evidence_summaries",
     "evidence_summaries.csv",
@@ -169,6 +176,7 @@ KIND_BY_KEY = {kind.key: kind for kind in KINDS}
 # CSV child files name their parent by these columns, before the row's own fields.
 PARENT_COLUMNS = {
     COMPOUNDS: ["compound"],
+    CONDITIONS: ["condition"],
     SUMMARIES: ["compound", "condition"],
     UPDATES: ["research_update"],
 }

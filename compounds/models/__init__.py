@@ -22,6 +22,7 @@ from .published import (
 from .review import Publishable, ReviewAction, ReviewEvent, ReviewState, Version
 from .safety import Caution, Interaction, Monitoring, SafetyFinding
 from .search import PromotedResult, SearchSynonym
+from .urgent_help import HelpLine
 
 PUBLISHABLE_MODELS = (Compound, Condition, EvidenceSummary, ResearchUpdate)
 
@@ -34,6 +35,7 @@ __all__ = [
     "EvidenceSummary",
     "Feedback",
     "FormerSlug",
+    "HelpLine",
     "ImportBatch",
     "ImportBatchItem",
     "Interaction",

@@ -237,9 +237,9 @@ class Condition(LiveAddress, Publishable, Timestamped):
     urgent_help = models.TextField(
         "urgent-help notice",
         blank=True,
-        help_text="Where a reader in crisis gets help now, shown first on the condition's page "
-        "and on every page of its reviews: for suicidal ideation, a crisis line. Leave empty "
-        "for conditions that need none.",
+        help_text="What a reader in crisis should do now, shown first on the condition's page "
+        "and on every page of its reviews, with the help lines below under it: for suicidal "
+        "ideation, to get help at once. Leave empty for conditions that need none.",
     )
     standard_treatment = models.TextField(
         "standard-treatment context",
@@ -251,6 +251,8 @@ class Condition(LiveAddress, Publishable, Timestamped):
     objects = PublishableSlugManager()
 
     published_model = PublishedCondition
+    # The help lines shown under its urgent-help notice, approved with it.
+    snapshot_children = ("help_lines",)
 
     class Meta:
         ordering = ["name"]
@@ -517,6 +519,16 @@ class EvidenceSummary(Publishable, Timestamped):
     def evidence_level_phrase(self):
         """The level as it reads inside a sentence, in lower case."""
         return EvidenceLevel(self.evidence_level).phrase
+
+    @property
+    def verdict_step(self):
+        """The verdict's place on the pages' scale, 1 (harm) to 7 (effective)."""
+        return Verdict(self.verdict).step
+
+    @property
+    def evidence_strength(self):
+        """The bars of the pages' evidence meter the level fills, 0 to 6."""
+        return EvidenceLevel(self.evidence_level).strength
 
 
 class ResearchUpdate(LiveAddress, Publishable, Timestamped):

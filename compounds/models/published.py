@@ -130,6 +130,10 @@ class PublishedSummary(Published):
     evidence_level = models.CharField(max_length=20, choices=EvidenceLevel.choices)
     verdict = models.CharField(max_length=20, choices=Verdict.choices)
     evidence_basis = models.CharField(max_length=20, choices=EvidenceBasis.choices)
+    # Whether a cited study of the grade's design, or a stronger one, stands behind the
+    # grade (compounds.evidence.grade_is_cited): a hub's table calls a grade without one
+    # the advisors', as the pair's pages do.
+    grade_cited = models.BooleanField(default=False)
     # The pair's "What changed" (compounds/review/change_log.py), copied from the live
     # version: its pages read it with the row, in the same query.
     change_log = models.JSONField(default=list, blank=True)

@@ -385,6 +385,17 @@ TEMPLATE_RULES = [
         "pages/jinja2/pages/includes/urgent_help.html (“Urgent help: ___”)",
         _ended,
     ),
+    # A help line reads “Country: service. contact” under the notice.
+    TemplateRule(
+        "helpline.service",
+        "pages/jinja2/pages/includes/urgent_help.html (“Country: ___. How to reach it”)",
+        _no_full_stop,
+    ),
+    TemplateRule(
+        "helpline.contact",
+        "pages/jinja2/pages/includes/urgent_help.html (“Country: service. ___”)",
+        _ended,
+    ),
     # The row's "when" ends its sentence ("what: ___."): the page drops a full stop it
     # ends with, so only "what" can break it.
     TemplateRule(
@@ -429,6 +440,7 @@ ROW_FIELDS = {
         "cautions": ["description"],
         "interactions": ["effect", "management"],
     },
+    Condition: {"help_lines": ["service", "contact"]},
     EvidenceSummary: {"safety_findings": ["description"]},
 }
 

@@ -23,6 +23,7 @@ from django.db.models import Value
 from django.dispatch import Signal
 
 from compounds import searchable, site_tags
+from compounds.evidence import snapshot_grade_is_cited
 from compounds.models import (
     PUBLISHABLE_MODELS,
     Compound,
@@ -133,6 +134,7 @@ def _columns(model, data):
         "evidence_level": data["evidence_level"],
         "verdict": data["verdict"],
         "evidence_basis": data["evidence_basis"],
+        "grade_cited": snapshot_grade_is_cited(data),
     }
 
 

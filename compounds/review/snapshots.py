@@ -105,6 +105,18 @@ def _nothing(model):
     return listing(model, [])
 
 
+def relate_children(obj, related_name, rows):
+    """Give obj, a rebuilt object, the inline children of a snapshot's rows under
+    related_name: what its related manager lists, never the working rows."""
+    parent_fk = _parent_fk(type(obj), related_name)
+    children = []
+    for values in rows:
+        child = _build(parent_fk.model, values, values.get("id"))
+        setattr(child, parent_fk.name, obj)
+        children.append(child)
+    django_internals.relate(obj, related_name, listing(parent_fk.model, children))
+
+
 def restore(model, pk, data):
     """The object as the snapshot shows it: never read from or written to the database."""
     _, many_to_one, children_of, m2m, outside = _plan(model)
@@ -113,13 +125,8 @@ def restore(model, pk, data):
         # Nothing outside the snapshot is read through it: a summary's compound is
         # None until whoever rebuilt it attaches the approved one.
         django_internals.leave_unread(obj, name)
-    for related_name, parent_fk in children_of:
-        children = []
-        for values in data.get(related_name, []):
-            child = _build(parent_fk.model, values, values.get("id"))
-            setattr(child, parent_fk.name, obj)
-            children.append(child)
-        django_internals.relate(obj, related_name, listing(parent_fk.model, children))
+    for related_name, _ in children_of:
+        relate_children(obj, related_name, data.get(related_name, []))
     for name, related_model in m2m:
         # Empty until pages/live.py attaches the published links: never the working copy's.
         django_internals.relate(obj, name, _nothing(related_model))

@@ -15,6 +15,7 @@ from compounds.models import (
     PUBLISHABLE_MODELS,
     Caution,
     FormerSlug,
+    HelpLine,
     ImportBatch,
     Interaction,
     Mechanism,
@@ -59,7 +60,14 @@ def rich_catalogue():
         management="Watch closely",
         source="Label 7",
     )
-    depression = make_condition(slug="depression", name="Depression", urgent_help="Call 988 now.")
+    depression = make_condition(slug="depression", name="Depression", urgent_help="Get help now.")
+    HelpLine.objects.create(
+        condition=depression,
+        country="Testland",
+        service="Test crisis line",
+        contact="Call 000 000, at any hour.",
+        url="https://example.org/crisis-line",
+    )
     pain = make_condition(slug="pain", name="Pain")
     summary = make_summary(
         compound=compound, condition=depression, key_takeaways="It helps.\nIt is fast."

@@ -68,7 +68,9 @@ def test_every_kind_and_child_is_in_the_export(db):
     (compound,) = document["compounds"]
     for key in ("mechanisms", "safety_notes", "monitoring", "cautions", "interactions"):
         assert len(compound[key]) == 1, key
-    assert {c["slug"]: c["urgent_help"] for c in document["conditions"]}["depression"]
+    depression = next(c for c in document["conditions"] if c["slug"] == "depression")
+    assert depression["urgent_help"]
+    assert [line["service"] for line in depression["help_lines"]] == ["Test crisis line"]
     summary = next(s for s in document["evidence_summaries"] if s["condition"] == "depression")
     assert (summary["compound"], len(summary["references"])) == ("ketamine", 2)
     assert summary["key_takeaways"] == "It helps.\nIt is fast."

@@ -15,6 +15,7 @@ from compounds.models import (
     Compound,
     Condition,
     EvidenceSummary,
+    HelpLine,
     Interaction,
     Monitoring,
     ResearchReference,
@@ -37,7 +38,13 @@ from compounds.review.content_checks import (
 )
 from compounds.review.workflow import ReviewError
 from tests.admin_forms import form_data
-from tests.factories import make_compound, make_reference, make_summary, make_user
+from tests.factories import (
+    make_compound,
+    make_condition,
+    make_reference,
+    make_summary,
+    make_user,
+)
 
 # Unsaved objects as an editor's form would hold them: the checks read their text only.
 
@@ -438,6 +445,26 @@ def test_an_urgent_help_notice_must_end_its_sentence():
     assert field == "Urgent-help notice"
     assert "pages/jinja2/pages/includes/urgent_help.html" in message
     assert _broken(_condition(urgent_help="Call or text 988 now.")) == []
+
+
+@pytest.mark.django_db
+def test_a_help_line_reads_as_whole_sentences_under_the_notice():
+    # "Country: service. contact": a service ending in a full stop doubles it, a contact
+    # without one runs into the next line.
+    condition = make_condition(urgent_help="Get help now.")
+    HelpLine.objects.create(
+        condition=condition, country="Testland", service="Crisis line.", contact="Call 000 000"
+    )
+    broken = _broken(condition)
+    assert [field for field, _ in broken] == [
+        "Help line “Crisis line.”: service",
+        "Help line “Crisis line.”: number or how to reach it",
+    ]
+    assert all("pages/jinja2/pages/includes/urgent_help.html" in message for _, message in broken)
+    HelpLine.objects.filter(condition=condition).update(
+        service="Crisis line", contact="Call 000 000, at any hour."
+    )
+    assert _broken(condition) == []
 
 
 @pytest.mark.django_db

@@ -26,6 +26,9 @@ PUBLIC_PATHS = [
     "/compounds/ketamine/leukemia/evidence-level/",
     "/compounds/ketamine/neuropathic-pain/interactions/",
     "/compounds/ketamine/neuropathic-pain/safety/",
+    # A pair whose condition calls for urgent help, and whose grade no cited study backs.
+    "/compounds/ketamine/treatment-resistant-depression/does-it-work/",
+    "/conditions/treatment-resistant-depression/",
     "/research/",
     "/research/low-dose-ketamine-infusions-for-chronic-pain/",
     "/how-we-grade-evidence/",

@@ -16,6 +16,7 @@ from compounds.models import (
     Compound,
     Condition,
     EvidenceSummary,
+    HelpLine,
     Interaction,
     Mechanism,
     Monitoring,
@@ -147,6 +148,15 @@ def pending_edits(edit, editor):
         specialist=f"{EDIT} specialist",
         standard_treatment=f"{EDIT} treatment",
     )
+    # A condition's help lines: one added, one changed, under a notice edited too.
+    suicidal = Condition.objects.get(slug="suicidal-ideation")
+    HelpLine.objects.create(
+        condition=suicidal, country=f"{EDIT} country", service=f"{EDIT} line", contact=f"{EDIT}."
+    )
+    HelpLine.objects.filter(condition=suicidal, service="Samaritans").update(
+        contact=f"Call {EDIT}."
+    )
+    edit(suicidal, urgent_help=f"{EDIT} notice.")
     leukemia = ketamine_summary("leukemia")
     Reference.objects.create(
         summary=leukemia,
@@ -284,6 +294,10 @@ def test_pages_of_withdrawn_content_are_not_found(client, withdrawn):
 
 
 APPROVED_TEXT = {
+    "/conditions/suicidal-ideation/": [
+        "If you are thinking about suicide, or are worried about someone who is, get help now.",
+        "Samaritans</a>. Call 116 123, free, at any hour.",
+    ],
     "/compounds/ketamine/": [
         "Ketamine (IV / Esketamine)",
         "NMDA Antagonist / Anesthetic",
