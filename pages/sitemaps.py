@@ -30,7 +30,9 @@ from compounds.models import (
     PublishedCompound,
     PublishedCondition,
     PublishedResearchUpdate,
+    PublishedSitePage,
     PublishedSummary,
+    SitePage,
 )
 
 from . import addresses
@@ -40,6 +42,7 @@ from .seo import absolute
 FILE_SIZE = 50_000  # the most addresses the sitemap protocol allows in one file
 CHUNK = 5_000  # rows read from the database at a time
 SITE_PAGES = "pages"
+ADVISOR = SitePage.Kind.ADVISOR.value
 
 XML_HEAD = '<?xml version="1.0" encoding="UTF-8"?>\n'
 URLSET_OPEN = '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n'
@@ -162,6 +165,21 @@ def _site_pages():
     ]
     for url in pages:
         yield _url(absolute(url))
+    # The site's own pages that are live, dated by their approval, and the advisors'
+    # pages, whose lists of reviews change with any approval: undated.
+    advisors = False
+    for kind, slug, approved_at in PublishedSitePage.objects.order_by("kind", "slug").values_list(
+        "kind", "slug", "approved_at"
+    ):
+        if kind == ADVISOR:
+            advisors = True
+            yield _url(absolute(reverse("pages:advisor", kwargs={"slug": slug})))
+        else:
+            location = escape(absolute(reverse(f"pages:{kind}")))
+            lastmod = _lastmod_text(approved_at)
+            yield f"<url><loc>{location}</loc><lastmod>{lastmod}</lastmod></url>\n"
+    if advisors:
+        yield _url(absolute(reverse("pages:advisor_list")))
 
 
 def _stream(urls):

@@ -7,7 +7,7 @@ from itertools import count
 from pathlib import Path
 
 from compounds.evidence import EvidenceBasis, EvidenceLevel, StudyDesign, Verdict
-from compounds.models import Compound, Condition, EvidenceSummary, Reference
+from compounds.models import Compound, Condition, EvidenceSummary, Reference, SitePage
 
 _serial = count(1)
 
@@ -71,6 +71,18 @@ def make_reference(summary=None, **fields):
     }
     values.update(fields)
     return Reference.objects.create(**values)
+
+
+def make_site_page(kind=SitePage.Kind.ABOUT, **fields):
+    """One of the site's own pages; with kind "advisor", pass the advisor."""
+    values = {
+        "kind": kind,
+        "title": "" if kind == SitePage.Kind.ADVISOR else "About this site",
+        "body": "This site reviews research.\n\n## How\n\n"
+        "Read [how we grade](/how-we-grade-evidence/).",
+    }
+    values.update(fields)
+    return SitePage.objects.create(**values)
 
 
 def make_user(username, role, byline=False, **fields):

@@ -15,13 +15,15 @@ from .published import (
     PublishedCompound,
     PublishedCondition,
     PublishedResearchUpdate,
+    PublishedSitePage,
     PublishedSummary,
     ResearchUpdateLink,
 )
 from .review import Publishable, ReviewAction, ReviewEvent, ReviewState, Version
 from .safety import Caution, Interaction, Monitoring, SafetyFinding
+from .site import SitePage
 
-PUBLISHABLE_MODELS = (Compound, Condition, EvidenceSummary, ResearchUpdate)
+PUBLISHABLE_MODELS = (Compound, Condition, EvidenceSummary, ResearchUpdate, SitePage)
 
 __all__ = [
     "PublicationChange",
@@ -41,6 +43,7 @@ __all__ = [
     "PublishedCompound",
     "PublishedCondition",
     "PublishedResearchUpdate",
+    "PublishedSitePage",
     "PublishedSummary",
     "Reference",
     "ResearchReference",
@@ -51,5 +54,6 @@ __all__ = [
     "ReviewState",
     "SafetyFinding",
     "SafetyNote",
+    "SitePage",
     "Version",
 ]
