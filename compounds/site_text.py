@@ -21,6 +21,8 @@ from dataclasses import dataclass, field
 HEADING = "## "
 ITEM = "- "
 _LINK = re.compile(r"\[([^\[\]\n]+)\]\(([^()\s]*)\)")
+# What an editor may have meant as a link, its address cut at the first ")".
+_LINK_MEANT = re.compile(r"\[([^\[\]\n]+)\]\((\S*?)\)")
 # An address a link may have: a path of this site, an HTTPS address, an email address.
 _ADDRESS = re.compile(r"/(?!/)\S*|https://[^\s/]+\S*|mailto:[^\s@/]+@[^\s@/]+\.[^\s@/]+")
 _TAG = re.compile(r"</?[A-Za-z][^<>]*>")
@@ -99,7 +101,7 @@ def problems(text):
             f"“{tag.group(0)}” is HTML, which pages show as typed: write plain text, with "
             "[words](address) for a link."
         )
-    for match in _LINK.finditer(text or ""):
+    for match in _LINK_MEANT.finditer(text or ""):
         if not _ADDRESS.fullmatch(match.group(2)):
             found.append(
                 f"The link “{match.group(0)}” goes nowhere a link may go: give a page of this "

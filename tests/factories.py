@@ -118,7 +118,8 @@ _SEEDED_APPS = ["compounds", "auth.user"]
 
 
 def approve_seed_content():
-    """Load the seed content and take all of it through review, as `make run` does."""
+    """Load the seed content and the site's own pages and take all of it through review,
+    as `make run` does."""
     from django.core.management import call_command
 
     from compounds.management.commands.seed_demo import approve_everything
@@ -127,11 +128,14 @@ def approve_seed_content():
     if _APPROVED_SEED.exists():
         call_command("loaddata", str(_APPROVED_SEED), verbosity=0)
         return
-    call_command("loaddata", "seed_content", verbosity=0)
+    call_command("loaddata", "seed_content", "site_pages", verbosity=0)
     editor = make_user("seed-editor", "Editor")
     advisor = make_user("seed-advisor", "Medical Advisor")
+    # The second demo advisor approves the first one's page, as seed_demo has it.
+    second = make_user("seed-advisor2", "Medical Advisor")
     MedicalAdvisor.objects.filter(slug="nikhil-joshi").update(user=advisor)
-    approve_everything(editor, advisor)
+    MedicalAdvisor.objects.filter(slug="maria-okafor").update(user=second)
+    approve_everything(editor, advisor, second)
     call_command("dumpdata", *_SEEDED_APPS, output=str(_APPROVED_SEED), verbosity=0)
     atexit.register(_APPROVED_SEED.unlink, missing_ok=True)
 
