@@ -2,9 +2,10 @@
 
 Each kind of page is a section: one per review page type (a page per published
 pair), compounds, conditions, research updates, and the site's own pages (home,
-lists, grading, and the About, policy, contact and advisors' pages that are live). A section's files are ranges of published ids, 50,000 ids a
-file: `/sitemap-safety-3.xml` lists the safety pages of the pairs whose ids run
-from 150,000 to 199,999. A file is read by an index range scan and streamed as it
+lists, grading, and the About, policy, contact and advisors' pages that are live). A
+section's files are ranges of published ids, 50,000 ids a file:
+`/sitemap-safety-3.xml` lists the safety pages of the pairs whose ids run from 150,000
+to 199,999. A file is read by an index range scan and streamed as it
 is read, so the last file costs what the first does and memory stays flat,
 whatever the size of the catalogue. Ids freed by withdrawals leave a file with
 fewer addresses; empty ranges get no file.

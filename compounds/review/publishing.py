@@ -76,7 +76,9 @@ BYLINE_FIELDS = (
 )
 
 
-def _byline(version):
+def _byline(version, reviewer=True):
+    """What a published row copies from its version; the reviewer only where the version
+    has one (migration 0003 rebuilds from versions of its time)."""
     byline = {
         "data": version.data,
         "version_number": version.number,
@@ -85,8 +87,7 @@ def _byline(version):
         "approved_at": version.approved_at,
         "next_review_due": version.next_review_due,
     }
-    # Read only where the version has it: migration 0003 rebuilds from versions of its time.
-    if "reviewer_id" not in version.get_deferred_fields():
+    if reviewer:
         byline["reviewer_id"] = version.reviewer_id
     return byline
 
@@ -383,7 +384,7 @@ def rebuild(record_change=True, apps=None):
                 data = version.data
                 values = {
                     **(site_page_columns(data) if model is SitePage else _columns(model, data)),
-                    **_byline(version),
+                    **_byline(version, reviewer="reviewer" in version_fields),
                 }
                 rows.append(written(id=obj.pk, **{k: v for k, v in values.items() if k in columns}))
             written.objects.bulk_create(rows, batch_size=2000)
