@@ -41,6 +41,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from compounds import searchable
+from compounds.evidence import EvidenceBasis
 from compounds.models import (
     Caution,
     Compound,
@@ -547,6 +548,10 @@ class Catalogue:
                 "year": year,
                 "study_design": text.pick(rng, text.DESIGNS),
                 "participants": 8 + int(r() * 5000) if r() < 0.8 else None,
+                # A direct grade's studies are of its condition, as migration 0015 marked
+                # the references cited before the field (drawn without the generator, so
+                # the rest of the catalogue stays what it was).
+                "studied_condition": basis == EvidenceBasis.DIRECT,
             }
             t[Reference].write(summary_id=pk, **row)
             references.append(row)

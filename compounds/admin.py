@@ -233,7 +233,9 @@ class ReferenceInline(ReferenceLookupMixin, admin.StackedInline):
     model = Reference
     formset = CitationFormSet
     extra = 0
-    fields = CITATION_FIELDS
+    # No source's record says whether the study was of this pair's condition: the
+    # lookup leaves the box for the editor.
+    fields = [*CITATION_FIELDS, "studied_condition"]
 
 
 class ResearchReferenceInline(ReferenceLookupMixin, admin.StackedInline):
@@ -385,6 +387,12 @@ admin.site.register(ReviewEvent, ReviewEventAdmin)
 
 # The catalogue import and export pages, and import batches (compounds/catalogue/admin.py).
 from compounds.catalogue import admin as catalogue_admin  # noqa: E402, F401
+
+# Readers' reports of a problem with a page (compounds/feedback/admin.py).
+from compounds.feedback.admin import FeedbackAdmin  # noqa: E402
+from compounds.models import Feedback  # noqa: E402
+
+admin.site.register(Feedback, FeedbackAdmin)
 
 # Django's own user and group admins, answering crafted input as the project's do.
 for _model, _admin in ((User, UserAdmin), (Group, GroupAdmin)):

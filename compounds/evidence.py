@@ -98,6 +98,11 @@ class StudyDesign(models.TextChoices):
         """Whether it studied people: a trial, an observational study or a case report."""
         return self in HUMAN_STUDIES
 
+    @property
+    def is_study(self):
+        """Whether it studied people, animals or cells: not a review, opinion or document."""
+        return self in STUDIES
+
 
 DESIGN_LEVELS = {
     StudyDesign.META_ANALYSIS: EvidenceLevel.LEVEL_1,
@@ -130,6 +135,16 @@ GRADES_NEEDING_STUDIES = {
     EvidenceLevel.LEVEL_3,
     EvidenceLevel.LEVEL_4,
 }
+
+
+def designs_behind_grade(basis, references):
+    """The study designs of the references that can stand behind a grade of this basis.
+
+    A direct grade says its evidence comes from this condition, so only references that
+    studied it count; an extrapolated grade rests on other uses, so every reference does.
+    """
+    direct = basis == EvidenceBasis.DIRECT
+    return {r.study_design for r in references if r.studied_condition or not direct}
 
 
 def cited_level(designs):

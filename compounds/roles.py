@@ -11,7 +11,9 @@ Editors view, add and change content and its parts, and may remove parts, which 
 edits reviewed with their parent, but never delete a reviewed object. Medical advisors
 may do everything editors may, and review (approve, request changes, withdraw) and
 delete content that is not live. Both read the advisors' bylines, approved versions and
-the audit trail; neither may reach accounts, groups, or change the audit trail.
+the audit trail; neither may reach accounts, groups, or change the audit trail. Records
+both work through outside the workflow (readers' reports) are registered with an admin
+that names what both roles may do there (`granted_to_roles`).
 Migration 0002 made the groups with these rules; this keeps them whole.
 """
 
@@ -38,6 +40,16 @@ def content_admins(site=None):
         model_admin
         for model_admin in site._registry.values()
         if isinstance(model_admin, ReviewAdmin)
+    ]
+
+
+def worked_admins(site=None):
+    """The ModelAdmins that name what both roles may do with their model."""
+    site = site or admin.site
+    return [
+        model_admin
+        for model_admin in site._registry.values()
+        if getattr(model_admin, "granted_to_roles", None)
     ]
 
 
@@ -80,6 +92,8 @@ def required(site=None):
         + _grants(children, ["view", "add", "change", "delete"])
         + _grants(READ_ONLY, ["view"])
     )
+    for model_admin in worked_admins(site):
+        editor += _grants([model_admin.model], model_admin.granted_to_roles)
     # "review" is the permission compounds.review.workflow.may_review asks for.
     advisor = editor + _grants(content, ["review", "delete"])
     return {EDITOR: editor, MEDICAL_ADVISOR: advisor}

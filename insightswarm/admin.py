@@ -1,4 +1,4 @@
-"""The admin site, with the review dashboard on its home page.
+"""The admin site, with the review dashboard and the open readers' reports on its home page.
 
 Django makes the site from this module while it loads the apps' admin modules: what
 it imports must not register with the site on import (compounds/admin.py registers).
@@ -11,6 +11,7 @@ from django.contrib import admin, messages
 from django.http import HttpResponseRedirect, JsonResponse
 from django.urls import path
 
+from compounds.feedback.dashboard import open_reports
 from compounds.models import PUBLISHABLE_MODELS
 from compounds.references.admin import reference_lookup
 from compounds.review.dashboard import review_dashboard
@@ -90,7 +91,11 @@ class InsightSwarmAdminSite(admin.AdminSite):
         return super().admin_view(refusing_unusable_queries(view), cacheable)
 
     def index(self, request, extra_context=None):
-        extra_context = {**(extra_context or {}), "review_dashboard": review_dashboard(request)}
+        extra_context = {
+            **(extra_context or {}),
+            "review_dashboard": review_dashboard(request),
+            "readers_reports": open_reports(request),
+        }
         return super().index(request, extra_context)
 
     def what_patients_read(self, request, obj):

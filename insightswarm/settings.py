@@ -208,6 +208,16 @@ MAILERS = {
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Insight Swarm <reviews@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
+# "Report a problem with this page" (compounds/feedback/, pages/feedback.py). Readers'
+# addresses are kept this many days after a report, and the text of a closed report this
+# many days after it was closed (`manage.py clear_old_feedback`, daily by cron). One client
+# address may send FEEDBACK_RATE_LIMIT reports an hour. The acknowledgement comes from
+# FEEDBACK_FROM_EMAIL: an address that takes no replies.
+FEEDBACK_EMAIL_RETENTION_DAYS = env.int("FEEDBACK_EMAIL_RETENTION_DAYS", default=90)
+FEEDBACK_TEXT_RETENTION_DAYS = env.int("FEEDBACK_TEXT_RETENTION_DAYS", default=365)
+FEEDBACK_RATE_LIMIT = env.int("FEEDBACK_RATE_LIMIT", default=5)
+FEEDBACK_FROM_EMAIL = env.str("FEEDBACK_FROM_EMAIL", default=DEFAULT_FROM_EMAIL)
+
 # Where `manage.py backup` (make backup) writes its files.
 BACKUP_DIR = env.path("BACKUP_DIR", default=BASE_DIR / "backups")
 

@@ -1,5 +1,5 @@
-"""Sign-in: the client address that its limits count, behind the proxies the site
-trusts; the answer while locked out; and where signing in and out go next."""
+"""Sign-in: the client address that its limits count (pages/client.py); the answer while
+locked out; and where signing in and out go next."""
 
 from functools import wraps
 from urllib.parse import unquote, urlsplit
@@ -11,24 +11,9 @@ from django.shortcuts import render
 from django.urls import Resolver404, resolve
 from django.utils.http import url_has_allowed_host_and_scheme
 
-
-def client_address(request):
-    """The address the outermost trusted proxy saw, or the peer's with no proxy.
-
-    Each trusted proxy appends the address it was called from to X-Forwarded-For, so
-    with N of them the Nth entry from the right is the client's; entries further left
-    were written by the client and are not believed.
-    """
-    count = settings.TRUSTED_PROXY_COUNT
-    if count:
-        forwarded = [
-            part.strip()
-            for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
-            if part.strip()
-        ]
-        if len(forwarded) >= count:
-            return forwarded[-count]
-    return request.META.get("REMOTE_ADDR")
+# The address sign-in failures are counted by (AXES_CLIENT_IP_CALLABLE), shared with the
+# limit on readers' reports.
+from pages.client import client_address  # noqa: F401
 
 
 def locked_out(request, original_response=None, credentials=None):

@@ -14,7 +14,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from compounds.evidence import EvidenceLevel, Verdict
+from compounds.evidence import EvidenceLevel, StudyDesign, Verdict
 
 
 @dataclass(frozen=True)
@@ -44,11 +44,15 @@ HUMAN_VERDICTS = {
 }
 
 # What the references show, on approved data: every sentence that says studies exist
-# rests on one of these, never on a tick box or the grade alone.
+# rests on one of these, never on a tick box or the grade alone. A sentence about people
+# (or models) with the condition rests on a reference that studied it (its "studied this
+# condition" box); the grade and the verdict on the studies that can stand behind them:
+# of this condition when the grade is direct, any when it is extrapolated from other uses.
 
 
 def _cited(p):
-    """A study of the grade's design, or a stronger one, is cited."""
+    """A study of the grade's design, or a stronger one, is cited: of this condition when
+    the grade is direct."""
     return p.summary.grade_is_cited
 
 
@@ -56,12 +60,31 @@ def _cites_study(p):
     return p.summary.cites_study
 
 
-def _cites_people(p):
-    return p.summary.cites_human_study
+def _behind_grade(p, test):
+    """Whether a study that can stand behind the grade passes `test` (a StudyDesign
+    property): of this condition when the grade is direct, any when extrapolated."""
+    return any(getattr(StudyDesign(design), test) for design in p.summary.grade_designs)
 
 
-def _cites_trial(p):
-    return p.summary.cites_controlled_trial
+def _grade_cites_people(p):
+    return _behind_grade(p, "is_human_study")
+
+
+def _grade_cites_trial(p):
+    return _behind_grade(p, "is_controlled_trial")
+
+
+def _studied_condition(p):
+    """A study of people, animals or cells with the condition is cited."""
+    return p.summary.cites_study_of_condition
+
+
+def _studied_people_with_condition(p):
+    return p.summary.cites_human_study_of_condition
+
+
+def _trial_in_condition(p):
+    return p.summary.cites_controlled_trial_of_condition
 
 
 def _verdict_cited(p):
@@ -69,28 +92,30 @@ def _verdict_cited(p):
     when the verdict says what such studies found."""
     if _verdict(p) == Verdict.INSUFFICIENT:
         return False
-    if not (_cited(p) and _cites_study(p)):
+    if not (_cited(p) and _behind_grade(p, "is_study")):
         return False
-    return _cites_people(p) or _verdict(p) not in HUMAN_VERDICTS
+    return _grade_cites_people(p) or _verdict(p) not in HUMAN_VERDICTS
 
 
 def _safety_sourced(p):
-    """Safety findings (each with its source) or a cited study in people."""
+    """Safety findings (each with its source) or a cited study of people with the
+    condition."""
     return bool(p.summary.safety_findings.all()) or (
-        p.summary.has_condition_safety_data and _cites_people(p)
+        p.summary.has_condition_safety_data and _studied_people_with_condition(p)
     )
 
 
 CLAIMS = {
     "direct_research": Claim(
-        lambda p: p.summary.is_direct and _cites_study(p),
+        lambda p: p.summary.is_direct and _studied_condition(p),
         (r"rests on research on .+ in (people|people or models) with",),
-        "The grade rests on cited studies in this condition.",
+        "Graded as direct, and a cited reference studied people, animals or cells with "
+        "the condition.",
     ),
     "direct_research_not_yet_cited": Claim(
-        lambda p: p.summary.is_direct and not _cites_study(p),
+        lambda p: p.summary.is_direct and not _studied_condition(p),
         (r"graded this evidence as direct",),
-        "Graded as direct, with no study of the condition cited yet.",
+        "Graded as direct, and no cited reference studied the condition yet.",
     ),
     "no_direct_research": Claim(
         lambda p: not p.summary.is_direct,
@@ -98,26 +123,43 @@ CLAIMS = {
         "Nothing was studied in this condition; the grade is extrapolated.",
     ),
     "human_research_in_condition": Claim(
-        lambda p: p.summary.is_direct and _cites_people(p) and _cited(p),
+        lambda p: p.summary.is_direct and _studied_people_with_condition(p) and _cited(p),
         (r"Research on .+ in people with .+ has been published",),
-        "A study in people with the condition is cited.",
+        "Graded as direct, a cited reference studied people with the condition, and the "
+        "grade is cited.",
+    ),
+    "human_research_not_yet_cited": Claim(
+        lambda p: (
+            p.summary.is_direct and _level(p).is_human and not _studied_people_with_condition(p)
+        ),
+        (r"no study of .+ in people with .+ has been added",),
+        "Graded as direct from studies in people, and no cited reference studied people "
+        "with the condition yet.",
     ),
     "no_human_research_in_condition": Claim(
-        lambda p: not (p.summary.is_direct and (_level(p).is_human or _cites_people(p))),
+        lambda p: (
+            not (p.summary.is_direct and (_level(p).is_human or _studied_people_with_condition(p)))
+        ),
         (r"We found no published (clinical )?stud(y|ies) of .+ as a treatment for",),
-        "No clinical study of it as a treatment for the condition is graded or cited.",
+        "Extrapolated; or direct with no study in people graded and no cited reference "
+        "that studied people with the condition.",
     ),
     "trials_in_condition": Claim(
         lambda p: (
-            p.summary.is_direct and _level(p) in TRIAL_LEVELS and _cites_trial(p) and _cited(p)
+            p.summary.is_direct
+            and _level(p) in TRIAL_LEVELS
+            and _trial_in_condition(p)
+            and _cited(p)
         ),
         (r"controlled trials of .+ in people with .+ have been published",),
-        "A controlled trial (RCT, non-randomized or meta-analysis) of the condition is cited.",
+        "Graded as direct from controlled trials, and a cited reference is a controlled "
+        "trial (RCT, non-randomized or meta-analysis) in people with the condition.",
     ),
     "no_controlled_trial": Claim(
-        lambda p: not _cites_trial(p) and _level(p) not in TRIAL_LEVELS,
+        lambda p: not _trial_in_condition(p) and _level(p) not in TRIAL_LEVELS,
         (r"but no controlled trial",),
-        "No controlled trial is cited or graded.",
+        "No cited reference is a controlled trial in people with the condition, and none "
+        "is graded.",
     ),
     "grade_cited": Claim(
         _cited,
@@ -127,12 +169,13 @@ CLAIMS = {
             r"Best evidence:",
             r"reflects the published literature",
         ),
-        "A study of the grade's design, or a stronger one, is cited.",
+        "A cited reference of the grade's design, or a stronger one, that studied the "
+        "condition when the grade is direct (any, when it is extrapolated).",
     ),
     "grade_not_yet_cited": Claim(
         lambda p: not _cited(p),
         (r"studies behind this grade have not been added",),
-        "The advisors' grade, with no cited study of its design yet.",
+        "The advisors' grade, with no cited reference of its design that can stand behind it yet.",
     ),
     "verdict_cited": Claim(
         _verdict_cited,
@@ -142,7 +185,8 @@ CLAIMS = {
             r"Studies of .+ disagree",
             r"Studies found evidence",
         ),
-        "The verdict rests on cited studies (in people, when it says what they found).",
+        "The grade is cited and the references behind it (of the condition, when direct) "
+        "include a study, in people when the verdict says what such studies found.",
     ),
     "verdict_not_yet_cited": Claim(
         lambda p: _verdict(p) != Verdict.INSUFFICIENT and not _verdict_cited(p),
@@ -152,16 +196,17 @@ CLAIMS = {
     "people_report_benefit": Claim(
         lambda p: (
             _level(p).is_human
-            and _cites_people(p)
+            and _studied_people_with_condition(p)
             and _verdict(p) not in (Verdict.NO_BENEFIT, Verdict.HARM)
         ),
         (r"(report|reports) that .+ helped",),
-        "People with the condition have reported benefit: a study in people is cited.",
+        "People with the condition have reported benefit: a cited reference studied "
+        "people with the condition.",
     ),
     "no_human_data_yet": Claim(
-        lambda p: not _level(p).is_human and not _cites_people(p),
+        lambda p: not _level(p).is_human and not _studied_people_with_condition(p),
         (r"we do not have the data yet", r"no study in people has"),
-        "Nothing in people is graded or cited for this condition.",
+        "No study in people is graded, and no cited reference studied people with the condition.",
     ),
     "too_little_evidence": Claim(
         lambda p: _verdict(p) == Verdict.INSUFFICIENT,
@@ -175,17 +220,25 @@ CLAIMS = {
     ),
     "controlled_studies_support_benefit": Claim(
         lambda p: (
-            _verdict(p).is_positive and _level(p) in TRIAL_LEVELS and _cites_trial(p) and _cited(p)
+            _verdict(p).is_positive
+            and _level(p) in TRIAL_LEVELS
+            and _grade_cites_trial(p)
+            and _cited(p)
         ),
         (r"Controlled studies support a benefit",),
-        "A positive verdict resting on a cited controlled trial.",
+        "A positive verdict resting on a cited controlled trial (of the condition, when "
+        "the grade is direct).",
     ),
     "uncontrolled_studies_suggest_benefit": Claim(
         lambda p: (
-            _verdict(p).is_positive and _cited(p) and _cites_people(p) and not _cites_trial(p)
+            _verdict(p).is_positive
+            and _cited(p)
+            and _grade_cites_people(p)
+            and not _grade_cites_trial(p)
         ),
         (r"Studies without a control group suggest a benefit",),
-        "A positive verdict resting on cited studies in people, none of them controlled.",
+        "A positive verdict resting on cited studies in people (of the condition, when the "
+        "grade is direct), none of them controlled.",
     ),
     "studies_found_no_benefit": Claim(
         lambda p: _verdict(p) in (Verdict.NO_BENEFIT, Verdict.HARM) and _verdict_cited(p),
@@ -215,13 +268,20 @@ CLAIMS = {
             r"summarizes what published research says about the safety of",
             r"provides some condition-specific safety data",
         ),
-        "Safety findings with their sources, or a cited study in people, report safety "
-        "in the condition.",
+        "Safety findings with their sources, or safety data ticked and a cited reference "
+        "that studied people with the condition.",
+    ),
+    "safety_studies_listed": Claim(
+        lambda p: _safety_sourced(p) and _studied_people_with_condition(p),
+        (r"in people with .+; the studies are listed under References",),
+        "The safety research in the condition points to References: a cited reference "
+        "studied people with the condition.",
     ),
     "condition_safety_not_yet_cited": Claim(
         lambda p: p.summary.has_condition_safety_data and not _safety_sourced(p),
         (r"safety studies our advisors recorded",),
-        "Safety studies in the condition are recorded, but none is cited yet.",
+        "Safety data in the condition are ticked, but no safety finding and no cited "
+        "reference that studied people with the condition stand behind them yet.",
     ),
     "no_condition_safety_research": Claim(
         lambda p: not p.summary.has_safety_research,
@@ -289,6 +349,8 @@ CLAIMS = {
 CONTRADICTS = [
     ("direct_research", "no_direct_research"),
     ("human_research_in_condition", "no_human_research_in_condition"),
+    ("human_research_in_condition", "human_research_not_yet_cited"),
+    ("human_research_not_yet_cited", "no_human_research_in_condition"),
     ("condition_safety_research", "no_condition_safety_research"),
     ("references_listed", "no_references"),
     ("grade_cited", "grade_not_yet_cited"),

@@ -107,6 +107,13 @@ class Effectiveness(PageType):
                 + f": the best evidence is {level}. "
                 + _references_sentence(pair)
             )
+        elif shown.human_research_not_yet_cited:
+            # A direct grade in people whose cited sources are not studies of them (an
+            # expert opinion stands for Level 5).
+            trials = (
+                f"Our advisors graded the evidence as {level}; no study of {c} in people "
+                f"with {d} has been added to this review's references yet."
+            )
         else:
             # "As a treatment for": a compound studied for another problem of the same
             # patients (ketamine for anxiety in people with cancer) is not a treatment study.

@@ -27,6 +27,7 @@ from jinja2 import ChainableUndefined, Environment
 
 from compounds import site_text
 from compounds.evidence import Severity
+from compounds.models.feedback import MESSAGE_LENGTH
 
 
 def ld_json(data):
@@ -115,6 +116,8 @@ def environment(**options):
         # A site page's body as headings, paragraphs and lists (pages/includes/site_text.html).
         site_text_blocks=site_text.blocks,
     )
+    # The longest report the form on every page takes (pages/feedback.py).
+    env.globals.update(report_message_length=MESSAGE_LENGTH)
     env.filters.update(
         ld_json=ld_json,
         source_link=source_link,

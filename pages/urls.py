@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import sitemaps, trust, views
+from . import feedback, sitemaps, trust, views
 from .cache import cached_page
 from .doctor_report import doctor_report
 
@@ -40,6 +40,9 @@ urlpatterns = [
     path("search/", views.search_view, name="search"),
     # One reader's choice, in the address: never cached, never indexed.
     path("report-for-your-doctor/", doctor_report, name="doctor_report"),
+    # A reader's report of a problem with a page, and the thank-you: never cached.
+    path("report-a-problem/", feedback.report_problem, name="report_problem"),
+    path("report-a-problem/thank-you/", feedback.report_sent, name="report_sent"),
     path("robots.txt", views.robots_txt, name="robots"),
     path("sitemap.xml", sitemaps.index, name="sitemap_index"),
     path("sitemap-<slug:section>-<int:number>.xml", sitemaps.section_file, name="sitemap_file"),

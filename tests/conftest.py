@@ -119,6 +119,7 @@ NEUROPATHIC_REFERENCE = {
     "year": 2019,
     "study_design": StudyDesign.RCT,
     "participants": 48,
+    "studied_condition": True,
 }
 
 

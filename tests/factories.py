@@ -60,6 +60,8 @@ def make_summary(**fields):
 
 
 def make_reference(summary=None, **fields):
+    """A reference, by default an RCT of the summary's condition (the factory's summaries
+    are direct: their grade rests on such studies)."""
     values = {
         "summary": summary or make_summary(),
         "pmid": "31578302",
@@ -68,6 +70,7 @@ def make_reference(summary=None, **fields):
         "year": 2020,
         "study_design": StudyDesign.RCT,
         "participants": 120,
+        "studied_condition": True,
     }
     values.update(fields)
     return Reference.objects.create(**values)

@@ -6,6 +6,7 @@ WSGI server does.
 """
 
 from dataclasses import dataclass, field
+from urllib.parse import urlencode
 
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
@@ -28,12 +29,27 @@ class Answer:
 def get(path, headers=None, method="GET", secure=False, environ=None):
     """GET (or HEAD) `path`; `environ` overrides WSGI variables as a particular server sets
     them (PATH_INFO, QUERY_STRING)."""
-    from insightswarm.wsgi import application
-
     factory = RequestFactory()
     send = factory.head if method == "HEAD" else factory.get
     request = send(path, headers=headers, secure=secure)
     request.environ.update(environ or {})
+    return _answer(request)
+
+
+def post(path, data, headers=None, environ=None):
+    """POST the form `data` ({name: [value, ...]}) to `path`, encoded as a browser
+    encodes a form without an enctype."""
+    body = urlencode(data, doseq=True)
+    request = RequestFactory().post(
+        path, body, content_type="application/x-www-form-urlencoded", headers=headers
+    )
+    request.environ.update(environ or {})
+    return _answer(request)
+
+
+def _answer(request):
+    from insightswarm.wsgi import application
+
     sent = {}
 
     def start_response(status, response_headers, exc_info=None):

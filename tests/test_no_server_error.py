@@ -20,7 +20,15 @@ from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from compounds.models import Compound, Condition, MedicalAdvisor, Publishable, ResearchUpdate
+from compounds.feedback import service as feedback
+from compounds.models import (
+    Compound,
+    Condition,
+    Feedback,
+    MedicalAdvisor,
+    Publishable,
+    ResearchUpdate,
+)
 from compounds.review import workflow
 from tests.admin_forms import form_data
 from tests.factories import make_reference, make_summary
@@ -94,6 +102,8 @@ def content(admin_user):
         type(summary): summary,
         ResearchUpdate: update,
         MedicalAdvisor: MedicalAdvisor.objects.get(user=admin_user),
+        # An open report: its form takes a note.
+        Feedback: feedback.receive(page="/", message="A sentence reads wrong."),
     }
 
 
@@ -202,6 +212,11 @@ PARAMETERS = [
     "pk",
     "name__startswith",
     "_changelist_filters",
+    "status",
+    "about",
+    "object",
+    "content_type",
+    "object_id",
 ]
 
 

@@ -47,6 +47,9 @@ class ChildKind:
     csv_file: str
     model: type[models.Model]
     parent_field: str  # the foreign key to the parent
+    # Fields a file may leave out (a JSON key, a CSV column), with the value each then
+    # takes: fields added to the format after files were written without them.
+    optional: dict = field(default_factory=dict)
 
     @property
     def fields(self):
@@ -138,7 +141,15 @@ SUMMARIES = Kind(
     EvidenceSummary,
     ("compound", "condition"),
     children=(
-        ChildKind("references", "summary_references.csv", Reference, "summary"),
+        # A file that does not say a study was of the pair's condition makes no claim
+        # that it was: no sentence about people with the condition rests on it.
+        ChildKind(
+            "references",
+            "summary_references.csv",
+            Reference,
+            "summary",
+            optional={"studied_condition": False},
+        ),
         ChildKind("safety_findings", "safety_findings.csv", SafetyFinding, "summary"),
     ),
 )

@@ -274,6 +274,8 @@ def _json_item(name, row, kind, entry, parsed):
         for index, child_entry in enumerate(rows, 1):
             child_row = f"{row}, {child.key} #{index}"
             parsed.count(name, child_row)
+            if isinstance(child_entry, dict):
+                child_entry = {**child.optional, **child_entry}
             if _fields_of(name, child_row, child_entry, child.fields, parsed, label) and _scalars(
                 name, child_row, child_entry, parsed, label
             ):
@@ -299,8 +301,9 @@ def _csv_value(model, name, text):
     return text
 
 
-def _csv_rows(name, text, columns, parsed):
-    """The rows of one CSV file as dicts, with their row numbers (the header is row 1)."""
+def _csv_rows(name, text, columns, parsed, optional=()):
+    """The rows of one CSV file as dicts, with their row numbers (the header is row 1).
+    A column of `optional` may be left out of the file: its rows then lack it."""
     reader = csv.reader(io.StringIO(text, newline=""))
     try:
         header = next(reader, None)
@@ -310,7 +313,7 @@ def _csv_rows(name, text, columns, parsed):
             )
             return
         header = [column.strip() for column in header]
-        missing = [c for c in columns if c not in header]
+        missing = [c for c in columns if c not in header and c not in optional]
         extra = [c for c in header if c not in columns]
         twice = sorted({c for c in header if header.count(c) > 1})
         if missing or extra or twice:
@@ -400,7 +403,10 @@ def _read_csv(files, parsed):
             for item in by_key[kind].values():
                 item.children[child.key] = []
             columns = [*parent_columns, *child.fields]
-            for row, where in _csv_rows(child.csv_file, texts[child.csv_file], columns, parsed):
+            rows = _csv_rows(
+                child.csv_file, texts[child.csv_file], columns, parsed, optional=child.optional
+            )
+            for row, where in rows:
                 key = tuple(row[c] for c in parent_columns)
                 parent = by_key[kind].get(key)
                 if parent is None:
@@ -413,5 +419,8 @@ def _read_csv(files, parsed):
                         )
                     )
                     continue
-                values = {n: _csv_value(child.model, n, row[n]) for n in child.fields}
+                values = {
+                    n: _csv_value(child.model, n, row[n]) if n in row else child.optional[n]
+                    for n in child.fields
+                }
                 parent.children[child.key].append((values, where))

@@ -8,6 +8,7 @@ from .content import (
     ResearchUpdate,
     SafetyNote,
 )
+from .feedback import Feedback
 from .imports import ImportBatch, ImportBatchItem
 from .published import (
     FormerSlug,
@@ -32,6 +33,7 @@ __all__ = [
     "Compound",
     "Condition",
     "EvidenceSummary",
+    "Feedback",
     "FormerSlug",
     "ImportBatch",
     "ImportBatchItem",

@@ -117,6 +117,15 @@ class Reference(Citation):
     summary = models.ForeignKey(
         "compounds.EvidenceSummary", on_delete=models.CASCADE, related_name="references"
     )
+    # What a sentence about people with the pair's condition rests on: the grade's evidence
+    # basis says where the evidence comes from as a whole, this says it of one source.
+    studied_condition = models.BooleanField(
+        "studied this condition",
+        default=False,
+        help_text="Tick when the study's participants (or models) had this pair's condition. "
+        "A study of another condition can support an extrapolated grade, never a sentence "
+        "about people with this condition.",
+    )
 
     class Meta:
         ordering = ["summary", "-year", "title"]

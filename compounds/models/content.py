@@ -21,6 +21,7 @@ from compounds.evidence import (
     SafetyCategory,
     StudyDesign,
     Verdict,
+    designs_behind_grade,
     grade_is_cited,
 )
 
@@ -458,9 +459,22 @@ class EvidenceSummary(Publishable, Timestamped):
         return {reference.study_design for reference in self.references.all()}
 
     @property
+    def condition_designs(self):
+        """The study designs of the cited references that studied this condition: what a
+        sentence about people (or models) with it rests on."""
+        return {r.study_design for r in self.references.all() if r.studied_condition}
+
+    @property
+    def grade_designs(self):
+        """The study designs that can stand behind the grade and the verdict: a direct
+        grade's are the studies of this condition; an extrapolated grade's, any."""
+        return designs_behind_grade(self.evidence_basis, self.references.all())
+
+    @property
     def grade_is_cited(self):
-        """Whether a cited study of the grade's design, or a stronger one, stands behind it."""
-        return grade_is_cited(self.evidence_level, self.cited_designs)
+        """Whether a cited study of the grade's design, or a stronger one, stands behind it
+        (of this condition, when the grade is direct)."""
+        return grade_is_cited(self.evidence_level, self.grade_designs)
 
     @property
     def cites_controlled_trial(self):
@@ -476,9 +490,25 @@ class EvidenceSummary(Publishable, Timestamped):
         return any(StudyDesign(design).is_human_study for design in self.cited_designs)
 
     @property
+    def cites_study_of_condition(self):
+        """Whether a study of people, animals or cells with this condition is cited."""
+        return any(design in STUDIES for design in self.condition_designs)
+
+    @property
+    def cites_human_study_of_condition(self):
+        """Whether a study of people with this condition is cited."""
+        return any(StudyDesign(design).is_human_study for design in self.condition_designs)
+
+    @property
+    def cites_controlled_trial_of_condition(self):
+        """Whether a controlled trial in people with this condition is cited."""
+        return any(StudyDesign(design).is_controlled_trial for design in self.condition_designs)
+
+    @property
     def grade_needs_confirming(self):
         """A grade of Level 1 to 4 that no cited study of that design or a stronger one
-        supports: approving it asks the advisor to confirm it in a comment."""
+        supports (of this condition, when the grade is direct): approving it asks the
+        advisor to confirm it in a comment."""
         return (
             EvidenceLevel(self.evidence_level) in GRADES_NEEDING_STUDIES and not self.grade_is_cited
         )

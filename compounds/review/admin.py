@@ -33,6 +33,7 @@ from compounds.admin_plumbing import (
     ReadOnlyAdmin,
     capped_count,
 )
+from compounds.feedback.dashboard import open_reports_about
 from compounds.models import ReviewEvent, ReviewState, Version
 from compounds.review import change_log, content_checks, patient_text, snapshots, workflow
 from compounds.review import messages as review_messages
@@ -880,6 +881,7 @@ class ReviewAdmin(HistoryViews, CraftedInputAdmin):
                 "base": base,
                 "diff": diff,
                 "changes_requested": workflow.latest_changes_requested(obj),
+                "open_reports": open_reports_about(request, obj),
                 "can_review": self.has_review_permission(request),
                 "in_review": obj.review_state == ReviewState.IN_REVIEW,
                 "action_field": CHANGE_FORM_ACTION,
@@ -925,6 +927,7 @@ class ReviewAdmin(HistoryViews, CraftedInputAdmin):
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         if obj is not None:
             context["changes_requested"] = workflow.latest_changes_requested(obj)
+            context["open_reports"] = open_reports_about(request, obj)
             context["can_save_and_submit"] = self.has_change_permission(request, obj)
         else:
             context["can_save_and_submit"] = self.has_add_permission(request)

@@ -29,7 +29,13 @@ from dataclasses import dataclass
 
 from django.utils.text import Truncator, capfirst
 
-from compounds.evidence import EvidenceLevel, StudyDesign, Verdict, grade_is_cited
+from compounds.evidence import (
+    EvidenceLevel,
+    StudyDesign,
+    Verdict,
+    designs_behind_grade,
+    grade_is_cited,
+)
 from compounds.models import Compound, Condition, EvidenceSummary, ResearchUpdate, SitePage
 
 # Patient information standards aim for grade 6 to 8; above 8 is flagged.
@@ -127,6 +133,15 @@ def reading_grade(text):
     return 0.39 * len(words) / sentences + 11.8 * counted / len(words) - 15.59
 
 
+def page_grade(passages):
+    """The reading grade of a page's prose: its passages (pages/reading.py text_of) that
+    read as sentences, ending in . ! ? or :. A table row ("Leukemia | Insufficient
+    evidence | ...") or a link's label is read, not as a sentence: counted as one, its
+    run of names would put any hub page past grade 15."""
+    prose = [p for p in passages if p.rstrip().endswith((".", "!", "?", ":", ".”", "?”"))]
+    return reading_grade("\n".join(prose)) if prose else None
+
+
 def _is_graded(text):
     return len(_sentences(text)) >= GRADED_FROM_SENTENCES or len(_words(text)) >= GRADED_FROM_WORDS
 
@@ -160,7 +175,10 @@ def backing(obj):
     if isinstance(obj, EvidenceSummary):
         designs = _designs(obj)
         level = EvidenceLevel(obj.evidence_level)
-        cited = grade_is_cited(level, designs) and level.is_human
+        # As the pages grade it: a direct grade by the references that studied the
+        # condition (pages/claims.py).
+        behind = designs_behind_grade(obj.evidence_basis, _rows(obj, "references"))
+        cited = grade_is_cited(level, behind) and level.is_human
         return Backing(
             level_1=cited and level == EvidenceLevel.LEVEL_1,
             randomized=cited and level in (EvidenceLevel.LEVEL_1, EvidenceLevel.LEVEL_2),

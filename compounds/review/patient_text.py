@@ -73,7 +73,7 @@ def shown(reading):
             parts = [("new", [word_diff.Passage("same", "", escape(t)) for t in page.after])]
         else:
             parts = _folded(passages)
-        grade = content_checks.reading_grade("\n".join(page.after)) if page.after else None
+        grade = content_checks.page_grade(page.after)
         pages.append(ShownPage(page.name, page.address, status, parts, changes, grade))
     return pages
 

@@ -431,13 +431,18 @@ def approval_refused(current, user):
 def grade_to_confirm(current):
     """Why approving `current` needs the advisor's comment confirming its grade, or None:
     a summary graded Level 1 to 4 whose references cite no study of that design or a
-    stronger one. The comment is kept in the history, beside the approval."""
+    stronger one (of its condition, when the grade is direct). The comment is kept in the
+    history, beside the approval."""
     if not getattr(current, "grade_needs_confirming", False):
         return None
+    # A direct grade's studies are of the condition: one of another condition is cited
+    # for it only when the grade is extrapolated.
+    of_condition = f" that studied {current.condition}" if current.is_direct else ""
     return (
         f"“{current}” is graded {current.get_evidence_level_display()}, and its references "
-        "have no cited study of that design or a stronger one: confirm the grade in a "
-        "comment, which the history keeps, or add the studies to its references first."
+        f"have no cited study of that design or a stronger one{of_condition}: confirm the "
+        "grade in a comment, which the history keeps, or add the studies to its references "
+        "first."
     )
 
 

@@ -65,7 +65,13 @@ def rich_catalogue():
         compound=compound, condition=depression, key_takeaways="It helps.\nIt is fast."
     )
     make_reference(summary, pmid="31578302", title="Trial one")
-    make_reference(summary, pmid="", doi="10.1176/appi.ajp.2018.18020138", title="Trial two")
+    make_reference(
+        summary,
+        pmid="",
+        doi="10.1176/appi.ajp.2018.18020138",
+        title="Trial two",
+        studied_condition=False,
+    )
     SafetyFinding.objects.create(
         summary=summary, kind=FindingKind.FINDING, description="Well tolerated.", source="Trial one"
     )

@@ -14,6 +14,7 @@ from compounds.models import (
     Compound,
     Condition,
     EvidenceSummary,
+    Feedback,
     ImportBatch,
     Mechanism,
     MedicalAdvisor,
@@ -222,7 +223,9 @@ def test_every_compounds_model_registered_in_the_admin_is_covered_here():
     registered = {model for model in admin.site._registry if model._meta.app_label == "compounds"}
     # The audit trail is read only; tests/compounds/test_review_admin.py covers its admin.
     # Import batches are made by imports; tests/compounds/test_catalogue_admin.py covers them.
-    assert registered == {*ADMIN_MODELS, ReviewEvent, ImportBatch}
+    # Readers' reports are sent from public pages; tests/compounds/test_feedback_admin.py
+    # covers their queue.
+    assert registered == {*ADMIN_MODELS, ReviewEvent, ImportBatch, Feedback}
 
 
 @pytest.mark.parametrize("model", ADMIN_MODELS, ids=lambda model: model._meta.model_name)
@@ -375,6 +378,37 @@ def test_reference_inline_stores_the_bare_pmid_of_a_pasted_pubmed_address(admin_
     assertRedirects(response, _url(EvidenceSummary, "changelist"))
     summary = EvidenceSummary.objects.get(compound=compound, condition=condition)
     assert list(summary.references.values_list("pmid", flat=True)) == ["31578302"]
+
+
+def test_reference_inline_stores_whether_each_study_was_of_the_pairs_condition(admin_client):
+    compound, condition = _compound(), _condition()
+    references = [
+        _reference_row(pmid="31578302", studied_condition=True),
+        _reference_row(doi="10.1176/appi.ajp.2018.18020138", title="Another condition's trial"),
+    ]
+    response = _add_summary(admin_client, compound, condition, references=references)
+
+    assertRedirects(response, _url(EvidenceSummary, "changelist"))
+    summary = EvidenceSummary.objects.get(compound=compound, condition=condition)
+    marks = dict(summary.references.values_list("title", "studied_condition"))
+    assert marks == {_reference_row()["title"]: True, "Another condition's trial": False}
+
+
+def test_a_reference_is_marked_as_a_study_of_the_condition_on_its_summarys_page(admin_client):
+    reference = _reference(studied_condition=False)
+    change = _url(EvidenceSummary, "change", reference.summary_id)
+    page = admin_client.get(change)
+    assertContains(page, "Studied this condition")
+    assertContains(page, "A study of another condition can support an extrapolated grade")
+
+    response = press(admin_client, change, "Save", **{"references-0-studied_condition": True})
+    assertRedirects(response, _url(EvidenceSummary, "changelist"))
+    reference.refresh_from_db()
+    assert reference.studied_condition is True
+
+    press(admin_client, change, "Save", **{"references-0-studied_condition": False})
+    reference.refresh_from_db()
+    assert reference.studied_condition is False
 
 
 def test_reference_inline_without_any_identifier_is_refused_and_saves_nothing(admin_client):

@@ -1,5 +1,6 @@
 """Export and import: the same catalogue comes back, as drafts, through the workflow."""
 
+import csv
 import io
 import json
 
@@ -75,6 +76,60 @@ def test_every_kind_and_child_is_in_the_export(db):
     (update,) = document["research_updates"]
     assert (update["compounds"], update["conditions"]) == (["ketamine"], ["depression", "pain"])
     assert update["references"][0]["nct_id"] == "NCT01234567"
+
+
+def _studied(document):
+    """Whether each reference of the file's summaries studied the pair's condition."""
+    return {
+        reference["title"]: reference["studied_condition"]
+        for summary in document["evidence_summaries"]
+        for reference in summary["references"]
+    }
+
+
+def _studied_in_catalogue():
+    return dict(Reference.objects.values_list("title", "studied_condition"))
+
+
+@pytest.mark.parametrize("form", ["json", "csv"])
+def test_whether_a_reference_studied_the_condition_goes_out_and_comes_back(editor, form):
+    rich_catalogue()
+    exported = export_json()
+    assert _studied(json.loads(exported)) == {"Trial one": True, "Trial two": False}
+    files = [("c.json", exported.encode())] if form == "json" else sorted(csv_files().items())
+    wipe_catalogue()
+    import_files(files, editor)
+    assert _studied_in_catalogue() == {"Trial one": True, "Trial two": False}
+
+
+def _without_studied_condition(files):
+    """The CSV files as written before references said whether they studied the condition."""
+    name = "summary_references.csv"
+    rows = list(csv.reader(io.StringIO(files[name].decode())))
+    column = rows[0].index("studied_condition")
+    out = io.StringIO()
+    csv.writer(out).writerows([row[:column] + row[column + 1 :] for row in rows])
+    return {**files, name: out.getvalue().encode()}
+
+
+@pytest.mark.parametrize("form", ["json", "csv"])
+def test_a_file_that_does_not_say_a_study_was_of_the_condition_says_it_was_not(editor, form):
+    rich_catalogue()
+    if form == "json":
+        document = json.loads(export_json())
+        for summary in document["evidence_summaries"]:
+            for reference in summary["references"]:
+                del reference["studied_condition"]
+        files = [("c.json", json.dumps(document).encode())]
+    else:
+        files = sorted(_without_studied_condition(csv_files()).items())
+    # Into the catalogue it came from: the ticked reference is updated, unticked.
+    plan = plan_of(files)
+    assert not plan.issues, [str(issue) for issue in plan.issues]
+    assert plan.counts["updated"] == 1
+    wipe_catalogue()
+    import_files(files, editor)
+    assert _studied_in_catalogue() == {"Trial one": False, "Trial two": False}
 
 
 def test_imported_objects_are_drafts_booked_to_the_importer_and_nothing_is_live(editor):
@@ -167,6 +222,15 @@ def test_live_export_holds_the_approved_text_not_the_draft(editor, advisor):
     # The working copy changed since its approval: an import of this file may not overwrite it.
     assert live["compounds"][0]["revision"] is None
     assert live["conditions"] == [] and live["evidence_summaries"] == []
+
+
+def test_live_export_says_whether_each_approved_reference_studied_the_condition(editor, advisor):
+    rich_catalogue()
+    summary = EvidenceSummary.objects.get(condition__slug="depression")
+    approve_as(summary, editor, advisor)
+    Reference.objects.update(studied_condition=False)  # a draft, not approved
+    live = json.loads("".join(export.json_chunks("live")))
+    assert _studied(live) == {"Trial one": True, "Trial two": False}
 
 
 def test_export_reads_in_chunks(db, django_assert_max_num_queries, monkeypatch):

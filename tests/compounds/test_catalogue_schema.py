@@ -44,6 +44,16 @@ def test_the_schema_names_every_field_of_the_format():
             assert set(child_schema["properties"]) == set(child.fields)
 
 
+def test_the_schema_requires_what_the_import_requires_and_gives_the_defaults_it_takes():
+    for kind in file_format.KINDS:
+        for child in kind.children:
+            child_schema = SCHEMA["$defs"][child.csv_file.removesuffix(".csv")]
+            assert set(child_schema["required"]) == set(child.fields) - set(child.optional)
+            for name, default in child.optional.items():
+                assert child_schema["properties"][name]["default"] == default
+    assert file_format.SUMMARIES.children[0].optional == {"studied_condition": False}
+
+
 def test_the_schema_refuses_what_the_import_refuses():
     document = json.loads(EXAMPLE)
     document["conditions"][0]["colour"] = "red"

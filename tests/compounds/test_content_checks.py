@@ -234,6 +234,19 @@ def test_effective_stands_on_a_positive_verdict_whose_grade_is_cited():
     assert _found(effective, PROMISE) == []
 
 
+@pytest.mark.django_db
+@pytest.mark.parametrize(("basis", "flagged"), [("direct", 1), ("extrapolated", 0)])
+def test_a_trial_of_another_condition_carries_effective_only_for_an_extrapolated_grade(
+    basis, flagged
+):
+    # As the pages grade it: a direct grade rests on the studies of its condition.
+    summary = make_summary(
+        verdict=Verdict.EFFECTIVE, evidence_basis=basis, human_evidence="It is effective."
+    )
+    make_reference(summary, pmid="", url="https://example.org/d", studied_condition=False)
+    assert len(_found(summary, PROMISE)) == flagged
+
+
 def test_a_compound_condition_or_update_has_no_grade_to_carry_a_promise():
     compound = Compound(name="X", drug_class="Y", evidence_overview="Proven for depression.")
     condition = Condition(name="X", specialist="psychiatrist", standard_treatment="A cure.")

@@ -891,6 +891,27 @@ def test_review_page_leaves_out_the_empty_fields_of_an_added_reference(client, a
     assert "NCT id:" not in text
 
 
+def test_review_page_shows_a_reference_marked_as_a_study_of_another_condition(
+    client, author, approver
+):
+    summary = make_summary()
+    reference = make_reference(summary)
+    for obj in (summary.compound, summary.condition, summary):
+        _live(obj, author, approver)
+    type(reference).objects.filter(pk=reference.pk).update(studied_condition=False)
+    client.force_login(approver)
+    response = client.get(_page_url("review", summary))
+    assertContains(
+        response, f"<li>Studied this condition: {_deleted('Yes')} &rarr; {_inserted('No')}</li>"
+    )
+    # And what it does to the pages: the direct grade no longer rests on a cited study.
+    assertContains(
+        response,
+        'Once approved: <ins><span class="visually-hidden">inserted: </span>Our advisors '
+        "graded the</ins> evidence",
+    )
+
+
 def test_review_page_of_a_never_approved_object_says_everything_is_new(client, author):
     compound = make_compound()
     client.force_login(author)

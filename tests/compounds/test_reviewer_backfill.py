@@ -11,7 +11,7 @@ from tests.factories import approve_as, make_summary, make_user
 
 pytestmark = pytest.mark.django_db
 
-MIGRATION = importlib.import_module("compounds.migrations.0015_site_pages")
+MIGRATION = importlib.import_module("compounds.migrations.0017_site_pages")
 
 
 def test_versions_and_published_rows_get_the_byline_of_whoever_approved_them():

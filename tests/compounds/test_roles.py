@@ -47,10 +47,13 @@ User = get_user_model()
 GROUPS = {"editor": "Editor", "advisor": "Medical Advisor"}
 
 # Every registration that is not the workflow's content, and what both roles may do
-# there: "view" is to list and read it, never to add, change or delete; None is no entry.
-# A registration missing here fails test_every_registration_is_decided.
+# there: "view" is to list and read it, never to add, change or delete; "answer" is to
+# read it and change it (a reader's report, answered and closed), never to add or
+# delete; None is no entry. A registration missing here fails
+# test_every_registration_is_decided.
 OTHERS = {
     "compounds.ReviewEvent": "view",
+    "compounds.Feedback": "answer",
     "compounds.MedicalAdvisor": "view",
     "compounds.Reference": "view",
     "compounds.ImportBatch": "view",
@@ -183,7 +186,7 @@ def test_role_reaches_nothing_else(client, role, label):
     else:
         assert response.status_code == 200
         assert not model_admin.has_add_permission(request)
-        assert not model_admin.has_change_permission(request)
+        assert model_admin.has_change_permission(request) == (OTHERS[label] == "answer")
         assert not model_admin.has_delete_permission(request)
 
 
@@ -354,3 +357,4 @@ def test_the_roles_command_lists_the_derived_grants():
     assert listed == roles.describe() + "\n"
     assert "interaction (compounds.interaction): view, add, change, delete" in listed
     assert "compound (compounds.compound): view, add, change, review, delete" in listed
+    assert "reader's report (compounds.feedback): view, change" in listed

@@ -10,7 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from compounds.evidence import EvidenceLevel, StudyDesign
+from compounds.evidence import EvidenceBasis, EvidenceLevel, StudyDesign
 from compounds.models import (
     Compound,
     EvidenceSummary,
@@ -882,6 +882,23 @@ def test_a_grade_its_cited_studies_support_is_approved_without_a_comment(
     summary = _summary_in_review(editor, level, designs)
     workflow.approve(summary, advisor)
     assert _fresh(summary).review_state == ReviewState.APPROVED
+
+
+@pytest.mark.parametrize(
+    ("basis", "to_confirm"), [(EvidenceBasis.DIRECT, True), (EvidenceBasis.EXTRAPOLATED, False)]
+)
+def test_a_trial_of_another_condition_supports_an_extrapolated_grade_not_a_direct_one(
+    editor, basis, to_confirm
+):
+    summary = make_summary(evidence_basis=basis)
+    make_reference(summary, studied_condition=False)
+    reason = workflow.grade_to_confirm(_in_review(summary, editor))
+    assert bool(reason) is to_confirm
+    if to_confirm:
+        assert (
+            f"no cited study of that design or a stronger one that studied {summary.condition}:"
+            in reason
+        )
 
 
 def test_the_grade_to_confirm_is_said_before_approving_and_only_of_summaries(editor):

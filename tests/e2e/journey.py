@@ -164,7 +164,8 @@ class Person:
         self.clicked()
 
     def add_row(self, prefix, **values):
-        """Click an inline's "Add another …" link and fill the row it adds."""
+        """Click an inline's "Add another …" link and fill the row it adds (True ticks a
+        box)."""
         group = self.page.locator(f"#{prefix}-group")
         assert group.count() == 1, f"{self.username}'s form has no {prefix} inline."
         row = int(self.page.locator(f"#id_{prefix}-TOTAL_FORMS").input_value())
@@ -172,7 +173,9 @@ class Person:
         self.clicked()
         for name, value in values.items():
             field = f"#id_{prefix}-{row}-{name}"
-            if self.page.locator(field).evaluate("e => e.tagName") == "SELECT":
+            if value is True:
+                self.tick(field)
+            elif self.page.locator(field).evaluate("e => e.tagName") == "SELECT":
                 self.choose(field, value)
             else:
                 self.fill(field, value)

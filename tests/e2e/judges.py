@@ -35,6 +35,8 @@ PUBLIC_PATHS = [
     # The report to take to the doctor, with two pairs and their compound's interactions.
     "/report-for-your-doctor/?compound=ketamine&condition=leukemia&condition=suicidal-ideation",
     "/no-such-page/",
+    # Where a reader lands after reporting a problem with a page.
+    "/report-a-problem/thank-you/?page=/compounds/ketamine/",
     # The site's own pages, and the advisors' (the seed's site_pages fixture).
     "/about/",
     "/editorial-policy/",

@@ -50,7 +50,15 @@ def test_printed_review_keeps_the_content_and_drops_the_navigation(site, browser
     visible = page.evaluate(
         "(selectors) => selectors.map(s => { const e = document.querySelector(s);"
         " return e !== null && getComputedStyle(e).display !== 'none'; })",
-        [".site-header nav", ".site-search", ".breadcrumbs", "h1", ".byline", ".disclaimer"],
+        [
+            ".site-header nav",
+            ".site-search",
+            ".breadcrumbs",
+            ".report-problem",
+            "h1",
+            ".byline",
+            ".disclaimer",
+        ],
     )
-    assert visible == [False, False, False, True, True, True]
+    assert visible == [False, False, False, False, True, True, True]
     assert page.pdf(format="A4")[:4] == b"%PDF"

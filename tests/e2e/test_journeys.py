@@ -259,6 +259,7 @@ def fill_summary(editor):
         year="2020",
         study_design="rct",
         participants="120",
+        studied_condition=True,
     )
     editor.add_row(
         "safety_findings",
@@ -295,6 +296,7 @@ def test_a_new_pair_from_its_first_draft_to_the_public_site_and_back_in_one_revi
     editor.press("Save and submit for review")
     summary = EvidenceSummary.objects.get(compound=compound, condition=condition)
     assert summary.references.count() == summary.safety_findings.count() == 1
+    assert summary.references.get().studied_condition
     assert summary.review_state == ReviewState.IN_REVIEW
     for obj in (compound, condition):
         obj.refresh_from_db()

@@ -63,6 +63,8 @@ def test_editor_fills_empty_fields_from_pubmed_after_confirming(summary_form, so
     assert form.locator("[name=references-0-authors]").input_value() == "Example A, Sample B"
     assert form.locator("[name=references-0-year]").input_value() == "2019"
     assert form.locator("[name=references-0-study_design]").input_value() == "rct"
+    # No record says whether the study was of this pair's condition: the editor says so.
+    assert not form.locator("[name=references-0-studied_condition]").is_checked()
     assert form.get_by_role("status").inner_text() == (
         "Filled in from PubMed: authors, title, year, study design. Check them before you save."
     )

@@ -4,15 +4,18 @@ Each combination of evidence level, verdict, direct or extrapolated basis,
 condition-specific safety data and documented mechanism relevance (those the
 model allows), each with one of the sets of references (none, an official
 document only, an animal study, a case report, a cohort study, an RCT, a
-meta-analysis with a case report), and with and without mechanisms, safety
-notes, monitoring, contraindications and cautions, interactions,
-condition-specific safety findings and key takeaways, is rendered as every page
-type from in-memory approved objects (no database).
+meta-analysis with a case report, an expert opinion), its studies of the pair's condition or of
+another one (the meta-analysis's case report is of the condition either way, so
+that one set mixes them), and with and without mechanisms, safety notes,
+monitoring, contraindications and cautions, interactions, condition-specific
+safety findings and key takeaways, is rendered as every page type from
+in-memory approved objects (no database).
 Wherever a sentence of the claim table (pages/claims.py) appears, the data
 must support it; no two contradicting claims may stand on one page; and no
 page may carry the sentences no data stand behind.
 """
 
+import dataclasses
 import datetime
 import itertools
 import random
@@ -21,7 +24,14 @@ import re
 import pytest
 from django.test import RequestFactory
 
-from compounds.evidence import EvidenceBasis, EvidenceLevel, Severity, StudyDesign, Verdict
+from compounds.evidence import (
+    EvidenceBasis,
+    EvidenceLevel,
+    Severity,
+    StudyDesign,
+    Verdict,
+    grade_is_cited,
+)
 from compounds.models import Compound, Condition, EvidenceSummary, PublishedSummary
 from compounds.review import snapshots
 from pages import claims, live, views
@@ -66,7 +76,7 @@ GRADES = [
 ]
 
 
-def _reference(number, design, participants=None):
+def _reference(number, design, participants=None, studied_condition=True):
     """A made-up reference: test data only, found by an address on example.org, no PMID."""
     return {
         "id": number,
@@ -79,29 +89,47 @@ def _reference(number, design, participants=None):
         "year": 2020,
         "study_design": design,
         "participants": participants,
+        "studied_condition": studied_condition,
     }
 
 
-# What a summary may cite, from nothing to a meta-analysis: the references axis.
+# What a summary may cite, from nothing to a meta-analysis: the references axis. Each is
+# (design, participants, whether it studied the pair's condition): None takes the case's
+# studied-condition axis, so that each set is cited as studies of this condition or of
+# another one.
 REFERENCES = {
     "none": [],
-    "document": [_reference(1, StudyDesign.OFFICIAL_DOCUMENT)],
-    "animal": [_reference(1, StudyDesign.ANIMAL)],
-    "case-report": [_reference(1, StudyDesign.CASE_REPORT, 1)],
-    "cohort": [_reference(1, StudyDesign.COHORT, 200)],
-    "rct": [_reference(1, StudyDesign.RCT, 40)],
-    "meta-analysis": [
-        _reference(1, StudyDesign.META_ANALYSIS),
-        _reference(2, StudyDesign.CASE_REPORT, 3),
-    ],
+    "document": [(StudyDesign.OFFICIAL_DOCUMENT, None, None)],
+    "animal": [(StudyDesign.ANIMAL, None, None)],
+    "case-report": [(StudyDesign.CASE_REPORT, 1, None)],
+    "cohort": [(StudyDesign.COHORT, 200, None)],
+    "rct": [(StudyDesign.RCT, 40, None)],
+    "meta-analysis": [(StudyDesign.META_ANALYSIS, None, None), (StudyDesign.CASE_REPORT, 3, True)],
+    # Level 5 by design, and no study: a grade it stands behind is cited, by no study.
+    "expert-opinion": [(StudyDesign.EXPERT_OPINION, None, None)],
 }
 
-# Each grade with references and a mix of the data variants drawn from a fixed seed, so
-# that every set of references and every variant, present and absent, meets every value
-# of every grading axis (tests below check it) while the matrix stays one case a grade.
-_mix = random.Random(8)
+
+def references_of(name, studied_condition):
+    return [
+        _reference(number, design, participants, studied_condition if here is None else here)
+        for number, (design, participants, here) in enumerate(REFERENCES[name], start=1)
+    ]
+
+
+# Each grade with references, whether they studied the pair's condition, and a mix of the
+# data variants drawn from a fixed seed, so that every set of references, each cited as
+# studies of this condition and of another, and every variant, present and absent, meets
+# every value of every grading axis (tests below check it) while the matrix stays one
+# case a grade.
+_mix = random.Random(5)
 CASES = [
-    (*grade, _mix.choice(list(REFERENCES)), *(_mix.random() < 0.5 for _ in VARIANTS))
+    (
+        *grade,
+        _mix.choice(list(REFERENCES)),
+        _mix.random() < 0.5,
+        *(_mix.random() < 0.5 for _ in VARIANTS),
+    )
     for grade in GRADES
 ]
 
@@ -120,7 +148,7 @@ def _sourced(**fields):
     return {"id": 1, "position": 1, "source": SOURCE, "source_url": "", **fields}
 
 
-def pair_of(level, verdict, basis, safety_data, relevance, references, *flags):
+def pair_of(level, verdict, basis, safety_data, relevance, references, studied, *flags):
     has = dict(zip(VARIANTS, flags, strict=True))
     compound = snapshots.restore(
         Compound,
@@ -201,7 +229,7 @@ def pair_of(level, verdict, basis, safety_data, relevance, references, *flags):
             "regulatory_status": "Not approved for depression.",
             "has_condition_safety_data": safety_data,
             "mechanism_relevance_documented": relevance,
-            "references": REFERENCES[references],
+            "references": references_of(references, studied),
             "safety_findings": (
                 [_sourced(kind="finding", description=EDITOR_TEXT["finding"])]
                 if has["findings"]
@@ -225,9 +253,9 @@ def render(pair, kind):
     return Page(views.render_review(request, pair, kind))
 
 
-def problems(pair, kind):
-    """What is wrong with one rendered page, in words."""
-    page = render(pair, kind)
+def problems(pair, kind, page=None):
+    """What is wrong with one rendered page (rendered here unless given), in words."""
+    page = page or render(pair, kind)
     text = " ".join(page.main.text.split())
     found = claims.found_in(text)
     wrong = [
@@ -278,10 +306,11 @@ def _missing_rows(pair, kind, page, text):
 
 
 def label(case):
-    level, verdict, basis, safety, relevance, references, *flags = case
+    level, verdict, basis, safety, relevance, references, studied, *flags = case
     return (
         f"{level.value}-{verdict.value}-{basis.value}"
         f"{'-safety' if safety else ''}{'-relevant' if relevance else ''}-cites-{references}"
+        f"{'' if studied else '-elsewhere'}"
         + "".join(f"-{name}" for name, on in zip(VARIANTS, flags, strict=True) if on)
     )
 
@@ -301,6 +330,7 @@ def test_the_matrix_covers_every_value_of_every_axis():
         (False, True),
         (False, True),
         REFERENCES,
+        (False, True),
         *[(False, True)] * len(VARIANTS),
     ]
     for axis, values in enumerate(axes):
@@ -308,19 +338,32 @@ def test_the_matrix_covers_every_value_of_every_axis():
     assert len(CASES) > 250
 
 
+# Where each axis stands in a case.
+GRADING_AXES = range(5)
+REFERENCES_AXIS, STUDIED_AXIS, BASIS_AXIS = 5, 6, 2
+VARIANT_AXES = range(7, 7 + len(VARIANTS))
+
+
 def test_every_data_variant_meets_every_value_of_every_grading_axis():
-    for grading_axis in range(5):
-        for variant in range(6, 6 + len(VARIANTS)):
+    for grading_axis in GRADING_AXES:
+        for variant in [STUDIED_AXIS, *VARIANT_AXES]:
             met = {(case[grading_axis], case[variant]) for case in CASES}
             values = {case[grading_axis] for case in CASES}
             assert met == {(value, flag) for value in values for flag in (False, True)}
 
 
 def test_every_set_of_references_meets_every_value_of_every_grading_axis():
-    for grading_axis in range(5):
-        met = {(case[grading_axis], case[5]) for case in CASES}
+    for grading_axis in GRADING_AXES:
+        met = {(case[grading_axis], case[REFERENCES_AXIS]) for case in CASES}
         values = {case[grading_axis] for case in CASES}
         assert met == {(value, cited) for value in values for cited in REFERENCES}
+
+
+def test_every_set_of_references_is_cited_of_the_condition_and_of_another_on_either_basis():
+    """Whether the references studied the pair's condition decides the sentences about
+    people with it, and whether they can stand behind a direct grade."""
+    met = {(case[BASIS_AXIS], case[REFERENCES_AXIS], case[STUDIED_AXIS]) for case in CASES}
+    assert met == set(itertools.product(EvidenceBasis, REFERENCES, (False, True)))
 
 
 def test_every_claim_is_shown_somewhere_in_the_matrix():
@@ -343,9 +386,16 @@ def text_of(pair, slug):
     return " ".join(render(pair, kind).main.text.split())
 
 
-def seed_like(level, verdict, references, safety_data=False):
+def seed_like(level, verdict, references, safety_data=False, studied=True):
     return pair_of(
-        level, verdict, EvidenceBasis.DIRECT, safety_data, False, references, *NOTHING_ELSE
+        level,
+        verdict,
+        EvidenceBasis.DIRECT,
+        safety_data,
+        False,
+        references,
+        studied,
+        *NOTHING_ELSE,
     )
 
 
@@ -431,3 +481,184 @@ def test_the_answer_is_said_to_be_drawn_from_published_research_only_when_a_stud
     assert ("drawn from the published research" in text) is drawn
     if not drawn:
         assert "no study has been added to this review's references yet" in text
+
+
+# References of the pair's condition, or of another ------------------------------------------
+
+
+def test_a_trial_of_another_condition_is_not_said_to_be_a_trial_in_people_with_this_one():
+    pair = seed_like(EvidenceLevel.LEVEL_2, Verdict.PROMISING, "rct", studied=False)
+    text = text_of(pair, "does-it-work")
+    assert not re.search(r"controlled trials of .+ have been published", text)
+    assert "This grade rests on research" not in text
+    # A direct grade rests on studies of its condition: this one's are not cited yet.
+    assert (
+        f"Our advisors graded the evidence as randomized controlled trials (Level 2); {UNCITED}."
+        in text
+    )
+    assert (
+        "Our advisors graded this evidence as direct, from research on Ketamine (IV / "
+        "Esketamine) in people or models with Major Depression; that research has not been "
+        "added to this review's references yet." in text
+    )
+    # The trial is still a study the review cites and lists.
+    assert "drawn from the published research" in text
+
+
+def test_a_trial_of_another_condition_supports_an_extrapolated_grade_not_a_sentence_on_this_one():
+    pair = pair_of(
+        EvidenceLevel.LEVEL_2,
+        Verdict.PROMISING,
+        EvidenceBasis.EXTRAPOLATED,
+        False,
+        False,
+        "rct",
+        False,
+        *NOTHING_ELSE,
+    )
+    text = text_of(pair, "does-it-work")
+    assert "Best evidence: Level 2: Randomized controlled trials (RCTs)." in text
+    assert UNCITED not in text
+    assert (
+        "We found no published clinical study of Ketamine (IV / Esketamine) as a treatment "
+        "for Major Depression." in text
+    )
+    assert not re.search(r"in people with Major Depression has been published", text)
+
+
+@pytest.mark.parametrize(
+    ("level", "cited"), [(EvidenceLevel.LEVEL_1, False), (EvidenceLevel.LEVEL_5, True)]
+)
+def test_a_direct_grade_rests_only_on_the_references_that_studied_the_condition(level, cited):
+    # A meta-analysis of another condition, and a case report of this one.
+    pair = seed_like(level, Verdict.PROMISING, "meta-analysis", studied=False)
+    assert pair.summary.grade_is_cited is cited
+    text = text_of(pair, "does-it-work")
+    assert (UNCITED in text) is not cited
+    if cited:
+        assert (
+            "Research on Ketamine (IV / Esketamine) in people with Major Depression has been "
+            "published, but no controlled trial: the best evidence is case reports and "
+            "expert opinion (Level 5)." in text
+        )
+
+
+def test_safety_data_ticked_over_a_study_of_another_condition_are_not_cited_safety_research():
+    pair = seed_like(
+        EvidenceLevel.LEVEL_4, Verdict.PROMISING, "cohort", safety_data=True, studied=False
+    )
+    text = text_of(pair, "safety")
+    assert "Published research has examined the safety" not in text
+    assert "The safety studies our advisors recorded in people with Major Depression" in text
+
+
+def test_safety_findings_point_to_references_only_over_a_study_of_people_with_the_condition():
+    flags = dict.fromkeys(VARIANTS, False) | {"findings": True}
+    texts = {
+        studied: text_of(
+            pair_of(
+                EvidenceLevel.LEVEL_4,
+                Verdict.PROMISING,
+                EvidenceBasis.DIRECT,
+                False,
+                False,
+                "cohort",
+                studied,
+                *flags.values(),
+            ),
+            "safety",
+        )
+        for studied in (False, True)
+    }
+    for text in texts.values():
+        assert "Published research has examined the safety" in text
+    assert "the studies are listed under References" not in texts[False]
+    assert "the studies are listed under References" in texts[True]
+
+
+# The rules as they were before a reference said whether it studied the pair's condition:
+# each holds over a study of another condition. A page whose sentence stood on one of them
+# must fail the matrix.
+def _any_design(p, test):
+    return any(getattr(StudyDesign(d), test) for d in p.summary.cited_designs)
+
+
+def _grade_of_any_study(p):
+    return grade_is_cited(p.summary.evidence_level, p.summary.cited_designs)
+
+
+LOOSE_RULES = {
+    "direct_research": lambda p: p.summary.is_direct and _any_design(p, "is_study"),
+    "human_research_in_condition": lambda p: (
+        p.summary.is_direct and _any_design(p, "is_human_study") and _grade_of_any_study(p)
+    ),
+    "trials_in_condition": lambda p: (
+        p.summary.is_direct
+        and EvidenceLevel(p.summary.evidence_level) in claims.TRIAL_LEVELS
+        and _any_design(p, "is_controlled_trial")
+        and _grade_of_any_study(p)
+    ),
+    "condition_safety_research": lambda p: (
+        p.summary.has_condition_safety_data and _any_design(p, "is_human_study")
+    ),
+    "grade_cited": _grade_of_any_study,
+    "people_report_benefit": lambda p: (
+        EvidenceLevel(p.summary.evidence_level).is_human
+        and _any_design(p, "is_human_study")
+        and p.summary.verdict not in (Verdict.NO_BENEFIT, Verdict.HARM)
+    ),
+}
+# A pair each loose rule holds for, and the strict rule does not: an RCT of another
+# condition behind a direct Level 2 grade, with safety data ticked.
+OVER_ANOTHER_CONDITION = (EvidenceLevel.LEVEL_2, Verdict.PROMISING, "rct")
+
+
+# Each claim, with the loose rules it is shown under (the FAQ names trials only over a
+# cited grade).
+@pytest.mark.parametrize(
+    "loosened",
+    [
+        ("direct_research",),
+        ("grade_cited",),
+        ("condition_safety_research",),
+        ("people_report_benefit",),
+        ("human_research_in_condition", "grade_cited"),
+        ("trials_in_condition", "grade_cited"),
+    ],
+    ids=lambda loosened: loosened[0],
+)
+def test_the_matrix_fails_a_sentence_about_the_condition_over_a_study_of_another(
+    loosened, monkeypatch
+):
+    pair = seed_like(*OVER_ANOTHER_CONDITION, safety_data=True, studied=False)
+    name = loosened[0]
+    assert LOOSE_RULES[name](pair) and not claims.CLAIMS[name].holds(pair)
+    with monkeypatch.context() as loose:
+        for each in loosened:
+            rule = dataclasses.replace(claims.CLAIMS[each], holds=LOOSE_RULES[each])
+            loose.setitem(claims.CLAIMS, each, rule)
+        pages = {kind: render(pair, kind) for kind in page_types()}
+    wrong = [
+        problem
+        for kind, page in pages.items()
+        for problem in problems(pair, kind, page)
+        if problem.startswith(f"claims {name} ")
+    ]
+    assert wrong
+
+
+def test_a_direct_level_5_grade_resting_on_expert_opinion_names_no_study_in_people():
+    pair = seed_like(EvidenceLevel.LEVEL_5, Verdict.LIKELY_EFFECTIVE, "expert-opinion")
+    text = text_of(pair, "does-it-work")
+    assert (
+        "Our advisors graded the evidence as case reports and expert opinion (Level 5); no "
+        "study of Ketamine (IV / Esketamine) in people with Major Depression has been added "
+        "to this review's references yet." in text
+    )
+    assert "We found no published clinical study" not in text
+    text = text_of(pair, "evidence-level")
+    assert (
+        "Our advisors judged that it helps from the sources cited below; no study has been "
+        "added to this review's references yet." in text
+    )
+    assert "studies cited below" not in text

@@ -95,7 +95,9 @@ CHANGES = {
 }
 
 
-@pytest.mark.parametrize("change", [*CHANGES, "a reference removed"])
+@pytest.mark.parametrize(
+    "change", [*CHANGES, "a reference removed", "a reference found to be of another condition"]
+)
 def test_each_changed_patient_sentence_is_on_the_review_screen_before_approval(
     client, people, change
 ):
@@ -104,6 +106,9 @@ def test_each_changed_patient_sentence_is_on_the_review_screen_before_approval(
     before = _public_text(client, summary)
     if change == "a reference removed":
         summary.references.all().delete()
+        summary = save_edit(summary, editor)
+    elif change == "a reference found to be of another condition":
+        summary.references.update(studied_condition=False)
         summary = save_edit(summary, editor)
     else:
         summary = save_edit(summary, editor, **CHANGES[change])

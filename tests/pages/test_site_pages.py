@@ -8,9 +8,10 @@ from django.db import IntegrityError, transaction
 from django.test import RequestFactory
 from django.urls import reverse
 
+from compounds.feedback.service import About
 from compounds.models import EvidenceSummary, MedicalAdvisor, ReviewState, SitePage, Version
 from compounds.review import workflow
-from pages import trust
+from pages import feedback, trust
 from pages.reading import reading
 from tests.admin_forms import form_data, submit
 from tests.factories import approve_as, confirming, make_site_page, make_user, save_edit
@@ -472,3 +473,15 @@ def test_the_change_form_says_what_in_the_body_would_not_show(client, editor):
     assert response.status_code == 200
     assert "is HTML, which pages show as typed" in response.content.decode()
     assert not SitePage.objects.exists()
+
+
+# Readers' reports ---------------------------------------------------------------------------
+
+
+def test_a_report_from_a_site_page_is_about_that_page(publish, nikhil_page):
+    about = publish(make_site_page(title="About Insight Swarm"))
+    assert feedback.about("/about/") == About(SitePage, about.pk, "About Insight Swarm")
+    assert feedback.about("/advisors/nikhil-joshi/") == About(
+        SitePage, nikhil_page.pk, "Nikhil Joshi"
+    )
+    assert feedback.about("/contact/") is None

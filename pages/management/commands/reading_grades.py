@@ -8,9 +8,12 @@ import statistics
 from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.test import Client
+from django.urls import reverse
 
 from compounds.models import (
     PUBLISHABLE_MODELS,
+    PublishedCompound,
+    PublishedCondition,
     PublishedResearchUpdate,
     PublishedSummary,
 )
@@ -20,8 +23,7 @@ from pages.registry import page_types
 
 
 def _grade(passages):
-    # Each passage (heading, paragraph, list item, table row) is read as a sentence.
-    return content_checks.reading_grade("\n".join(passages))
+    return content_checks.page_grade(passages)
 
 
 def _summary(label, grades):
@@ -66,7 +68,16 @@ class Command(BaseCommand):
         for slug in PublishedResearchUpdate.objects.order_by("slug").values_list("slug", flat=True):
             url = f"/research/{slug}/"
             updates[url] = _grade(text_of(client.get(url).content.decode()))
-        for label, grades in (("Review pages", reviews), ("Research updates", updates)):
+        others = {}
+        for name in ("home", "compound_list", "condition_list", "research_list", "grading"):
+            url = reverse(f"pages:{name}")
+            others[url] = _grade(text_of(client.get(url).content.decode()))
+        for kind, model in (("compound", PublishedCompound), ("condition", PublishedCondition)):
+            for slug in model.objects.order_by("slug").values_list("slug", flat=True)[:20]:
+                url = reverse(f"pages:{kind}", args=[slug])
+                others[url] = _grade(text_of(client.get(url).content.decode()))
+        pages = (("Review pages", reviews), ("Research updates", updates), ("Other pages", others))
+        for label, grades in pages:
             out(label)
             for url, grade in grades.items():
                 out(f"  {grade:5.1f}  {url}" if grade is not None else f"      -  {url}")

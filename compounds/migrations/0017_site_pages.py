@@ -31,7 +31,7 @@ def fill_in_reviewers(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('compounds', '0014_change_log_backfill'),
+        ('compounds', '0016_feedback'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
