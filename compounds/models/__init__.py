@@ -16,14 +16,16 @@ from .published import (
     PublishedCompound,
     PublishedCondition,
     PublishedResearchUpdate,
+    PublishedSitePage,
     PublishedSummary,
     ResearchUpdateLink,
 )
 from .review import Publishable, ReviewAction, ReviewEvent, ReviewState, Version
 from .safety import Caution, Interaction, Monitoring, SafetyFinding
+from .site import SitePage
 from .urgent_help import HelpLine
 
-PUBLISHABLE_MODELS = (Compound, Condition, EvidenceSummary, ResearchUpdate)
+PUBLISHABLE_MODELS = (Compound, Condition, EvidenceSummary, ResearchUpdate, SitePage)
 
 __all__ = [
     "PublicationChange",
@@ -45,6 +47,7 @@ __all__ = [
     "PublishedCompound",
     "PublishedCondition",
     "PublishedResearchUpdate",
+    "PublishedSitePage",
     "PublishedSummary",
     "Reference",
     "ResearchReference",
@@ -55,5 +58,6 @@ __all__ = [
     "ReviewState",
     "SafetyFinding",
     "SafetyNote",
+    "SitePage",
     "Version",
 ]
