@@ -30,6 +30,7 @@ from compounds.models import (
     ReviewEvent,
     SafetyFinding,
     SafetyNote,
+    SitePage,
 )
 from compounds.references.admin import ReferenceLookupMixin
 from compounds.review.admin import ReviewAdmin, ReviewEventAdmin
@@ -373,6 +374,19 @@ class ResearchUpdateAdmin(ReviewAdmin):
     prepopulated_fields = {"slug": ["title"]}
     autocomplete_fields = ["compounds", "conditions"]
     inlines = [ResearchReferenceInline]
+
+
+@admin.register(SitePage)
+class SitePageAdmin(ReviewAdmin):
+    """The site's own pages (About, editorial policy, funding and conflicts of interest,
+    contact) and the advisors' pages: a handful of rows, reviewed like the rest."""
+
+    list_display = ["__str__", "kind", "advisor"]
+    list_select_related = ["advisor"]
+    list_filter = ["kind"]
+    search_fields = ["title", "advisor__display_name"]
+    autocomplete_fields = ["advisor"]
+    fields = ["kind", "advisor", "title", "body"]
 
 
 # The audit trail. Registered here, not where its admin is defined: the admin site's own

@@ -16,6 +16,10 @@ SITE = "site"
 HOME = "home"
 # The list of research updates.
 RESEARCH = "research"
+# The advisors' pages and their list: each lists the reviews its advisor approved, by the
+# names of their compound and condition, so any change of a pair, a compound or a
+# condition may change one. They are few, and each costs two indexed queries to read again.
+ADVISORS = "advisors"
 
 
 def page(kind, slug):
@@ -36,6 +40,12 @@ def pair(compound, condition):
 def update(slug):
     """The page of a research update."""
     return f"research:{slug}"
+
+
+def site_page(kind, slug):
+    """One of the site's own pages (kind "about", "contact"...: its slug is its kind) or
+    an advisor's page (kind "advisor", by the slug of its address)."""
+    return f"sitepage:{kind}:{slug}"
 
 
 def a_to_z(kind, letter=None):
@@ -70,6 +80,11 @@ def footprint_of_update(slug, date, compounds, conditions):
     }
 
 
+def footprint_of_site_page(kind, slug):
+    """A published site page: its kind and the slug of its address."""
+    return {"kind": kind, "slug": slug}
+
+
 def changed_by(kind, before, after):
     """The tags of every page that shows an object, before and after its change.
 
@@ -87,17 +102,27 @@ def changed_by(kind, before, after):
                     pair(compound, condition),
                     hub("compound", compound),
                     hub("condition", condition),
+                    ADVISORS,
                 }
             case "compound" | "condition":
                 other = "condition" if kind == "compound" else "compound"
                 tags |= {page(kind, shown["slug"]), a_to_z(kind), HOME}
-                tags.add(a_to_z(kind, shown["letter"]))
+                tags |= {a_to_z(kind, shown["letter"]), ADVISORS}
                 tags |= {hub(other, slug) for slug in shown["pairs"]}
                 tags |= {update(slug) for slug in shown["updates"]}
             case "researchupdate":
                 tags |= {update(shown["slug"]), RESEARCH, HOME}
                 tags |= {hub("compound", slug) for slug in shown["compounds"]}
                 tags |= {hub("condition", slug) for slug in shown["conditions"]}
+            case "sitepage":
+                tags.add(site_page(shown["kind"], shown["slug"]))
+                if shown["kind"] == "advisor":
+                    tags.add(ADVISORS)
+    if kind == "sitepage" and before != after:
+        # Every page links the site's own pages that are live (its footer), and its byline
+        # the page of the advisor who approved it, where that is live: a page going live,
+        # going off or moving changes them all. It happens a few times a year.
+        tags.add(SITE)
     if kind in ("compound", "condition") and _letter(before) != _letter(after):
         # A letter of the A-Z index may have gained its first entry or lost its last.
         tags.add(letters(kind))

@@ -120,6 +120,8 @@ TEMPLATES = [
             "context_processors": [
                 "django.template.context_processors.request",
                 "pages.addresses.site",
+                # The site's own pages that are live: the footer and bylines link them.
+                "pages.live.links_context",
             ],
         },
     },

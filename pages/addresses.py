@@ -59,6 +59,12 @@ def _site(prefix):
             "research_list",
             "grading",
             "search",
+            # The site's own pages, at their kinds' addresses, and the advisors' list.
+            "about",
+            "editorial_policy",
+            "funding",
+            "contact",
+            "advisor_list",
         )
     }
 

@@ -133,6 +133,12 @@ def tags_of(url_name, kwargs, query):
             return [site_tags.HOME, site_tags.letters("compound"), site_tags.letters("condition")]
         case "grading":
             return []
+        case "about" | "editorial_policy" | "funding" | "contact":
+            return [site_tags.site_page(kwargs["kind"], kwargs["kind"])]
+        case "advisor":
+            return [site_tags.site_page("advisor", kwargs["slug"]), site_tags.ADVISORS]
+        case "advisor_list":
+            return [site_tags.ADVISORS]
     return None
 
 

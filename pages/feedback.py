@@ -45,8 +45,10 @@ from compounds.models import (
     PublishedCompound,
     PublishedCondition,
     PublishedResearchUpdate,
+    PublishedSitePage,
     PublishedSummary,
     ResearchUpdate,
+    SitePage,
 )
 from compounds.models.feedback import MESSAGE_LENGTH, PAGE_LENGTH
 
@@ -161,6 +163,15 @@ def about(page):
             }[match.url_name]
             row = published.objects.filter(slug=kwargs["slug"]).values_list("id", name).first()
             return row and service.About(model, *row)
+        case "about" | "editorial_policy" | "funding" | "contact" | "advisor":
+            # The site's own pages: at their kind's address, an advisor's at their slug.
+            kind = kwargs.get("kind", match.url_name)
+            row = (
+                PublishedSitePage.objects.filter(kind=kind, slug=kwargs.get("slug", kind))
+                .values_list("id", "name")
+                .first()
+            )
+            return row and service.About(SitePage, *row)
     return None
 
 

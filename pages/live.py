@@ -14,6 +14,7 @@ from django.db import connections
 from django.db.models import BigIntegerField, Func, Subquery, TextField, Value
 from django.db.models.fields.json import KT
 from django.db.models.functions import Cast
+from django.utils.functional import SimpleLazyObject
 
 from compounds import django_internals
 from compounds.models import (
@@ -21,11 +22,14 @@ from compounds.models import (
     PublishedCompound,
     PublishedCondition,
     PublishedResearchUpdate,
+    PublishedSitePage,
     PublishedSummary,
+    SitePage,
 )
 from compounds.review import snapshots
 from compounds.review.publishing import PUBLISHED_MODEL
 
+from . import addresses
 from .registry import Pair
 
 # The published tables of the kinds that have pages of their own, by the working
@@ -33,7 +37,7 @@ from .registry import Pair
 PUBLISHED = {
     model._meta.model_name: published
     for model, published in PUBLISHED_MODEL.items()
-    if published is not PublishedSummary
+    if published not in (PublishedSummary, PublishedSitePage)
 }
 
 
@@ -439,3 +443,134 @@ def attach_links(updates):
             linked.sort(key=lambda obj: (obj.name, obj.pk))
             django_internals.relate(update, name, snapshots.listing(models[name], linked))
     return updates
+
+
+# The site's own pages -------------------------------------------------------------------
+
+ADVISOR = SitePage.Kind.ADVISOR.value
+# The footer's links, in its order: the site's own pages, then the advisors' list.
+FOOTER = [
+    (kind.value, kind.label) for kind in SitePage.Kind if kind is not SitePage.Kind.ADVISOR
+] + [("advisor_list", "Our medical advisors")]
+
+# Every live site page, a few rows: what every page's footer and byline link to.
+_SITE_PAGES = Prepared(
+    lambda: PublishedSitePage.objects.order_by("kind", "name", "id").values_list(
+        "kind", "slug", "name", "credentials", "advisor_id"
+    ),
+    arity=0,
+)
+
+
+class SiteLinks:
+    """The site's own pages that are live, and where they are: the footer links each, a
+    byline the page of the advisor who approved what it shows, structured data the
+    contact page and the editorial policy."""
+
+    def __init__(self, rows):
+        self.rows = rows
+        self._pages = {kind: slug for kind, slug, _, _, _ in rows if kind != ADVISOR}
+        self._advisors = {
+            advisor_id: slug for kind, slug, _, _, advisor_id in rows if kind == ADVISOR
+        }
+
+    def url(self, kind):
+        """The address of the site's page of this kind (SitePage.Kind), if it is live."""
+        if kind not in self._pages:
+            return None
+        return addresses.pattern(f"pages:{kind}", [])
+
+    def advisor_url(self, advisor_id):
+        """The address of the advisor's page, if it is live (advisor_id None: nobody's)."""
+        slug = self._advisors.get(advisor_id)
+        return None if slug is None else addresses.pattern("pages:advisor", ["slug"]).format(slug)
+
+    @property
+    def advisors(self):
+        """The live advisors' pages: (address, name, credentials), by name."""
+        page = addresses.pattern("pages:advisor", ["slug"])
+        return [
+            (page.format(slug), name, credentials)
+            for kind, slug, name, credentials, _ in self.rows
+            if kind == ADVISOR
+        ]
+
+    @property
+    def footer(self):
+        """(label, address) of each live page the footer links, in its order."""
+        links = []
+        for kind, label in FOOTER:
+            if kind == "advisor_list":
+                if self._advisors:
+                    links.append((label, addresses.pattern("pages:advisor_list", [])))
+            elif kind in self._pages:
+                links.append((label, self.url(kind)))
+        return links
+
+
+def site_links(request):
+    """The live site pages' links for the page being rendered: read once a request."""
+    links = getattr(request, "site_links", None)
+    if links is None:
+        links = request.site_links = SiteLinks(_SITE_PAGES())
+    return links
+
+
+def links_context(request):
+    """Context processor: `site_links`, read only if the page uses it (every page's footer
+    does; a PDF does not)."""
+    return {"site_links": SimpleLazyObject(lambda: site_links(request))}
+
+
+_SITE_PAGE_COLUMNS = [f.attname for f in PublishedSitePage._meta.concrete_fields]
+_SITE_PAGE = Prepared(
+    lambda kind, slug: (
+        PublishedSitePage.objects.filter(kind=kind, slug=slug)
+        .order_by()
+        .values_list(*_SITE_PAGE_COLUMNS)
+    ),
+    arity=2,
+)
+
+
+def find_site_page(kind, slug):
+    """The approved site page of this kind at this slug (a page of the site's own is at
+    its kind), or None. Its `version` is its published row: name, credentials, byline."""
+    rows = _SITE_PAGE(kind, slug)
+    if not rows:
+        return None
+    row = PublishedSitePage.from_db(PublishedSitePage.objects.db, _SITE_PAGE_COLUMNS, rows[0])
+    return snapshots.approved(row)
+
+
+# What an advisor's page lists of each review they approved.
+REVIEWED_ROW = ("compound_name", "condition_name", "compound__slug", "condition__slug")
+
+
+def _advisor_reviews_query(limit):
+    def build(advisor_id, advisor_id_again):
+        mine = PublishedSummary.objects.filter(reviewer_id=advisor_id)
+        # The latest ids are read from the (reviewer, approved, id) index alone.
+        ids = mine.order_by("-approved_at", "-id").values("id")[:limit]
+        counted = PublishedSummary.objects.filter(reviewer_id=advisor_id_again)
+        return (
+            PublishedSummary.objects.filter(pk__in=ids)
+            .order_by("-approved_at", "-id")
+            .annotate(total=_count_of(counted))
+            .values_list(*REVIEWED_ROW, "approved_at", "total")
+        )
+
+    return Prepared(build, arity=2, numbers=True)
+
+
+_advisor_reviews = functools.lru_cache(maxsize=4)(_advisor_reviews_query)
+
+
+def advisor_reviews(advisor_id, limit):
+    """The live reviews whose current version the advisor approved, the latest `limit` of
+    them, and how many there are in all: one query. Rows are REVIEWED_ROW and the
+    moment of approval."""
+    rows = _advisor_reviews(limit)(advisor_id, advisor_id)
+    if not rows:
+        return [], 0
+    return [row[:-1] for row in rows], rows[0][-1]

@@ -17,11 +17,12 @@ from compounds.models import (
     MedicalAdvisor,
     ResearchUpdate,
     ReviewState,
+    SitePage,
     Version,
 )
-from compounds.review import change_log, snapshots, workflow
+from compounds.review import change_log, publishing, snapshots, workflow
 
-from . import live, views
+from . import live, trust, views
 from .registry import Pair, get_page_type, page_types
 
 
@@ -36,9 +37,14 @@ def as_if_approved(obj, model, request):
     working.version = Version(
         reviewer_name=advisor.display_name if advisor else "The approving medical advisor",
         reviewer_credentials=advisor.credentials if advisor else "credentials",
+        reviewer=advisor,
         approved_at=now,
         next_review_due=workflow.review_due_after(timezone.localdate(now)),
     )
+    if model is SitePage:
+        # What its published row would hold: its address and heading (an advisor's byline).
+        for name, value in publishing.site_page_columns(data).items():
+            setattr(working.version, name, value)
     if model.keeps_change_log:
         _log_as_if_approved(working, data, obj)
     return working
@@ -94,6 +100,8 @@ def preview(request, obj):
         return views.render_condition(request, working, preview=True)
     if model is ResearchUpdate:
         return views.render_research_update(request, working, preview=True)
+    if model is SitePage:
+        return trust.render_site_page(request, working, preview=True)
     raise TypeError(f"No public page shows a {model._meta.verbose_name}.")
 
 

@@ -23,11 +23,13 @@ from compounds.models import (
     Compound,
     Condition,
     EvidenceSummary,
+    PublishedSitePage,
     PublishedSummary,
     ResearchUpdate,
+    SitePage,
 )
 
-from . import live, preview, views
+from . import live, preview, trust, views
 from .addresses import pattern
 from .registry import Pair, page_types
 
@@ -185,21 +187,50 @@ def _live_summary_pair(pk):
     return live.pair_of(row) if row else None
 
 
-# The page of its own of each kind that has one: its kind in the read model, its address.
+def _live_own(kind):
+    """The live object of a kind with an address of its own, by its id, or None."""
+
+    def live_object(pk):
+        found = live.PUBLISHED[kind].objects.filter(pk=pk).first()
+        return live.find(kind, found.slug) if found else None
+
+    return live_object
+
+
+def _live_site_page(pk):
+    found = PublishedSitePage.objects.filter(pk=pk).first()
+    return live.find_site_page(found.kind, found.slug) if found else None
+
+
+def _slugged(view_name):
+    return lambda working: pattern(view_name, ["slug"]).format(working.slug)
+
+
+# The page of its own of each kind that has one: the live object by its id, the address
+# of the page once approved, and what renders it.
 _OWN_PAGE = {
-    Compound: ("compound", "pages:compound", views.render_compound),
-    Condition: ("condition", "pages:condition", views.render_condition),
-    ResearchUpdate: ("researchupdate", "pages:research", views.render_research_update),
+    Compound: (_live_own("compound"), _slugged("pages:compound"), views.render_compound),
+    Condition: (_live_own("condition"), _slugged("pages:condition"), views.render_condition),
+    ResearchUpdate: (
+        _live_own("researchupdate"),
+        _slugged("pages:research"),
+        views.render_research_update,
+    ),
+    SitePage: (
+        _live_site_page,
+        lambda working: trust.address(working.version.kind, working.version.slug),
+        trust.render_site_page,
+    ),
 }
 
 
 def _own_page(request, obj, working):
-    kind, view_name, render = _OWN_PAGE[type(obj)]
-    found = live.PUBLISHED[kind].objects.filter(pk=obj.pk).first()
-    before = live.find(kind, found.slug) if found else None
+    live_object, address, render = _OWN_PAGE[type(obj)]
+    before = live_object(obj.pk)
     return PageReading(
-        name=str(working),
-        address=pattern(view_name, ["slug"]).format(working.slug),
+        # A site page rebuilt from its snapshot reads no advisor: its working row names it.
+        name=str(obj if isinstance(obj, SitePage) else working),
+        address=address(working),
         before=_text(render(request, before)) if before else [],
         after=_text(render(request, working, preview=True)),
     )
@@ -215,7 +246,7 @@ def reading(request, obj, *, pair_sample=PAIR_SAMPLE):
         raise TypeError(f"No public page shows a {model._meta.verbose_name}.")
     working = preview.as_if_approved(obj, model, request)
     pages = [_own_page(request, obj, working)]
-    if model is ResearchUpdate:
+    if model in (ResearchUpdate, SitePage):
         return Reading(pages)
     side = "compound" if model is Compound else "condition"
     pairs, count = _live_pairs(side, obj.pk, pair_sample)

@@ -11,6 +11,42 @@ def absolute(path):
     return f"{settings.SITE_URL}{path}"
 
 
+def publisher():
+    """The site's organization as each page names it: by its @id, which the home page's
+    Organization describes in full."""
+    return {
+        "@type": "Organization",
+        "@id": absolute("/#organization"),
+        "name": SITE_NAME,
+        "url": absolute("/"),
+    }
+
+
+def organization(links, logo):
+    """The Organization behind the site, for the home page: its logo, and where its
+    editorial policy and its contact page are, when they are live (live.SiteLinks)."""
+    item = {"@context": "https://schema.org", **publisher(), "logo": logo}
+    policy = links.url("editorial_policy")
+    if policy:
+        item["publishingPrinciples"] = absolute(policy)
+    contact = links.url("contact")
+    if contact:
+        item["contactPoint"] = {
+            "@type": "ContactPoint",
+            "contactType": "customer support",
+            "url": absolute(contact),
+        }
+    return item
+
+
+def person(name, credentials, url):
+    """A medical advisor, as their page describes them and bylines point at them."""
+    item = {"@type": "Person", "name": name, "honorificSuffix": credentials or None}
+    if url:
+        item.update({"@id": f"{absolute(url)}#person", "url": absolute(url)})
+    return {key: value for key, value in item.items() if value is not None}
+
+
 def breadcrumb_list(crumbs):
     return {
         "@context": "https://schema.org",
@@ -49,8 +85,9 @@ def _citation(reference):
     return {key: value for key, value in item.items() if value is not None}
 
 
-def medical_web_page(pair, page_type, url):
-    """MedicalWebPage for a review page: what it is about, who reviewed it, what it cites."""
+def medical_web_page(pair, page_type, url, reviewer_url=None):
+    """MedicalWebPage for a review page: what it is about, who reviewed it (and their page,
+    reviewer_url, when it is live), what it cites."""
     version = pair.summary.version
     return {
         "@context": "https://schema.org",
@@ -68,21 +105,18 @@ def medical_web_page(pair, page_type, url):
             },
             {"@type": "MedicalCondition", "name": pair.condition.name},
         ],
-        **reviewed(version),
+        **reviewed(version, reviewer_url),
         "dateModified": pair.last_reviewed.isoformat(),
         "citation": citations(pair.summary.references.all()),
-        "publisher": {"@type": "Organization", "name": SITE_NAME, "url": absolute("/")},
+        "publisher": publisher(),
     }
 
 
-def reviewed(version):
-    """Who reviewed a page's medical content and when: the date the byline shows."""
+def reviewed(version, reviewer_url=None):
+    """Who reviewed a page's medical content and when: the date the byline shows; with
+    the address of the reviewer's page when it is live."""
     return {
-        "reviewedBy": {
-            "@type": "Person",
-            "name": version.reviewer_name,
-            "honorificSuffix": version.reviewer_credentials,
-        },
+        "reviewedBy": person(version.reviewer_name, version.reviewer_credentials, reviewer_url),
         "lastReviewed": version.approved_at.date().isoformat(),
     }
 
@@ -91,9 +125,20 @@ def citations(references):
     return [_citation(reference) for reference in references]
 
 
-def web_page(name, description, url, page_type="WebPage", version=None, cites=None):
-    """A schema.org page; with the version of the medical content it shows, its reviewer;
-    with the sources it reports, their citations."""
+def web_page(
+    name,
+    description,
+    url,
+    page_type="WebPage",
+    version=None,
+    cites=None,
+    reviewer_url=None,
+    **more,
+):
+    """A schema.org page; with the version of the medical content it shows, its reviewer
+    (and their page, reviewer_url, when it is live); with the sources it reports, their
+    citations; and any more properties of its type (an advisor's ProfilePage's
+    mainEntity)."""
     return {
         "@context": "https://schema.org",
         "@type": page_type,
@@ -101,7 +146,8 @@ def web_page(name, description, url, page_type="WebPage", version=None, cites=No
         "description": description,
         "url": absolute(url),
         "inLanguage": "en",
-        **(reviewed(version) if version is not None else {}),
+        **(reviewed(version, reviewer_url) if version is not None else {}),
         **({"citation": citations(cites)} if cites else {}),
-        "publisher": {"@type": "Organization", "name": SITE_NAME, "url": absolute("/")},
+        **more,
+        "publisher": publisher(),
     }

@@ -2,9 +2,10 @@
 
 Each kind of page is a section: one per review page type (a page per published
 pair), compounds, conditions, research updates, and the site's own pages (home,
-lists, grading). A section's files are ranges of published ids, 50,000 ids a
-file: `/sitemap-safety-3.xml` lists the safety pages of the pairs whose ids run
-from 150,000 to 199,999. A file is read by an index range scan and streamed as it
+lists, grading, and the About, policy, contact and advisors' pages that are live). A
+section's files are ranges of published ids, 50,000 ids a file:
+`/sitemap-safety-3.xml` lists the safety pages of the pairs whose ids run from 150,000
+to 199,999. A file is read by an index range scan and streamed as it
 is read, so the last file costs what the first does and memory stays flat,
 whatever the size of the catalogue. Ids freed by withdrawals leave a file with
 fewer addresses; empty ranges get no file.
@@ -30,7 +31,9 @@ from compounds.models import (
     PublishedCompound,
     PublishedCondition,
     PublishedResearchUpdate,
+    PublishedSitePage,
     PublishedSummary,
+    SitePage,
 )
 
 from . import addresses
@@ -40,6 +43,7 @@ from .seo import absolute
 FILE_SIZE = 50_000  # the most addresses the sitemap protocol allows in one file
 CHUNK = 5_000  # rows read from the database at a time
 SITE_PAGES = "pages"
+ADVISOR = SitePage.Kind.ADVISOR.value
 
 XML_HEAD = '<?xml version="1.0" encoding="UTF-8"?>\n'
 URLSET_OPEN = '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n'
@@ -162,6 +166,21 @@ def _site_pages():
     ]
     for url in pages:
         yield _url(absolute(url))
+    # The site's own pages that are live, dated by their approval, and the advisors'
+    # pages, whose lists of reviews change with any approval: undated.
+    advisors = False
+    for kind, slug, approved_at in PublishedSitePage.objects.order_by("kind", "slug").values_list(
+        "kind", "slug", "approved_at"
+    ):
+        if kind == ADVISOR:
+            advisors = True
+            yield _url(absolute(reverse("pages:advisor", kwargs={"slug": slug})))
+        else:
+            location = escape(absolute(reverse(f"pages:{kind}")))
+            lastmod = _lastmod_text(approved_at)
+            yield f"<url><loc>{location}</loc><lastmod>{lastmod}</lastmod></url>\n"
+    if advisors:
+        yield _url(absolute(reverse("pages:advisor_list")))
 
 
 def _stream(urls):

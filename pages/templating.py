@@ -25,6 +25,7 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from jinja2 import ChainableUndefined, Environment
 
+from compounds import site_text
 from compounds.evidence import Severity
 from compounds.models.feedback import MESSAGE_LENGTH
 
@@ -108,7 +109,13 @@ def environment(**options):
     options["keep_trailing_newline"] = True
     env = Environment(**options)
     # The interaction grades with their meanings, for the scale the interactions page states.
-    env.globals.update(static=static_url, url=url, interaction_severities=list(Severity))
+    env.globals.update(
+        static=static_url,
+        url=url,
+        interaction_severities=list(Severity),
+        # A site page's body as headings, paragraphs and lists (pages/includes/site_text.html).
+        site_text_blocks=site_text.blocks,
+    )
     # The longest report the form on every page takes (pages/feedback.py).
     env.globals.update(report_message_length=MESSAGE_LENGTH)
     env.filters.update(

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import feedback, sitemaps, views
+from . import feedback, sitemaps, trust, views
 from .cache import cached_page
 from .doctor_report import doctor_report
 
@@ -20,6 +20,23 @@ urlpatterns = [
     path("research/", cached_page(views.research_list), name="research_list"),
     path("research/<slug:slug>/", cached_page(views.research_detail), name="research"),
     path("how-we-grade-evidence/", cached_page(views.grading), name="grading"),
+    # The site's own pages, each at a fixed address named as its kind (SitePage.Kind).
+    path("about/", cached_page(trust.site_page), {"kind": "about"}, name="about"),
+    path(
+        "editorial-policy/",
+        cached_page(trust.site_page),
+        {"kind": "editorial_policy"},
+        name="editorial_policy",
+    ),
+    path(
+        "funding-and-conflicts-of-interest/",
+        cached_page(trust.site_page),
+        {"kind": "funding"},
+        name="funding",
+    ),
+    path("contact/", cached_page(trust.site_page), {"kind": "contact"}, name="contact"),
+    path("advisors/", cached_page(trust.advisor_list), name="advisor_list"),
+    path("advisors/<slug:slug>/", cached_page(trust.advisor_page), name="advisor"),
     path("search/", views.search_view, name="search"),
     # One reader's choice, in the address: never cached, never indexed.
     path("report-for-your-doctor/", doctor_report, name="doctor_report"),

@@ -22,7 +22,7 @@ from compounds.evidence import EvidenceBasis, EvidenceLevel, StudyDesign, Verdic
 
 from . import addresses, claims, live, search, seo
 from .registry import get_page_type, page_types
-from .templating import phrase
+from .templating import phrase, static_url
 
 UPDATES_PER_PAGE = 10
 # The most links a list page carries, so that no page grows with the catalogue.
@@ -98,15 +98,18 @@ def _page(
     schema="WebPage",
     named=None,
     about=None,
+    structured=None,
+    more_json_ld=(),
     last_modified=None,
     **context,
 ):
     """Render a public page with what every page's head and frame needs.
 
     Its structured data is a schema.org page of type `schema`, named `named` (the
-    title by default), or `about` when a review page describes itself fully; then
-    its breadcrumbs. last_modified is given only where it is exact: when the latest
-    approval of everything the page shows happened.
+    title by default), with the `structured` properties of its type, or `about` when a
+    review page describes itself fully; then its breadcrumbs, then `more_json_ld`.
+    last_modified is given only where it is exact: when the latest approval of
+    everything the page shows happened.
     """
     # The canonical address is the page's public one, also when staff preview it; a
     # paginated list's is that of the page shown.
@@ -114,9 +117,18 @@ def _page(
     url = breadcrumbs[-1][1] if breadcrumbs else request.path
     if listing is not None and not context.get("preview"):
         url = listing.url
+    version = context.get("version")
     page_data = about or seo.web_page(
-        named or title, description, url, schema, context.get("version"), context.get("cites")
+        named or title,
+        description,
+        url,
+        schema,
+        version,
+        context.get("cites"),
+        reviewer_url=reviewer_page(request, version),
+        **(structured or {}),
     )
+    json_ld = [page_data, seo.breadcrumb_list(breadcrumbs)] if breadcrumbs else [page_data]
     context.update(
         title=title,
         description=description,
@@ -124,7 +136,7 @@ def _page(
         rel_prev=listing.previous_url if listing is not None else None,
         rel_next=listing.next_url if listing is not None else None,
         breadcrumbs=breadcrumbs,
-        json_ld=[page_data, seo.breadcrumb_list(breadcrumbs)] if breadcrumbs else [page_data],
+        json_ld=[*json_ld, *more_json_ld],
         page_types=page_types(),
     )
     response = render(request, template, context)
@@ -136,6 +148,18 @@ def _page(
 # The columns of a hub's pair table after the other side's name: heads on a wide screen,
 # each cell's own label on a phone, where the table stacks (data-label, static/css/site.css).
 PAIR_COLUMNS = ("Our advisors' verdict", "Evidence grade", "Basis", "Pages")
+
+# For the other modules of views (pages/trust.py).
+render_page = _page
+
+
+def reviewer_page(request, version):
+    """The address of the page of the advisor who approved `version` (a published row, or
+    the version a preview makes), if it is live; None for a page without one."""
+    if version is None:
+        return None
+    return live.site_links(request).advisor_url(getattr(version, "reviewer_id", None))
+
 
 # One row of a hub's pair table (pages/jinja2/pages/includes/pair_table.html): written
 # here rather than in a template loop, which cost a compound page most of its time.
@@ -328,6 +352,9 @@ def home(request):
         condition_letters=_letter_links("condition"),
         updates=_update_items(live.latest_updates(3)),
         levels=list(EvidenceLevel),
+        more_json_ld=[
+            seo.organization(live.site_links(request), seo.absolute(static_url("favicon.svg")))
+        ],
     )
 
 
@@ -564,7 +591,9 @@ def render_review(request, pair, kind, preview=False):
         heading=kind.heading(pair),
         description=kind.meta_description(pair),
         breadcrumbs=crumbs,
-        about=seo.medical_web_page(pair, kind, url),
+        about=seo.medical_web_page(
+            pair, kind, url, reviewer_url=reviewer_page(request, pair.summary.version)
+        ),
         last_modified=None if preview else pair.last_reviewed,
         pair=pair,
         page_type=kind,

@@ -7,7 +7,7 @@ from itertools import count
 from pathlib import Path
 
 from compounds.evidence import EvidenceBasis, EvidenceLevel, StudyDesign, Verdict
-from compounds.models import Compound, Condition, EvidenceSummary, Reference
+from compounds.models import Compound, Condition, EvidenceSummary, Reference, SitePage
 
 _serial = count(1)
 
@@ -76,6 +76,18 @@ def make_reference(summary=None, **fields):
     return Reference.objects.create(**values)
 
 
+def make_site_page(kind=SitePage.Kind.ABOUT, **fields):
+    """One of the site's own pages; with kind "advisor", pass the advisor."""
+    values = {
+        "kind": kind,
+        "title": "" if kind == SitePage.Kind.ADVISOR else "About this site",
+        "body": "This site reviews research.\n\n## How\n\n"
+        "Read [how we grade](/how-we-grade-evidence/).",
+    }
+    values.update(fields)
+    return SitePage.objects.create(**values)
+
+
 def make_user(username, role, byline=False, **fields):
     """A staff user in the Editor or Medical Advisor group, optionally with a byline
     (under their full name, if `fields` give one)."""
@@ -109,7 +121,8 @@ _SEEDED_APPS = ["compounds", "auth.user"]
 
 
 def approve_seed_content():
-    """Load the seed content and take all of it through review, as `make run` does."""
+    """Load the seed content and the site's own pages and take all of it through review,
+    as `make run` does."""
     from django.core.management import call_command
 
     from compounds.management.commands.seed_demo import approve_everything
@@ -118,11 +131,14 @@ def approve_seed_content():
     if _APPROVED_SEED.exists():
         call_command("loaddata", str(_APPROVED_SEED), verbosity=0)
         return
-    call_command("loaddata", "seed_content", verbosity=0)
+    call_command("loaddata", "seed_content", "site_pages", verbosity=0)
     editor = make_user("seed-editor", "Editor")
     advisor = make_user("seed-advisor", "Medical Advisor")
+    # The second demo advisor approves the first one's page, as seed_demo has it.
+    second = make_user("seed-advisor2", "Medical Advisor")
     MedicalAdvisor.objects.filter(slug="nikhil-joshi").update(user=advisor)
-    approve_everything(editor, advisor)
+    MedicalAdvisor.objects.filter(slug="maria-okafor").update(user=second)
+    approve_everything(editor, advisor, second)
     call_command("dumpdata", *_SEEDED_APPS, output=str(_APPROVED_SEED), verbosity=0)
     atexit.register(_APPROVED_SEED.unlink, missing_ok=True)
 

@@ -149,8 +149,9 @@ def drop_search_indexes(apps, schema_editor):
 
 def publish_live_versions(apps, schema_editor):
     # A database with approved content gets its published rows from the live versions.
-    # The rebuild uses the models as they are now, which match the schema at this point
-    # whenever there is content to publish; a new database has none and skips it.
+    # The rebuild reads with the models as they are now, and writes with this migration's
+    # (apps), whose tables lack the columns added since; a new database has no content
+    # and skips it.
     if not apps.get_model("compounds", "Version").objects.exists():
         return
     # Imported when the step runs, not when the migration is loaded: loading the
@@ -158,7 +159,7 @@ def publish_live_versions(apps, schema_editor):
     from compounds.review import publishing
 
     # No page is cached from a database being migrated; the record of changes comes later.
-    publishing.rebuild(record_change=False)
+    publishing.rebuild(record_change=False, apps=apps)
 
 
 PUBLISHED_SEARCHED_TABLES = [

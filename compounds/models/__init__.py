@@ -16,15 +16,17 @@ from .published import (
     PublishedCompound,
     PublishedCondition,
     PublishedResearchUpdate,
+    PublishedSitePage,
     PublishedSummary,
     ResearchUpdateLink,
 )
 from .review import Publishable, ReviewAction, ReviewEvent, ReviewState, Version
 from .safety import Caution, Interaction, Monitoring, SafetyFinding
 from .search import PromotedResult, SearchSynonym
+from .site import SitePage
 from .urgent_help import HelpLine
 
-PUBLISHABLE_MODELS = (Compound, Condition, EvidenceSummary, ResearchUpdate)
+PUBLISHABLE_MODELS = (Compound, Condition, EvidenceSummary, ResearchUpdate, SitePage)
 
 __all__ = [
     "PublicationChange",
@@ -47,6 +49,7 @@ __all__ = [
     "PublishedCompound",
     "PublishedCondition",
     "PublishedResearchUpdate",
+    "PublishedSitePage",
     "PublishedSummary",
     "Reference",
     "ResearchReference",
@@ -58,5 +61,6 @@ __all__ = [
     "SafetyFinding",
     "SafetyNote",
     "SearchSynonym",
+    "SitePage",
     "Version",
 ]

@@ -30,6 +30,9 @@ class Published(models.Model):
     # The byline as it was at approval: the page names who approved what it shows.
     reviewer_name = models.CharField(max_length=200)
     reviewer_credentials = models.CharField(max_length=200)
+    # The MedicalAdvisor whose byline that is, by id (a number, like the links between
+    # published rows: no relation reaches a working row): the byline links to their page.
+    reviewer_id = models.BigIntegerField(null=True, blank=True)
     approved_at = models.DateTimeField()
     next_review_due = models.DateField()
 
@@ -149,6 +152,10 @@ class PublishedSummary(Published):
             # A compound's page lists its conditions by name; a condition's, its compounds.
             models.Index(fields=["compound", "condition_name", "id"], name="pub_summary_compound"),
             models.Index(fields=["condition", "compound_name", "id"], name="pub_summary_condition"),
+            # An advisor's page: how many reviews they approved, and the latest of them.
+            models.Index(
+                fields=["reviewer_id", "-approved_at", "-id"], name="pub_summary_reviewer"
+            ),
         ]
         # On PostgreSQL a covering index (migration 0005) serves the sitemap's id ranges.
 
@@ -173,6 +180,37 @@ class PublishedResearchUpdate(Published, Searchable):
 
     def __str__(self):
         return self.title
+
+
+class PublishedSitePage(Published):
+    """One of the site's own pages (About, editorial policy...) or an advisor's page.
+
+    `slug` is where it is: a page of the site's own is at its kind's fixed address (the
+    slug is the kind), an advisor's at /advisors/<slug>/, the slug of their byline when
+    the page was approved. `name` heads the page: the page's title, or the advisor's name;
+    `credentials` are the advisor's, as their byline had them then.
+    """
+
+    kind = models.CharField(max_length=30)
+    slug = models.SlugField(max_length=200)
+    name = models.CharField(max_length=200)
+    credentials = models.CharField(max_length=200, blank=True)
+    advisor_id = models.BigIntegerField(null=True, blank=True)
+
+    content_model_name = "sitepage"
+
+    class Meta:
+        ordering = ["kind", "name", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "slug"], name="pub_site_page_address")
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def byline(self):
+        return f"{self.name}, {self.credentials}" if self.credentials else self.name
 
 
 class ResearchUpdateLink(models.Model):

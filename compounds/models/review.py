@@ -47,6 +47,16 @@ class Version(models.Model):
     # The byline as it was at approval: the page names who approved what it shows.
     reviewer_name = models.CharField(max_length=200)
     reviewer_credentials = models.CharField(max_length=200)
+    # Whose byline that is: the advisor's public page lists the reviews they approved, and
+    # the byline links to it. Versions approved before it was kept were given their
+    # approver's byline by the migration that added it; empty where there was none.
+    reviewer = models.ForeignKey(
+        "compounds.MedicalAdvisor",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     approved_at = models.DateTimeField()
     next_review_due = models.DateField()
     # The advisor's one line for patients on why this approval changed what it changed;
@@ -186,3 +196,8 @@ class Publishable(models.Model):
     @property
     def is_live(self):
         return self.live_version_id is not None
+
+    def is_page_of(self, user):
+        """Whether the object is the public page of the advisor whose account `user` is:
+        someone else approves it (an advisor's page, compounds/models/site.py)."""
+        return False

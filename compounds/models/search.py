@@ -52,7 +52,7 @@ class SearchSynonym(Term):
     "leukemia" finds, "blood cancer" what "leukemia", "lymphoma" or "myeloma" find. A
     condition a meaning names shows its urgent-help notice first on the results, so the
     crisis terms ("suicide", "kill myself", "want to die") are synonyms of the condition
-    that carries the crisis line. Migration 0018 adds a first list.
+    that carries the crisis line. Migration 0019 adds a first list.
     """
 
     means = models.CharField(

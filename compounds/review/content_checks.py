@@ -5,7 +5,7 @@ review screen, and approving an object with open checks needs the advisor's comm
 which the history keeps (compounds/review/workflow.py, `checks_to_confirm`).
 
 `findings(obj)` checks each patient-facing text of a compound, condition, evidence
-summary or research update, its inline rows included, for:
+summary, research update or site page, its inline rows included, for:
 
 - the reading grade (Flesch-Kincaid) of a text of some length: above grade 8, where
   patient information aims for grade 6 to 8;
@@ -36,7 +36,7 @@ from compounds.evidence import (
     designs_behind_grade,
     grade_is_cited,
 )
-from compounds.models import Compound, Condition, EvidenceSummary, ResearchUpdate
+from compounds.models import Compound, Condition, EvidenceSummary, ResearchUpdate, SitePage
 
 # Patient information standards aim for grade 6 to 8; above 8 is flagged.
 GRADE_AIMED_FOR = 8
@@ -431,7 +431,11 @@ TEXT_FIELDS = {
         "key_takeaways",
     ],
     ResearchUpdate: ["title", "summary"],
+    SitePage: ["title", "body"],
 }
+# Fields read as readers read them, not as typed: a site page's body without its markup
+# (compounds/site_text.py), so a link's address is not read as words.
+READ_AS = {SitePage: {"body": "body_text"}}
 ROW_FIELDS = {
     Compound: {
         "mechanisms": ["description"],
@@ -452,9 +456,13 @@ def _label(model, name):
 def texts(obj):
     """The patient-facing texts of obj and of its inline rows, in the form's order."""
     model = type(obj)
+    read_as = READ_AS.get(model, {})
     found = [
         Text(
-            _label(model, name), getattr(obj, name) or "", f"{model._meta.model_name}.{name}", False
+            _label(model, name),
+            getattr(obj, read_as.get(name, name)) or "",
+            f"{model._meta.model_name}.{name}",
+            False,
         )
         for name in TEXT_FIELDS[model]
     ]
@@ -558,7 +566,7 @@ def _template(text):
 
 def findings(obj):
     """What the content checks find in obj's working copy (a compound, condition,
-    evidence summary or research update): a list of Finding, field by field."""
+    evidence summary, research update or site page): a list of Finding, field by field."""
     backed = backing(obj)
     found = []
     for text in texts(obj):

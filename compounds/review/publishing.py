@@ -30,6 +30,7 @@ from compounds.models import (
     Condition,
     EvidenceSummary,
     FormerSlug,
+    MedicalAdvisor,
     PublicationChange,
     PublishedCompound,
     PublishedCondition,
@@ -37,6 +38,7 @@ from compounds.models import (
     PublishedSummary,
     ResearchUpdate,
     ResearchUpdateLink,
+    SitePage,
     Version,
 )
 
@@ -69,13 +71,16 @@ BYLINE_FIELDS = (
     "number",
     "reviewer_name",
     "reviewer_credentials",
+    "reviewer",
     "approved_at",
     "next_review_due",
 )
 
 
-def _byline(version):
-    return {
+def _byline(version, reviewer=True):
+    """What a published row copies from its version; the reviewer only where the version
+    has one (migration 0003 rebuilds from versions of its time)."""
+    byline = {
         "data": version.data,
         "version_number": version.number,
         "reviewer_name": version.reviewer_name,
@@ -83,6 +88,9 @@ def _byline(version):
         "approved_at": version.approved_at,
         "next_review_due": version.next_review_due,
     }
+    if reviewer:
+        byline["reviewer_id"] = version.reviewer_id
+    return byline
 
 
 def searched_text(data, names):
@@ -138,6 +146,21 @@ def _columns(model, data):
     }
 
 
+def site_page_columns(data):
+    """The indexed columns of a site page's published row: where it is and what heads it.
+    An advisor's page is headed and addressed by their byline as it is at approval."""
+    if data["kind"] != SitePage.Kind.ADVISOR:
+        return {"kind": data["kind"], "slug": data["kind"], "name": data["title"]}
+    advisor = MedicalAdvisor.objects.get(pk=data["advisor_id"])
+    return {
+        "kind": data["kind"],
+        "slug": advisor.slug,
+        "name": advisor.display_name,
+        "credentials": advisor.credentials,
+        "advisor_id": advisor.pk,
+    }
+
+
 def _summary_row(pk, version, compound, condition):
     return PublishedSummary(
         id=pk,
@@ -183,6 +206,8 @@ def footprint(model, pk):
             "compound__slug", "condition__slug"
         )
         return site_tags.footprint_of_summary(*pair.get())
+    if model is SitePage:
+        return site_tags.footprint_of_site_page(published.kind, published.slug)
     if model is ResearchUpdate:
         links = published.links.all()
         return site_tags.footprint_of_update(
@@ -254,6 +279,10 @@ def publish(obj, version, previous_slug=None):
             _summary_row(obj.pk, version, compound, condition).save()
         _announce(model, obj.pk, before)
         return
+    if model is SitePage:
+        published(id=obj.pk, **site_page_columns(data), **_byline(version)).save()
+        _announce(model, obj.pk, before)
+        return
     was_published = before is not None
     published(id=obj.pk, **_columns(model, data), **_byline(version)).save()
     _index_for_search(model, [obj.pk])
@@ -309,32 +338,58 @@ def unpublish(obj):
     _announce(model, obj.pk, before)
 
 
-def rebuild(record_change=True):
+def _as_of(apps, model):
+    """The model whose table rows of `model` are written to: today's, or, given the models
+    of a migration's time (apps), that time's; None if the table came later."""
+    if apps is None:
+        return model
+    try:
+        return apps.get_model(model._meta.app_label, model._meta.model_name)
+    except LookupError:
+        return None
+
+
+def _fields_of(model):
+    return {f.attname for f in model._meta.concrete_fields} | {f.name for f in model._meta.fields}
+
+
+def rebuild(record_change=True, apps=None):
     """Write the whole published read model again from the live versions.
 
     For a database that has versions but no published rows (one migrated from
     before the read model), or to repair one. Runs in one transaction, and records
     that every page may have changed (not by migration 0003, which runs before the
-    record exists).
+    record exists). Migration 0003 passes the models of its time (`apps`): the rows are
+    written with the columns their tables had then, and kinds whose tables came later
+    are left out.
     """
+    kinds = [model for model in PUBLISHABLE_MODELS if _as_of(apps, PUBLISHED_MODEL[model])]
+    version_fields = _fields_of(_as_of(apps, Version))
     with transaction.atomic():
-        for model in (EvidenceSummary, ResearchUpdate, Compound, Condition):
-            PUBLISHED_MODEL[model].objects.all().delete()
+        for model in (EvidenceSummary, ResearchUpdate, Compound, Condition, SitePage):
+            if model in kinds:
+                _as_of(apps, PUBLISHED_MODEL[model]).objects.all().delete()
         FormerSlug.objects.all().delete()
-        for model in (Compound, Condition, ResearchUpdate):
-            published = PUBLISHED_MODEL[model]
+        for model in (Compound, Condition, ResearchUpdate, SitePage):
+            if model not in kinds:
+                continue
+            written = _as_of(apps, PUBLISHED_MODEL[model])
+            columns = _fields_of(written)
             rows = []
             # Only the version's byline is read: migration 0003 runs this against the
             # schema of its time, which may lack fields added later (content fields, the
-            # version's change log).
+            # version's change log and reviewer).
             live = model.objects.filter(live_version__isnull=False).select_related("live_version")
-            byline = [f"live_version__{name}" for name in BYLINE_FIELDS]
+            byline = [f"live_version__{name}" for name in BYLINE_FIELDS if name in version_fields]
             for obj in live.only("id", "live_version", *byline):
                 version = obj.live_version
-                rows.append(
-                    published(id=obj.pk, **_columns(model, version.data), **_byline(version))
-                )
-            published.objects.bulk_create(rows, batch_size=2000)
+                data = version.data
+                values = {
+                    **(site_page_columns(data) if model is SitePage else _columns(model, data)),
+                    **_byline(version, reviewer="reviewer" in version_fields),
+                }
+                rows.append(written(id=obj.pk, **{k: v for k, v in values.items() if k in columns}))
+            written.objects.bulk_create(rows, batch_size=2000)
             _index_for_search(model, [row.pk for row in rows])
         links = []
         for update in PublishedResearchUpdate.objects.only("id", "data"):

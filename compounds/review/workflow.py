@@ -420,6 +420,11 @@ def approval_refused(current, user):
             f"You edited “{current}” since it was last approved; another medical "
             "advisor must approve it (four-eyes rule)."
         )
+    if settings.REVIEW_FOUR_EYES and current.is_page_of(user):
+        return (
+            f"“{current}” is your own page: another medical advisor must approve what it "
+            "says of you (four-eyes rule)."
+        )
     return None
 
 
@@ -566,6 +571,7 @@ def _publish(current, user, comment, public_reason=""):
         approved_by=user,
         reviewer_name=advisor.display_name,
         reviewer_credentials=advisor.credentials,
+        reviewer=advisor,
         approved_at=now,
         next_review_due=review_due_after(timezone.localdate(now)),
         public_reason=public_reason,

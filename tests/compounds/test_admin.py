@@ -24,12 +24,22 @@ from compounds.models import (
     ReviewEvent,
     SafetyNote,
     SearchSynonym,
+    SitePage,
 )
 from tests.admin_forms import form_data, press
+from tests.factories import make_site_page
 
 pytestmark = pytest.mark.django_db
 
-ADMIN_MODELS = [Compound, Condition, MedicalAdvisor, EvidenceSummary, Reference, ResearchUpdate]
+ADMIN_MODELS = [
+    Compound,
+    Condition,
+    MedicalAdvisor,
+    EvidenceSummary,
+    Reference,
+    ResearchUpdate,
+    SitePage,
+]
 
 UNIQUE_PAIR_MESSAGE = "already has an evidence summary"
 NO_IDENTIFIER_MESSAGE = (
@@ -129,6 +139,7 @@ _MAKERS = {
     EvidenceSummary: _summary,
     Reference: _reference,
     ResearchUpdate: _research_update,
+    SitePage: make_site_page,
 }
 
 

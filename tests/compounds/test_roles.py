@@ -32,7 +32,13 @@ from compounds.models import (
 )
 from compounds.review.admin import ReviewAdmin, ReviewEventInline
 from tests.admin_forms import press
-from tests.factories import make_compound, make_condition, make_reference, make_summary
+from tests.factories import (
+    make_compound,
+    make_condition,
+    make_reference,
+    make_site_page,
+    make_summary,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -79,6 +85,7 @@ BUILDERS = {
     "compounds.Condition": make_condition,
     "compounds.EvidenceSummary": make_summary,
     "compounds.ResearchUpdate": _research_update,
+    "compounds.SitePage": make_site_page,
 }
 
 

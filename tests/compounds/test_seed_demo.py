@@ -8,7 +8,14 @@ from django.core import mail
 from django.core.management import CommandError, call_command
 from django.test import RequestFactory
 
-from compounds.models import Compound, EvidenceSummary, MedicalAdvisor
+from compounds.models import (
+    Compound,
+    EvidenceSummary,
+    MedicalAdvisor,
+    PublishedSitePage,
+    SitePage,
+)
+from compounds.review import content_checks
 
 pytestmark = pytest.mark.django_db
 
@@ -103,6 +110,33 @@ def test_a_demo_site_seeded_before_gets_the_second_advisors_new_byline(debug, no
     call_command("seed_demo")
     assert MedicalAdvisor.objects.get(user=user).byline == "Maria Okafor, PharmD"
     assert not MedicalAdvisor.objects.filter(display_name="Second Advisor").exists()
+
+
+def test_the_site_pages_and_both_advisors_pages_are_live_after_seeding(debug, no_demo_password):
+    call_command("seed_demo")
+    live = SitePage.objects.filter(live_version__isnull=False)
+    assert {page.kind for page in live} == set(SitePage.Kind)
+    advisors = {
+        page.advisor.slug: page.live_version.reviewer.slug
+        for page in live.filter(kind=SitePage.Kind.ADVISOR).select_related(
+            "advisor", "live_version__reviewer"
+        )
+    }
+    # Each advisor's page approved by the other: nobody approves their own.
+    assert advisors == {"nikhil-joshi": "maria-okafor", "maria-okafor": "nikhil-joshi"}
+    assert PublishedSitePage.objects.count() == 6
+
+
+def test_a_demo_site_seeded_before_the_site_pages_gets_them(debug, no_demo_password):
+    call_command("loaddata", "seed_content", verbosity=0)
+    call_command("seed_demo")
+    assert PublishedSitePage.objects.filter(kind="about").exists()
+
+
+def test_the_site_pages_say_nothing_the_content_checks_flag(debug, no_demo_password):
+    call_command("seed_demo")
+    for page in SitePage.objects.all():
+        assert content_checks.findings(page) == [], page
 
 
 # Real commits: the review emails of the seed's approvals go out once they commit.

@@ -12,7 +12,8 @@ NODE_MODULES = Path(settings.BASE_DIR) / "node_modules"
 VNU_JAR = NODE_MODULES / "vnu-jar" / "build" / "dist" / "vnu.jar"
 AXE = NODE_MODULES / "axe-core" / "axe.min.js"
 
-# Every public page kind: the four review page types, the hubs, search and a 404.
+# Every public page kind: the four review page types, the hubs, search, a 404 and the
+# site's own pages.
 PUBLIC_PATHS = [
     "/",
     "/compounds/",
@@ -44,6 +45,13 @@ PUBLIC_PATHS = [
     "/no-such-page/",
     # Where a reader lands after reporting a problem with a page.
     "/report-a-problem/thank-you/?page=/compounds/ketamine/",
+    # The site's own pages, and the advisors' (the seed's site_pages fixture).
+    "/about/",
+    "/editorial-policy/",
+    "/funding-and-conflicts-of-interest/",
+    "/contact/",
+    "/advisors/",
+    "/advisors/nikhil-joshi/",
 ]
 
 

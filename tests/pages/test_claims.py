@@ -34,7 +34,7 @@ from compounds.evidence import (
 )
 from compounds.models import Compound, Condition, EvidenceSummary, PublishedSummary
 from compounds.review import snapshots
-from pages import claims, views
+from pages import claims, live, views
 from pages.registry import Pair, page_types
 from tests.pages.markup import Page
 
@@ -248,6 +248,8 @@ def pair_of(level, verdict, basis, safety_data, relevance, references, studied, 
 
 def render(pair, kind):
     request = RequestFactory().get(pair.url(kind))
+    # Rendered without a database: no site page is live, so the footer links none.
+    request.site_links = live.SiteLinks([])
     return Page(views.render_review(request, pair, kind))
 
 

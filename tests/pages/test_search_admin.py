@@ -74,7 +74,7 @@ def test_a_synonym_with_several_meanings_finds_each(signed_in, client):
 
 
 def test_a_term_that_has_a_synonym_is_refused_again_however_it_is_written(signed_in):
-    # "leukaemia" is in the first list (migration 0018).
+    # "leukaemia" is in the first list (migration 0019).
     response = press(signed_in, ADD_SYNONYM, "Save", term="LEUKAEMIA", means="lymphoma")
     assert response.status_code == 200
     assert "This term has a synonym already: change that one." in errors(response)

@@ -66,7 +66,7 @@ def add_first_synonyms(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("compounds", "0017_help_lines_and_cited_grades"),
+        ("compounds", "0018_site_pages"),
     ]
 
     operations = [
