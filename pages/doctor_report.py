@@ -57,10 +57,13 @@ def _chosen(request, kind, model):
     """The slugs chosen (the address's `kind` values that are published, in order, at most
     MOST_OF_EACH), and what the reader asked to add that is not reviewed here."""
     slugs, missing = [], []
+    # PostgreSQL refuses a NUL character in a query: no slug or name holds one.
     for slug in request.GET.getlist(kind):
+        if "\x00" in slug or len(slug) > 200:
+            continue
         if slug not in slugs and model.objects.filter(slug=slug).exists():
             slugs.append(slug)
-    added = request.GET.get(f"add_{kind}", "")
+    added = request.GET.get(f"add_{kind}", "").replace("\x00", "")
     if added.strip():
         slug = _named(model, kind, added)
         if slug is None:

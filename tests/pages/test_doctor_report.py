@@ -104,3 +104,19 @@ def test_the_pdf_fetches_nothing_a_page_links_to(client, monkeypatch):
 def test_an_empty_choice_asks_for_one_of_each(client):
     text = _text(get_page(client, REPORT))
     assert "Add a compound to see its monitoring and interactions" in text
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "?compound=%00",
+        "?add_compound=%00ketamine",
+        "?add_condition=a%00",
+        "?compound=" + "x" * 5000,
+    ],
+)
+def test_an_address_no_name_can_hold_gets_a_page_not_an_error(client, query):
+    # A NUL character reached PostgreSQL and answered 500.
+    response = client.get(REPORT + query)
+    assert response.status_code == 200
+    assert "Add a compound" in response.content.decode()
