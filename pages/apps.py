@@ -11,7 +11,9 @@ class PagesConfig(AppConfig):
         # checks registers the settings checks.
         from compounds.review.publishing import published_changed
 
-        from . import cache, checks, page_types  # noqa: F401
+        from . import cache, checks, edge, page_types  # noqa: F401
 
         # An approval or withdrawal refreshes exactly the cached pages that show it.
         published_changed.connect(cache.on_publication_changed, dispatch_uid="page-cache")
+        # ... and purges them at the edge cache in front, if there is one.
+        published_changed.connect(edge.on_publication_changed, dispatch_uid="edge-cache")
