@@ -335,3 +335,13 @@ def test_an_unknown_edge_is_named_in_the_error(settings):
     settings.EDGE_CACHE = "akamai"
     with pytest.raises(ImproperlyConfigured, match="varnish, fastly, cloudflare"):
         edge.purger()
+
+
+def test_check_deploy_refuses_an_edge_it_cannot_purge(settings):
+    from pages.checks import edge_cache_can_be_purged
+
+    assert edge_cache_can_be_purged(None) == []
+    settings.EDGE_CACHE = "fastly"
+    settings.FASTLY_SERVICE_ID = FASTLY_SERVICE
+    [error] = edge_cache_can_be_purged(None)
+    assert error.id == "pages.E001" and "FASTLY_API_TOKEN" in error.msg
