@@ -230,6 +230,8 @@ def purge_pending():
         changes = PublicationChange.objects.filter(id__in=ids).only("model", "before", "after")
         tags = {tag for change in changes for tag in _tags_of_change(change)}
     edge.purge(sorted(tags))
+    global _last_purge
+    _last_purge = (time.monotonic(), frozenset(ids))
     settled = started - timedelta(seconds=settings.EDGE_SETTLE_SECONDS)
     for start in range(0, len(ids), PURGE_BATCH):
         pending.filter(id__in=ids[start : start + PURGE_BATCH], at__lte=settled).update(
@@ -249,6 +251,10 @@ _timer = None
 _timer_due = float("inf")
 _failures = 0
 _lock = threading.Lock()
+# When this process last purged, and the changes it covered: the other changes of a
+# commit that approved many things at once were purged with the first.
+_last_purge = (float("-inf"), frozenset())
+COALESCE_SECONDS = 2.0
 
 
 def purge_now_and_later():
@@ -305,11 +311,17 @@ def _in_thread():
 
 def on_publication_changed(sender, change, **kwargs):
     """Once a decision commits: purge at the edge what it changed, and anything pending.
-    Never fails the decision: a failed purge is logged and tried again."""
+    Never fails the decision: a failed purge is logged and tried again.
+
+    A commit that changed many things calls this once for each: the first purges them
+    all. While the edge fails, the timer that tries again purges them."""
     try:
         if purger() is None:
             return
     except ImproperlyConfigured as error:
         logger.error("The edge cache is not purged: %s", error)
+        return
+    purged_at, covered = _last_purge
+    if _failures or (change.pk in covered and time.monotonic() - purged_at < COALESCE_SECONDS):
         return
     purge_now_and_later()

@@ -15,6 +15,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management import CommandError, call_command
+from django.db import transaction
 from django.utils import timezone
 
 from compounds.models import EvidenceSummary, PublicationChange
@@ -91,6 +92,7 @@ def scheduled(monkeypatch):
     delays = []
     monkeypatch.setattr(edge, "_schedule", delays.append)
     monkeypatch.setattr(edge, "_failures", 0)
+    monkeypatch.setattr(edge, "_last_purge", (float("-inf"), frozenset()))
     return delays
 
 
@@ -165,6 +167,40 @@ def test_a_withdrawal_purges_the_pairs_pages_once_committed(varnish, committed, 
     assert {"pair:ketamine/leukemia", "hub:compound:ketamine"} <= varnish.purged()[0]
     change.refresh_from_db()
     assert not change.edge_pending
+
+
+def test_a_commit_of_many_decisions_sends_one_purge(
+    settings, varnish, committed, advisor, scheduled
+):
+    # Each change stays pending after the purge, to be purged again once settled.
+    settings.EDGE_SETTLE_SECONDS = 5
+
+    def withdraw_two():
+        for condition in ("leukemia", "chronic-pain"):
+            summary = EvidenceSummary.objects.get(
+                compound__slug="ketamine", condition__slug=condition
+            )
+            workflow.withdraw(summary, advisor, comment="Withdrawn for re-review.")
+
+    committed(transaction.atomic()(withdraw_two))
+    [tags] = varnish.purged()
+    assert {"pair:ketamine/leukemia", "pair:ketamine/chronic-pain"} <= tags
+    assert scheduled == [5]
+
+
+def test_while_the_edge_fails_later_decisions_wait_for_the_retry(
+    varnish, committed, advisor, scheduled
+):
+    varnish.status, varnish.body = 503, b"Service Unavailable"
+    _withdraw(committed, advisor)
+    summary = EvidenceSummary.objects.get(compound__slug="ketamine", condition__slug="chronic-pain")
+    committed(workflow.withdraw, summary, advisor, comment="Withdrawn for re-review.")
+    # One attempt, not one a decision, each waiting for the failing edge.
+    assert len(varnish.requests) == 1 and scheduled == [edge.RETRY_DELAYS[0]]
+    varnish.status, varnish.body = 200, b"Purged 9"
+    edge.purge_now_and_later()
+    assert {"pair:ketamine/leukemia", "pair:ketamine/chronic-pain"} <= varnish.purged()[-1]
+    assert not PublicationChange.objects.filter(edge_pending=True).exists()
 
 
 def test_each_varnish_is_purged(settings, varnish, committed, advisor):
