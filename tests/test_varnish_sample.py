@@ -16,7 +16,7 @@ import pytest
 from django.http import HttpResponse
 from django.urls import include, path, reverse
 
-from compounds.models import EvidenceSummary
+from compounds.models import EvidenceSummary, PublicationChange
 from compounds.review import workflow
 from pages.cache import cached_page
 from tests import served
@@ -171,3 +171,22 @@ def test_a_purge_from_outside_the_acl_or_without_tags_is_refused(varnish):
     connection.close()
     acl = served.ROOT / "deploy" / "varnish.vcl"
     assert 'acl purgers {\n    "127.0.0.1";\n    "::1";\n}' in acl.read_text()
+
+
+def test_the_deciding_process_purges_each_change_again_once_it_has_settled(varnish, settings):
+    """A page rendered from the content before a decision may reach Varnish after the
+    purge: the process that took the decision purges again EDGE_SETTLE_SECONDS later."""
+    settings.EDGE_SETTLE_SECONDS = 1.5
+    editor = make_user("erin", "Editor")
+    advisor = make_user("ada", "Medical Advisor", byline=True)
+    page = _review(_live_pair(editor, advisor, OLD_TEXT))
+    change = PublicationChange.objects.latest("id")
+    assert change.edge_pending
+    fetch(varnish, page)
+    assert from_cache(fetch(varnish, page)[1])
+    deadline = time.monotonic() + 10
+    while PublicationChange.objects.filter(pk=change.pk, edge_pending=True).exists():
+        assert time.monotonic() < deadline, "the change was not purged again"
+        time.sleep(0.1)
+    # The copy kept after the first purge went with the second.
+    assert fetch(varnish, page)[1]["x-cache"] == "MISS"
