@@ -30,7 +30,8 @@ from tests.factories import (
     save_edit,
 )
 
-pytestmark = pytest.mark.django_db(transaction=True)
+# Serialized rollback: the next transactional test finds the database as migrate left it.
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 FRESH_WITHIN = 1.0
 OLD_TEXT = "Two randomized trials found a small benefit."
