@@ -229,9 +229,9 @@ def purge_pending():
     else:
         changes = PublicationChange.objects.filter(id__in=ids).only("model", "before", "after")
         tags = {tag for change in changes for tag in _tags_of_change(change)}
+    global _last_attempt
+    _last_attempt = (time.monotonic(), frozenset(ids))
     edge.purge(sorted(tags))
-    global _last_purge
-    _last_purge = (time.monotonic(), frozenset(ids))
     settled = started - timedelta(seconds=settings.EDGE_SETTLE_SECONDS)
     for start in range(0, len(ids), PURGE_BATCH):
         pending.filter(id__in=ids[start : start + PURGE_BATCH], at__lte=settled).update(
@@ -251,9 +251,10 @@ _timer = None
 _timer_due = float("inf")
 _failures = 0
 _lock = threading.Lock()
-# When this process last purged, and the changes it covered: the other changes of a
-# commit that approved many things at once were purged with the first.
-_last_purge = (float("-inf"), frozenset())
+# When this process last tried a purge, and the changes it covered: the other changes of
+# a commit that approved many things at once were purged with the first (or, if that
+# failed, are left to the retry rather than each waiting for the failing edge).
+_last_attempt = (float("-inf"), frozenset())
 COALESCE_SECONDS = 2.0
 
 
@@ -314,14 +315,15 @@ def on_publication_changed(sender, change, **kwargs):
     Never fails the decision: a failed purge is logged and tried again.
 
     A commit that changed many things calls this once for each: the first purges them
-    all. While the edge fails, the timer that tries again purges them."""
+    all, or leaves them to the retry if it failed. Each later decision tries at once, so
+    an edge that is back is purged with the next decision, not at the next retry."""
     try:
         if purger() is None:
             return
     except ImproperlyConfigured as error:
         logger.error("The edge cache is not purged: %s", error)
         return
-    purged_at, covered = _last_purge
-    if _failures or (change.pk in covered and time.monotonic() - purged_at < COALESCE_SECONDS):
+    tried_at, covered = _last_attempt
+    if change.pk in covered and time.monotonic() - tried_at < COALESCE_SECONDS:
         return
     purge_now_and_later()

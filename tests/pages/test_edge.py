@@ -92,7 +92,7 @@ def scheduled(monkeypatch):
     delays = []
     monkeypatch.setattr(edge, "_schedule", delays.append)
     monkeypatch.setattr(edge, "_failures", 0)
-    monkeypatch.setattr(edge, "_last_purge", (float("-inf"), frozenset()))
+    monkeypatch.setattr(edge, "_last_attempt", (float("-inf"), frozenset()))
     return delays
 
 
@@ -169,12 +169,7 @@ def test_a_withdrawal_purges_the_pairs_pages_once_committed(varnish, committed, 
     assert not change.edge_pending
 
 
-def test_a_commit_of_many_decisions_sends_one_purge(
-    settings, varnish, committed, advisor, scheduled
-):
-    # Each change stays pending after the purge, to be purged again once settled.
-    settings.EDGE_SETTLE_SECONDS = 5
-
+def _withdraw_two(advisor):
     def withdraw_two():
         for condition in ("leukemia", "chronic-pain"):
             summary = EvidenceSummary.objects.get(
@@ -182,24 +177,40 @@ def test_a_commit_of_many_decisions_sends_one_purge(
             )
             workflow.withdraw(summary, advisor, comment="Withdrawn for re-review.")
 
-    committed(transaction.atomic()(withdraw_two))
+    return withdraw_two
+
+
+def test_a_commit_of_many_decisions_sends_one_purge(
+    settings, varnish, committed, advisor, scheduled
+):
+    # Each change stays pending after the purge, to be purged again once settled.
+    settings.EDGE_SETTLE_SECONDS = 5
+
+    committed(transaction.atomic()(_withdraw_two(advisor)))
     [tags] = varnish.purged()
     assert {"pair:ketamine/leukemia", "pair:ketamine/chronic-pain"} <= tags
     assert scheduled == [5]
 
 
-def test_while_the_edge_fails_later_decisions_wait_for_the_retry(
+def test_a_commit_of_many_decisions_tries_a_failing_edge_once_and_the_next_decision_again(
     varnish, committed, advisor, scheduled
 ):
     varnish.status, varnish.body = 503, b"Service Unavailable"
-    _withdraw(committed, advisor)
-    summary = EvidenceSummary.objects.get(compound__slug="ketamine", condition__slug="chronic-pain")
-    committed(workflow.withdraw, summary, advisor, comment="Withdrawn for re-review.")
-    # One attempt, not one a decision, each waiting for the failing edge.
+    committed(transaction.atomic()(_withdraw_two(advisor)))
+    # One attempt, not one a change, each waiting for the failing edge.
     assert len(varnish.requests) == 1 and scheduled == [edge.RETRY_DELAYS[0]]
+    # The edge is back: the next decision purges what is pending at once, not at the retry.
     varnish.status, varnish.body = 200, b"Purged 9"
-    edge.purge_now_and_later()
-    assert {"pair:ketamine/leukemia", "pair:ketamine/chronic-pain"} <= varnish.purged()[-1]
+    summary = EvidenceSummary.objects.get(
+        compound__slug="ketamine", condition__slug="neuropathic-pain"
+    )
+    committed(workflow.withdraw, summary, advisor, comment="Withdrawn for re-review.")
+    assert len(varnish.requests) == 2
+    assert {
+        "pair:ketamine/leukemia",
+        "pair:ketamine/chronic-pain",
+        "pair:ketamine/neuropathic-pain",
+    } <= varnish.purged()[-1]
     assert not PublicationChange.objects.filter(edge_pending=True).exists()
 
 
