@@ -288,11 +288,13 @@ def _anything_pending():
 
 
 def _schedule(delay):
-    """Run purge_now_and_later in `delay` seconds, unless a timer already runs sooner."""
+    """Run purge_now_and_later in `delay` seconds, unless a timer that has not fired yet
+    will run it sooner. (A timer that has fired, and is running, schedules the next.)"""
     global _timer, _timer_due
-    due = time.monotonic() + delay
+    now = time.monotonic()
+    due = now + delay
     with _lock:
-        if _timer is not None and _timer.is_alive() and _timer_due <= due:
+        if _timer is not None and _timer.is_alive() and now < _timer_due <= due:
             return
         if _timer is not None:
             _timer.cancel()

@@ -86,6 +86,10 @@ def varnish(settings):
     server.close()
 
 
+# The timer itself, before the fixture below replaces it in each test.
+SCHEDULE = edge._schedule
+
+
 @pytest.fixture(autouse=True)
 def scheduled(monkeypatch):
     """The delays of the purges a process would send again later (no thread is started)."""
@@ -243,6 +247,25 @@ def test_a_failed_purge_stays_pending_and_is_sent_again_without_failing_the_deci
     assert "pair:ketamine/leukemia" in varnish.purged()[-1]
     change.refresh_from_db()
     assert not change.edge_pending
+
+
+def test_the_timer_tries_again_until_the_purge_succeeds(settings, monkeypatch):
+    settings.EDGE_SETTLE_SECONDS = 0
+    monkeypatch.setattr(edge, "_schedule", SCHEDULE)
+    monkeypatch.setattr(edge, "RETRY_DELAYS", (0.05, 0.1))
+    attempts = []
+    done = threading.Event()
+
+    def purge_pending():
+        attempts.append(len(attempts))
+        if len(attempts) < 4:
+            raise edge.PurgeFailed("Varnish answered 503 Service Unavailable")
+        done.set()
+
+    monkeypatch.setattr(edge, "purge_pending", purge_pending)
+    edge.purge_now_and_later()
+    assert done.wait(timeout=10), f"{len(attempts)} attempts"
+    assert len(attempts) == 4 and edge._failures == 0
 
 
 def test_an_unreachable_edge_keeps_what_it_missed_until_it_is_back(
