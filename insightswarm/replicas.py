@@ -143,6 +143,7 @@ def _decision_position():
     if time.monotonic() < _cache_down_until:
         return None
     try:
+        replication.make_current()
         return replication.decision_position()
     except Exception as error:  # noqa: BLE001 - any cache or database failure: the primary
         _cache_down_until = time.monotonic() + RETRY_SECONDS

@@ -19,18 +19,24 @@ Without replicas nothing here runs: SQLite and single-database sites are as befo
 """
 
 import logging
+import time
 
 from django.conf import settings
 from django.core.cache import caches
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 
+from compounds.models import PublicationChange
+
 logger = logging.getLogger(__name__)
 
-# The primary's position (a pg_lsn as text, "16/B374D848") at the last decision noted.
+# The primary's position (a pg_lsn as text, "16/B374D848") at the last decision noted, and
+# the id of the last PublicationChange it covers: "16/B374D848 1234".
 POSITION_KEY = "replicas:decision-position"
 # An advisory lock held while a position is read and noted, so that two processes noting
 # at once cannot leave an older position after a newer one.
 NOTING_LOCK = 0x1D5C_0001
+# When this process last made sure the noted position covers every recorded decision.
+_checked_at = float("-inf")
 
 
 def in_use():
@@ -43,33 +49,56 @@ def lsn(text):
     return (int(high, 16) << 32) | int(low, 16)
 
 
+def _last_change():
+    last = PublicationChange.objects.using(DEFAULT_DB_ALIAS).order_by("-id")
+    return last.values_list("id", flat=True).first() or 0
+
+
 def note_decision():
-    """Note where the primary's log stands now: past the commit of every decision already
-    visible. The insert position, not the flushed one: with synchronous_commit off a
-    commit is visible before its record is flushed, never before it is inserted."""
+    """Note where the primary's log stands now, past the commit of every decision already
+    recorded, with the last one recorded. The insert position, not the flushed one: with
+    synchronous_commit off a commit is visible before its record is flushed, never before
+    it is inserted."""
     if not in_use():
         return None
     with transaction.atomic(using=DEFAULT_DB_ALIAS):
         with connections[DEFAULT_DB_ALIAS].cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [NOTING_LOCK])
+            # The last change first: the position read after it is past its commit.
+            last = _last_change()
             cursor.execute("SELECT pg_current_wal_insert_lsn()::text")
-            position = cursor.fetchone()[0]
-        caches[settings.PAGE_CACHE_ALIAS].set(POSITION_KEY, position, timeout=None)
-    return position
+            noted = f"{cursor.fetchone()[0]} {last}"
+        caches[settings.PAGE_CACHE_ALIAS].set(POSITION_KEY, noted, timeout=None)
+    return noted
 
 
 def decision_position():
     """The position noted at the last decision, as a number. If the cache lost it, the
     primary's position now is noted instead: later than any decision, so always safe."""
-    position = caches[settings.PAGE_CACHE_ALIAS].get(POSITION_KEY) or note_decision()
-    return lsn(position)
+    noted = caches[settings.PAGE_CACHE_ALIAS].get(POSITION_KEY) or note_decision()
+    return lsn(noted.split()[0])
+
+
+def make_current():
+    """Note the position again if a decision was recorded after the last one noted (its
+    noting failed): at most every PAGE_REFRESH_SECONDS in each process, whether or not
+    the page cache is on."""
+    global _checked_at
+    now = time.monotonic()
+    if now - _checked_at < settings.PAGE_REFRESH_SECONDS:
+        return
+    _checked_at = now
+    noted = caches[settings.PAGE_CACHE_ALIAS].get(POSITION_KEY)
+    if noted is None or int(noted.split()[1]) < _last_change():
+        note_decision()
 
 
 def on_publication_changed(sender, change, **kwargs):
     """Once a decision commits, before the page cache hears of it: note the position.
-    If it cannot be noted now (the cache or the primary failed), the page cache's next
-    refresh notes it, within PAGE_REFRESH_SECONDS of the cache being reachable again
-    (refresh_pending): a request that cannot reach the cache reads the primary."""
+    If it cannot be noted now (the cache or the primary failed), it is noted by the next
+    request of any process within PAGE_REFRESH_SECONDS (make_current), and before the page
+    cache gives the decision's pages new tokens (pages.cache.refresh_pending); a request
+    that cannot reach the cache reads the primary."""
     try:
         note_decision()
     except Exception as error:  # noqa: BLE001 - a cache or database failure: noted later

@@ -24,12 +24,20 @@ from django.db import DEFAULT_DB_ALIAS, connections
 from django.urls import reverse
 
 from compounds.models import EvidenceSummary, PublishedSummary
+from compounds.review import workflow
 from insightswarm import replicas
 from pages import cache as page_cache
 from pages import replication
 from tests import site_wsgi as site
 from tests.admin_forms import submit
-from tests.factories import approve_as, confirming, make_reference, make_summary, make_user
+from tests.factories import (
+    approve_as,
+    confirming,
+    make_reference,
+    make_summary,
+    make_user,
+    save_edit,
+)
 
 REPLICA = "replica_1"
 REPLICA_URLS = os.environ.get("DATABASE_REPLICA_URLS", "")
@@ -105,6 +113,7 @@ def replica(settings):
     replicas._replicas.clear()
     replicas._cache_down_until = 0.0
     replicas.answered.clear()
+    replication._checked_at = float("-inf")
     yield
     connection.close()
     connection.settings_dict = mirrored
@@ -120,13 +129,27 @@ def page(url):
     return answer, next(iter(used), None)
 
 
-def test_no_stale_page_after_an_approval_or_a_withdrawal_while_the_replica_lags(client):
+def live_pair():
+    """A live pair, its editor and advisor, and the address of its pages."""
     editor = make_user("erin", "Editor")
     advisor = make_user("ada", "Medical Advisor", byline=True, first_name="Ada", last_name="Byron")
     summary = make_summary(human_evidence=BEFORE)
     make_reference(summary)
     approve_as(summary, editor, advisor)
-    pair = f"/compounds/{summary.compound.slug}/{summary.condition.slug}"
+    return summary, editor, advisor, f"/compounds/{summary.compound.slug}/{summary.condition.slug}"
+
+
+def approve_edit(client, summary, editor, advisor):
+    """The edit to AFTER submitted, and approved on the admin's review screen."""
+    workflow.submit(save_edit(summary, editor, human_evidence=AFTER), editor)
+    client.force_login(advisor)
+    review = client.get(reverse("admin:compounds_evidencesummary_review", args=[summary.pk]))
+    comment = confirming(EvidenceSummary.objects.get(pk=summary.pk))
+    submit(client, review, "Approve", **({"comment": comment} if comment else {}))
+
+
+def test_no_stale_page_after_an_approval_or_a_withdrawal_while_the_replica_lags(client):
+    summary, editor, advisor, pair = live_pair()
     effectiveness, safety = f"{pair}/does-it-work/", f"{pair}/safety/"
     assert page(safety)[0].status_code == 200
     wait_for_replica(primary_now())
@@ -138,14 +161,7 @@ def test_no_stale_page_after_an_approval_or_a_withdrawal_while_the_replica_lags(
     assert page(effectiveness)[0]["X-Page-Cache"] == "hit"
 
     # An edit approved through the admin's review screen.
-    from compounds.review import workflow
-    from tests.factories import save_edit
-
-    workflow.submit(save_edit(summary, editor, human_evidence=AFTER), editor)
-    client.force_login(advisor)
-    review = client.get(reverse("admin:compounds_evidencesummary_review", args=[summary.pk]))
-    comment = confirming(EvidenceSummary.objects.get(pk=summary.pk))
-    submit(client, review, "Approve", **({"comment": comment} if comment else {}))
+    approve_edit(client, summary, editor, advisor)
     approved_at = time.monotonic()
     decision = replication.decision_position()
     # The replica has not replayed it: its copy still holds the old text.
@@ -194,13 +210,41 @@ def test_no_stale_page_after_an_approval_or_a_withdrawal_while_the_replica_lags(
     assert (answer.status_code, answered_by) == (404, REPLICA)
 
 
+def test_a_decision_whose_position_could_not_be_noted_is_stale_at_most_the_refresh_interval(
+    client, monkeypatch
+):
+    summary, editor, advisor, pair = live_pair()
+    effectiveness = f"{pair}/does-it-work/"
+    wait_for_replica(primary_now())
+    assert page(effectiveness)[1] == REPLICA
+
+    def unreachable():
+        raise ConnectionError("cache unreachable")
+
+    # The deciding process cannot note the position (nor, so, refresh the cached pages).
+    with monkeypatch.context() as failing:
+        failing.setattr(replication, "note_decision", unreachable)
+        approve_edit(client, summary, editor, advisor)
+    approved_at = time.monotonic()
+    stale_until = None
+    while True:
+        answer, answered_by = page(effectiveness)
+        since = time.monotonic() - approved_at
+        assert answer.status_code == 200
+        if AFTER in answer.content.decode():
+            break
+        # Stale only as the page cache's copy, never rendered from the lagging replica.
+        assert answer["X-Page-Cache"] == "hit" and answered_by is None
+        stale_until = since
+        assert since <= settings.PAGE_REFRESH_SECONDS + 0.1
+        time.sleep(0.05)
+    assert answered_by == DEFAULT_DB_ALIAS
+    assert replayed() < replication.decision_position()
+    print(f"\nStale for {stale_until or 0:.2f} s after a decision whose position was not noted.")
+
+
 def test_the_replicas_loss_costs_no_reader_an_error(monkeypatch):
-    editor = make_user("erin", "Editor")
-    advisor = make_user("ada", "Medical Advisor", byline=True, first_name="Ada", last_name="Byron")
-    summary = make_summary(human_evidence=BEFORE)
-    make_reference(summary)
-    approve_as(summary, editor, advisor)
-    pair = f"/compounds/{summary.compound.slug}/{summary.condition.slug}"
+    summary, _, _, pair = live_pair()
     wait_for_replica(primary_now())
     assert page(f"{pair}/does-it-work/")[1] == REPLICA
 
