@@ -74,7 +74,7 @@ def primary_now():
         return replication.lsn(cursor.fetchone()[0])
 
 
-def wait_for_replica(position, seconds=30):
+def wait_for_replica(position, seconds=60):
     """How long the replica took to replay the primary's log up to position."""
     started = time.monotonic()
     while replayed() < position:
