@@ -211,6 +211,9 @@ def test_a_retraction_of_a_cited_doi_reaches_the_queue_and_the_four_pages_of_eac
             assert "Retracted: the notice, 2026-11-20." in words
             assert f'<a href="{NOTICE}" rel="external">the notice</a>' in shown.content.decode()
 
+    report = text_of(client.get("/report-for-your-doctor/?compound=ketamine&condition=leukemia"))
+    assert "Retracted: the notice, 2026-11-20." in report
+
     client.force_login(advisor)
     queue = text_of(client.get(reverse("admin:review_queue")))
     assert "Cited studies with a notice: check the review" in queue
