@@ -403,6 +403,12 @@ from compounds.models import Feedback  # noqa: E402
 
 admin.site.register(Feedback, FeedbackAdmin)
 
+# Notices on cited studies, for advisors to decide on (compounds/watch/admin.py).
+from compounds.models import NoticeReview  # noqa: E402
+from compounds.watch.admin import NoticeReviewAdmin  # noqa: E402
+
+admin.site.register(NoticeReview, NoticeReviewAdmin)
+
 # Django's own user and group admins, answering crafted input as the project's do.
 for _model, _admin in ((User, UserAdmin), (Group, GroupAdmin)):
     if admin.site.is_registered(_model):

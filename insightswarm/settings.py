@@ -210,6 +210,12 @@ PROXY_CACHE_SECONDS = env.int("PROXY_CACHE_SECONDS", default=1)
 # Crossref, as their etiquette asks, so they write before they block the site.
 REFERENCE_LOOKUP_CONTACT = env.str("REFERENCE_LOOKUP_CONTACT", default="")
 
+# The evidence watch (compounds/watch/): the address PubMed and Crossref may write to
+# (Crossref's polite pool needs one), by default the reference lookup's; and an NCBI API
+# key, which lets PubMed be asked 10 times a second instead of 3.
+WATCH_CONTACT_EMAIL = env.str("WATCH_CONTACT_EMAIL", default=REFERENCE_LOOKUP_CONTACT)
+NCBI_API_KEY = env.str("NCBI_API_KEY", default="")
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Review emails (compounds/review/notifications.py): the console in development, SMTP in

@@ -10,9 +10,11 @@ from .content import (
 )
 from .feedback import Feedback
 from .imports import ImportBatch, ImportBatchItem
+from .notices import IdentifierKind, NoticeReview, StudyCheck, StudyNotice
 from .published import (
     FormerSlug,
     PublicationChange,
+    PublishedCitation,
     PublishedCompound,
     PublishedCondition,
     PublishedResearchUpdate,
@@ -38,6 +40,10 @@ __all__ = [
     "Feedback",
     "FormerSlug",
     "HelpLine",
+    "IdentifierKind",
+    "NoticeReview",
+    "StudyCheck",
+    "StudyNotice",
     "ImportBatch",
     "ImportBatchItem",
     "Interaction",
@@ -46,6 +52,7 @@ __all__ = [
     "Monitoring",
     "PromotedResult",
     "Publishable",
+    "PublishedCitation",
     "PublishedCompound",
     "PublishedCondition",
     "PublishedResearchUpdate",
