@@ -403,6 +403,13 @@ from compounds.models import Feedback  # noqa: E402
 
 admin.site.register(Feedback, FeedbackAdmin)
 
+# The evidence watch's inbox and the official labels it follows (compounds/watch/admin.py).
+from compounds.models import InboxItem, OfficialLabel  # noqa: E402
+from compounds.watch.admin import InboxItemAdmin, OfficialLabelAdmin  # noqa: E402
+
+admin.site.register(InboxItem, InboxItemAdmin)
+admin.site.register(OfficialLabel, OfficialLabelAdmin)
+
 # Django's own user and group admins, answering crafted input as the project's do.
 for _model, _admin in ((User, UserAdmin), (Group, GroupAdmin)):
     if admin.site.is_registered(_model):

@@ -25,6 +25,7 @@ from .safety import Caution, Interaction, Monitoring, SafetyFinding
 from .search import PromotedResult, SearchSynonym
 from .site import SitePage
 from .urgent_help import HelpLine
+from .watch import InboxItem, OfficialLabel, WatchCheck, WatchSource
 
 PUBLISHABLE_MODELS = (Compound, Condition, EvidenceSummary, ResearchUpdate, SitePage)
 
@@ -40,9 +41,11 @@ __all__ = [
     "HelpLine",
     "ImportBatch",
     "ImportBatchItem",
+    "InboxItem",
     "Interaction",
     "Mechanism",
     "MedicalAdvisor",
+    "OfficialLabel",
     "Monitoring",
     "PromotedResult",
     "Publishable",
@@ -63,4 +66,6 @@ __all__ = [
     "SearchSynonym",
     "SitePage",
     "Version",
+    "WatchCheck",
+    "WatchSource",
 ]
