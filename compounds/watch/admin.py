@@ -106,14 +106,12 @@ class InboxItemAdmin(CraftedInputAdmin):
             return True
         return obj.is_open and inbox.may_decide(request.user, obj)
 
-    def get_actions(self, request):
-        actions = super().get_actions(request)
-        if not any(
+    def has_decide_permission(self, request):
+        """Whether the user may decide on some items: an advisor of summaries or compounds."""
+        return any(
             request.user.has_perm(f"compounds.review_{model._meta.model_name}")
             for model in (EvidenceSummary, Compound)
-        ):
-            actions.pop("mark_changes_nothing", None)
-        return actions
+        )
 
     @admin.display(description="about")
     def about(self, item):
@@ -136,7 +134,7 @@ class InboxItemAdmin(CraftedInputAdmin):
             return f"{shown}. {item.suggested['failure']}"
         return shown
 
-    @admin.action(description="Changes nothing: mark the selected items")
+    @admin.action(description="Changes nothing: mark the selected items", permissions=["decide"])
     def mark_changes_nothing(self, request, queryset):
         decided = refused = 0
         for item in queryset.filter(decision=InboxItem.Decision.OPEN).select_related(

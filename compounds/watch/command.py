@@ -55,7 +55,7 @@ def run_sources(command, sources, options, client=None):
             every=options["progress_every"],
         )
         for line in report.unreadable:
-            command.stderr.write(f"Unreadable, checked again next run: {line}")
+            command.stderr.write(f"Not checked, asked again next run: {line}")
         for line in report.too_broad:
             command.stderr.write(f"Search too broad, only the first records listed: {line}")
         if report.stopped:

@@ -12,7 +12,7 @@ traffic, so traffic plays no part in the choice.
 A source that does not answer (down, timing out, refusing) stops its part of the run:
 the pairs it had not reached wait for the next run, and nothing of the check it was
 making is saved. A source that answers with something unreadable for one pair skips
-that pair; ten in a row stop the run too.
+that pair (a label DailyMed does not know, that label); ten in a row stop the run too.
 """
 
 import datetime
@@ -35,6 +35,9 @@ RECHECK = datetime.timedelta(days=7)
 # Unreadable answers in a row after which a source is taken to be broken for the night.
 UNREADABLE_IN_A_ROW = 10
 CHUNK = 200
+# Failures that concern the one pair or label asked about, not the source: an answer
+# that cannot be read, a label's set id DailyMed does not know.
+ONE_ROW_ONLY = {watch_sources.UNREADABLE, watch_sources.NOT_FOUND}
 
 SOURCE_NAMES = {
     WatchSource.PUBMED: watch_sources.PUBMED,
@@ -147,7 +150,7 @@ def run(client, source, budget, now, *, recheck=RECHECK, say=print, every=100, c
     for done, row in enumerate(_chunks(rows, ids, related), start=1):
         checked = check_one(row)
         failure = checked.failure
-        if failure is not None and failure.reason != watch_sources.UNREADABLE:
+        if failure is not None and failure.reason not in ONE_ROW_ONLY:
             report.stopped = (
                 f"{failure.message} Stopped after {report.checked:,} of {report.chosen:,}; "
                 "the others wait for the next run."

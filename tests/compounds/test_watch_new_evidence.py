@@ -235,7 +235,7 @@ def test_a_query_pubmed_cannot_run_leaves_the_pair_unchecked_and_the_run_goes_on
     first, second = pairs[0], pairs[1]
     assert not WatchCheck.objects.filter(summary=first).exists()
     assert WatchCheck.objects.filter(summary=second, source=WatchSource.PUBMED).exists()
-    assert "Unreadable, checked again next run: Ketamine (IV / Esketamine) for " in err
+    assert "Not checked, asked again next run: Ketamine (IV / Esketamine) for " in err
     assert "Invalid query" in err
     assert "1 of 2 checked" in out
 
@@ -256,7 +256,7 @@ def test_a_malformed_search_answer_saves_nothing_for_the_pair(sources, pairs, bo
 
     assert not WatchCheck.objects.exists()
     assert not InboxItem.objects.exists()
-    assert "Unreadable, checked again next run" in err
+    assert "Not checked, asked again next run" in err
 
 
 def test_a_malformed_trials_answer_saves_nothing_for_the_pair(sources, pairs):
