@@ -103,7 +103,7 @@ class InboxItemAdmin(CraftedInputAdmin):
         if not super().has_change_permission(request, obj):
             return False
         if obj is None:
-            return True
+            return self.has_decide_permission(request)
         return obj.is_open and inbox.may_decide(request.user, obj)
 
     def has_decide_permission(self, request):

@@ -16,13 +16,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 
-from compounds.models import (
-    InboxItem,
-    ReviewAction,
-    ReviewEvent,
-    Version,
-    WatchSource,
-)
+from compounds.models import InboxItem, WatchSource
 from compounds.references import lookup
 from compounds.review import workflow
 
@@ -73,21 +67,13 @@ def decide(item, user, decision, note=""):
         )
         if not decided:
             raise AlreadyDecided(InboxItem.objects.select_related("decided_by").get(pk=item.pk))
-        target = type(item.target).objects.select_related("live_version").get(pk=item.target.pk)
-        today = timezone.localdate(now)
-        if decision == InboxItem.Decision.NEEDS_UPDATE and target.live_version_id:
-            Version.objects.filter(pk=target.live_version_id, next_review_due__gt=today).update(
-                next_review_due=today
-            )
+        target = type(item.target).objects.get(pk=item.target.pk)
         item.refresh_from_db()
-        ReviewEvent.objects.create(
-            content_object=target,
-            object_repr=str(target)[:300],
-            action=ReviewAction.INBOX_DECISION,
-            from_state=target.review_state,
-            to_state=target.review_state,
-            user=user,
-            comment=history_line(item),
+        workflow.book_inbox_decision(
+            target,
+            user,
+            history_line(item),
+            due_now=decision == InboxItem.Decision.NEEDS_UPDATE,
         )
     return item
 
