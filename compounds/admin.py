@@ -403,9 +403,16 @@ from compounds.models import Feedback  # noqa: E402
 
 admin.site.register(Feedback, FeedbackAdmin)
 
-# The evidence watch's inbox and the official labels it follows (compounds/watch/admin.py).
+# Notices on cited studies, for advisors to decide on (compounds/watch/admin.py).
+from compounds.models import NoticeReview  # noqa: E402
+from compounds.watch.admin import NoticeReviewAdmin  # noqa: E402
+
+admin.site.register(NoticeReview, NoticeReviewAdmin)
+
+# The evidence watch's inbox and the official labels it follows
+# (compounds/watch/inbox_admin.py).
 from compounds.models import InboxItem, OfficialLabel  # noqa: E402
-from compounds.watch.admin import InboxItemAdmin, OfficialLabelAdmin  # noqa: E402
+from compounds.watch.inbox_admin import InboxItemAdmin, OfficialLabelAdmin  # noqa: E402
 
 admin.site.register(InboxItem, InboxItemAdmin)
 admin.site.register(OfficialLabel, OfficialLabelAdmin)

@@ -10,6 +10,7 @@ from .content import (
 )
 from .feedback import Feedback
 from .imports import ImportBatch, ImportBatchItem
+from .notices import IdentifierKind, NoticeReview, StudyCheck, StudyNotice
 from .published import (
     FormerSlug,
     PublicationChange,
@@ -39,6 +40,10 @@ __all__ = [
     "Feedback",
     "FormerSlug",
     "HelpLine",
+    "IdentifierKind",
+    "NoticeReview",
+    "StudyCheck",
+    "StudyNotice",
     "ImportBatch",
     "ImportBatchItem",
     "InboxItem",

@@ -52,7 +52,15 @@ from django.db.models.fields.json import KT
 from django.dispatch import Signal
 from django.utils import timezone
 
-from compounds.models import MedicalAdvisor, ReviewAction, ReviewEvent, ReviewState, Version
+from compounds.models import (
+    EvidenceSummary,
+    MedicalAdvisor,
+    NoticeReview,
+    ReviewAction,
+    ReviewEvent,
+    ReviewState,
+    Version,
+)
 from compounds.one_line import has_line_break
 from compounds.review import change_log, content_checks, publishing, snapshots, working_copy
 
@@ -587,6 +595,15 @@ def _publish(current, user, comment, public_reason=""):
         live_version=version,
         editors_since_approval=[],
     )
+    # The review screen shows the notices on cited studies that advisors are checking:
+    # approving a version after them is a decision on them, and the pages stop saying so.
+    if isinstance(current, EvidenceSummary):
+        NoticeReview.objects.filter(summary_id=current.pk, decided_at__isnull=True).update(
+            decision=NoticeReview.Decision.NEW_VERSION,
+            decided_at=now,
+            decided_by=user,
+            version=version,
+        )
     publishing.publish(
         current, version, previous_slug=previous.data.get("slug") if previous else None
     )

@@ -11,7 +11,7 @@ from compounds.admin_plumbing import capped_count
 from compounds.models import InboxItem
 from compounds.watch import inbox
 
-from .admin import inbox_url
+from .inbox_admin import inbox_url
 
 LIMIT = 10
 COUNT_CAP = 1_000

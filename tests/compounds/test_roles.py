@@ -49,16 +49,18 @@ GROUPS = {"editor": "Editor", "advisor": "Medical Advisor"}
 # Every registration that is not the workflow's content, and what both roles may do
 # there: "view" is to list and read it, never to add, change or delete; "answer" is to
 # read it and change it (a reader's report, answered and closed), never to add or
-# delete; "keep" is to add, change and delete it without review (the search synonyms,
-# promoted results and official labels); "decide" is "view" for editors and "answer"
-# for advisors (the evidence inbox, whose items advisors decide on); None is no entry.
-# A registration missing here fails test_every_registration_is_decided.
+# delete; "decide" is "view" for editors and "answer" for advisors (a notice on a cited
+# study, an item of the evidence inbox, decided by an advisor); "keep" is to add, change
+# and delete it without review (the search synonyms, promoted results and official
+# labels); None is no entry. A registration missing here fails
+# test_every_registration_is_decided.
 OTHERS = {
     "compounds.SearchSynonym": "keep",
     "compounds.PromotedResult": "keep",
     "compounds.ReviewEvent": "view",
     "compounds.Feedback": "answer",
     "compounds.InboxItem": "decide",
+    "compounds.NoticeReview": "decide",
     "compounds.OfficialLabel": "keep",
     "compounds.MedicalAdvisor": "view",
     "compounds.Reference": "view",
