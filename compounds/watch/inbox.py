@@ -16,6 +16,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 
+from compounds.evidence import StudyDesign
 from compounds.models import InboxItem, WatchSource
 from compounds.references import lookup
 from compounds.review import workflow
@@ -46,8 +47,14 @@ def suggestion(item):
         return {}
     result = lookup.look_up(kind, item.identifier)
     if isinstance(result, lookup.Details):
-        fields = {"nct_id" if kind == "nct_id" else "pmid": item.identifier}
-        return {"fields": {**fields, **result.found()}, "notes": list(result.notes)}
+        fields = {kind: item.identifier, **result.found()}
+        design = fields.get("study_design")
+        return {
+            "fields": fields,
+            # The design as the reference form names it: "Randomized controlled trial".
+            "design": StudyDesign(design).label if design in StudyDesign.values else "",
+            "notes": list(result.notes),
+        }
     return {"fields": {kind: item.identifier}, "failure": result.message}
 
 
