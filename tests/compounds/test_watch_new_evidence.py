@@ -21,9 +21,10 @@ from compounds.models import (
     WatchCheck,
     WatchSource,
 )
-from compounds.watch import command, runs, searches
+from compounds.watch import command, new_evidence, runs, searches
 from compounds.watch.sources import SourceClient
 from tests.conftest import summary
+from tests.factories import make_reference
 from tests.sources import RecordedClock
 
 pytestmark = pytest.mark.usefixtures("live_seed")
@@ -173,6 +174,26 @@ def test_a_trial_seen_before_that_posts_results_and_changes_status_is_news_again
     assert status.change == "Status now completed"
 
 
+def test_a_trial_the_summary_cites_is_watched_for_its_status_from_its_first_change(sources, pairs):
+    make_reference(
+        summary(*TRD),
+        pmid="",
+        nct_id="NCT99999912",
+        title="Recorded Test Record: An Older Trial That Posted Results",
+        study_design="cohort",
+        year=2019,
+    )
+    sources.answer("clinicaltrials_studies.json")
+
+    watch(source=WatchSource.TRIALS, budget=1)
+
+    assert items(summary(*TRD)) == [
+        ("NCT99999911", "new"),
+        ("NCT99999912", "results"),
+        ("NCT99999912", "status:COMPLETED"),
+    ]
+
+
 def test_every_page_of_trials_is_read(sources, pairs):
     sources.answer("clinicaltrials_studies_page1.json")
     sources.answer("clinicaltrials_studies_page2.json")
@@ -213,6 +234,20 @@ def test_new_pubmed_records_since_the_review_land_in_the_inbox(sources, pairs):
     assert search["tool"] == "insightswarm-cms"
     assert summaries["id"] == "999999912,999999911"
     assert "PubMed: 1 of 1 checked, 1 new in inboxes, 1 records unreadable" in out
+
+
+def test_a_search_finding_more_than_a_check_lists_is_reported(sources, pairs, monkeypatch):
+    monkeypatch.setattr(new_evidence, "MOST_RECORDS", 1)
+    sources.answer("pubmed_esearch.json")
+    sources.answer("pubmed_esummary_new.json")
+
+    _, err = watch(source=WatchSource.PUBMED, budget=1)
+
+    assert len(sources.requests) == 2
+    assert (
+        "Search too broad, only the first records listed: Ketamine (IV / Esketamine) for "
+        "Treatment-Resistant Depression: 1 more records" in err
+    )
 
 
 def test_a_pair_with_nothing_new_costs_one_request(sources, pairs):
