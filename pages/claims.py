@@ -334,7 +334,7 @@ CLAIMS = {
     ),
     "interactions_listed": Claim(
         lambda p: bool(p.compound.interactions.all()),
-        (r"is known to interact with", r"lists known interactions of"),
+        (r"is known to interact with", r"lists the known interactions of"),
         "The compound has drug interactions on record.",
     ),
     "no_interactions": Claim(
@@ -384,6 +384,9 @@ CONTRADICTS = [
     ("human_research_not_yet_cited", "no_human_research_in_condition"),
     ("condition_safety_research", "no_condition_safety_research"),
     ("references_listed", "no_references"),
+    ("cited_study_retracted", "no_references"),
+    ("cited_study_under_concern", "no_references"),
+    ("cited_study_corrected", "no_references"),
     ("grade_cited", "grade_not_yet_cited"),
     ("verdict_cited", "verdict_not_yet_cited"),
     ("direct_research", "direct_research_not_yet_cited"),

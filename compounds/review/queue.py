@@ -21,6 +21,7 @@ from django.utils.text import capfirst
 
 from compounds.models import (
     PUBLISHABLE_MODELS,
+    EvidenceSummary,
     NoticeReview,
     ReviewAction,
     ReviewEvent,
@@ -78,6 +79,25 @@ def open_notices(user, limit):
         for review in shown
     ]
     return items, count
+
+
+def open_notices_of(obj):
+    """The open notices on studies an evidence summary cites, for its review screen and
+    change form: approving a new version decides them, so the advisor sees them first."""
+    if not isinstance(obj, EvidenceSummary) or obj.pk is None:
+        return []
+    return [
+        NoticeItem(
+            summary=str(obj),
+            reason=_reason(review.notice),
+            notice_url=review.notice.link,
+            decide_url=reverse("admin:compounds_noticereview_change", args=[review.pk]),
+            found_at=review.found_at,
+        )
+        for review in NoticeReview.objects.filter(summary=obj, decided_at__isnull=True)
+        .select_related("notice")
+        .order_by("found_at", "id")
+    ]
 
 
 def _reason(notice):

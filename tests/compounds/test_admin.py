@@ -18,6 +18,7 @@ from compounds.models import (
     ImportBatch,
     Mechanism,
     MedicalAdvisor,
+    NoticeReview,
     PromotedResult,
     Reference,
     ResearchUpdate,
@@ -227,12 +228,14 @@ def test_every_compounds_model_registered_in_the_admin_is_covered_here():
     # Import batches are made by imports; tests/compounds/test_catalogue_admin.py covers them.
     # Readers' reports are sent from public pages; tests/compounds/test_feedback_admin.py
     # covers their queue. What search reads besides the content:
-    # tests/pages/test_search_admin.py.
+    # tests/pages/test_search_admin.py. Notices on cited studies are found by the retraction
+    # watch; tests/compounds/test_watch_retractions.py covers their admin.
     assert registered == {
         *ADMIN_MODELS,
         ReviewEvent,
         ImportBatch,
         Feedback,
+        NoticeReview,
         SearchSynonym,
         PromotedResult,
     }

@@ -211,6 +211,9 @@ def test_a_retraction_of_a_cited_doi_reaches_the_queue_and_the_four_pages_of_eac
             assert "Retracted: the notice, 2026-11-20." in words
             assert f'<a href="{NOTICE}" rel="external">the notice</a>' in shown.content.decode()
 
+    report = text_of(client.get("/report-for-your-doctor/?compound=ketamine&condition=leukemia"))
+    assert "Retracted: the notice, 2026-11-20." in report
+
     client.force_login(advisor)
     queue = text_of(client.get(reverse("admin:review_queue")))
     assert "Cited studies with a notice: check the review" in queue
@@ -267,6 +270,15 @@ def test_approving_a_new_version_after_the_notice_decides_it(
     only_dois()
     sources.answer("crossref_work_retracted.json")
     run_watch(django_capture_on_commit_callbacks)
+    client.force_login(advisor)
+    screen = text_of(
+        client.get(reverse("admin:compounds_evidencesummary_review", args=[cited[1].pk]))
+    )
+    assert (
+        f"A cited study (DOI {RETRACTED_DOI}) was retracted (Retraction Watch): the notice. "
+        "Its public pages say the review is being checked until an advisor approves a new "
+        "version of it or records that the review stands." in screen
+    )
     pair = save_edit(cited[1], editor, human_evidence="One trial, since retracted, and others.")
     with django_capture_on_commit_callbacks(execute=True):
         approve_as(pair, editor, advisor)
@@ -474,3 +486,26 @@ def test_the_page_reads_its_notices_with_its_row(
     with CaptureQueriesContext(connection) as without:
         client.get("/compounds/ketamine/neuropathic-pain/does-it-work/")
     assert len(with_notice) == len(without)
+
+
+def test_the_notices_list_shows_those_to_check_and_then_those_decided(
+    cited, sources, django_capture_on_commit_callbacks, advisor, client
+):
+    only_dois()
+    sources.answer("crossref_work_retracted.json")
+    run_watch(django_capture_on_commit_callbacks)
+    retractions.review_stands(
+        NoticeReview.objects.get(summary=cited[0]), advisor, "Checked: one trial of four."
+    )
+    client.force_login(advisor)
+    changelist = reverse("admin:compounds_noticereview_changelist")
+    to_check = text_of(client.get(changelist))
+    assert str(cited[1]) in to_check and str(cited[0]) not in to_check
+    decided = text_of(client.get(changelist + "?status=decided"))
+    assert str(cited[0]) in decided and "Checked: the review stands" in decided
+    # A decided notice is a record: shown, not changed.
+    review = NoticeReview.objects.get(summary=cited[0])
+    page = client.get(reverse("admin:compounds_noticereview_change", args=[review.pk]))
+    assert "The review stands" not in page.content.decode().replace(
+        "Checked: the review stands", ""
+    )
