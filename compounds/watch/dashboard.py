@@ -75,4 +75,5 @@ def inbox_of(request, obj):
         ],
         "url": inbox_url(obj),
         "suggested": suggested,
+        "may_add": inbox.may_add(request.user),
     }

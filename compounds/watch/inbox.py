@@ -5,24 +5,63 @@ version's next review date becomes today, so it heads the dashboard's review-due
 and the review reminders. For a study or trial, the reference lookup
 (compounds/references/lookup.py) fills in the details of the record, which the
 summary's change form and review screen offer as a suggested reference for its next
-draft. Nothing changes the working copy or the public pages: the editor adds the
-reference to a draft, and it is published only when an advisor approves that draft.
+draft. The decision changes neither the working copy nor the public pages: an editor
+adds the reference to the working copy (add_to_draft, an edit like any other), and it
+is published only when an advisor approves that draft.
 
 Either decision is kept twice: on the item (who, when, the note) and as a step in the
 object's review history, beside its approvals.
 """
 
-from django.core.exceptions import PermissionDenied
+from django.contrib.admin.models import CHANGE, LogEntry
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from compounds.evidence import StudyDesign
-from compounds.models import InboxItem, WatchSource
+from compounds.models import EvidenceSummary, InboxItem, Reference, WatchSource
 from compounds.references import lookup
 from compounds.review import workflow
 
 # The reference lookup's kind of identifier for each source it can look up.
 LOOKUP_KINDS = {WatchSource.PUBMED: "pmid", WatchSource.TRIALS: "nct_id"}
+
+
+class CannotAdd(Exception):
+    """A suggested reference that cannot be added as it is, with what the editor does."""
+
+
+# What a reference needs that a source's record may not give, as the form names it.
+NEEDED = {"title": "title", "year": "year", "study_design": "study design"}
+# The suggestion's fields a reference takes.
+REFERENCE_FIELDS = (
+    "pmid",
+    "nct_id",
+    "authors",
+    "title",
+    "journal",
+    "year",
+    "study_design",
+    "participants",
+)
+
+
+# How the reference form names each field, for the page that shows what will be added.
+REFERENCE_LABELS = {
+    "pmid": "PMID",
+    "nct_id": "NCT id",
+    "authors": "Authors",
+    "title": "Title",
+    "journal": "Journal",
+    "year": "Year",
+    "study_design": "Study design",
+    "participants": "Participants",
+}
+
+
+def may_add(user):
+    """Who may add a suggested reference to a draft: whoever may edit summaries."""
+    return workflow.may_edit(user, EvidenceSummary)
 
 
 class AlreadyDecided(Exception):
@@ -115,3 +154,50 @@ def suggested_references(summary):
             continue
         offered.append(item)
     return offered
+
+
+def add_to_draft(item, user):
+    """Add the item's suggested reference to its summary's working copy, as an edit the
+    admin would save: the summary becomes a draft, one revision on, with the user among
+    its editors. It reaches the public pages only once an advisor approves that draft.
+    Whether the study was of the pair's condition is no record's to say: left unticked,
+    for the editor. CannotAdd when the lookup left out what a reference needs, or the
+    working copy cites the record already."""
+    if not may_add(user):
+        raise PermissionDenied("Only editors and advisors change a summary's references.")
+    if item.summary_id is None or item.decision != InboxItem.Decision.NEEDS_UPDATE:
+        raise CannotAdd("Only a record decided to need an update is suggested for a draft.")
+    fields = {
+        k: v for k, v in (item.suggested.get("fields") or {}).items() if k in REFERENCE_FIELDS
+    }
+    missing = [label for name, label in NEEDED.items() if fields.get(name) in (None, "")]
+    if missing:
+        raise CannotAdd(
+            f"The lookup did not give its {' and '.join(missing)}: add {item.label} under "
+            "References on the summary's form, where the lookup button fills in the rest."
+        )
+    with transaction.atomic():
+        summary = workflow.lock(item.summary)
+        kind = LOOKUP_KINDS[item.source]
+        if summary.references.filter(**{kind: item.identifier}).exists():
+            raise CannotAdd(f"The summary cites {item.label} already.")
+        reference = Reference(summary=summary, **fields)
+        try:
+            reference.full_clean()
+        except ValidationError as error:
+            raise CannotAdd(
+                f"{item.label} cannot be added as the lookup gave it ({' '.join(error.messages)}): "
+                "add it under References on the summary's form."
+            ) from None
+        reference.save()
+        workflow.record_edit(summary, user)
+        summary.save(update_fields=["revision", *workflow.BOOKKEEPING_FIELDS])
+        LogEntry.objects.log_actions(
+            user_id=user.pk,
+            queryset=[summary],
+            action_flag=CHANGE,
+            change_message=f"Added {item.label} to the references, as the evidence watch "
+            "suggested.",
+            single_object=True,
+        )
+    return summary

@@ -6,8 +6,10 @@ keep (granted_to_roles, which compounds/roles.py reads)."""
 
 from django.contrib import admin, messages
 from django.contrib.admin.options import ShowFacets
-from django.http import HttpResponseRedirect
-from django.urls import reverse
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils.html import format_html
 
 from compounds.admin_plumbing import CraftedInputAdmin, related_object_filter
@@ -95,6 +97,57 @@ class InboxItemAdmin(CraftedInputAdmin):
 
     def has_add_permission(self, request):
         return False
+
+    def get_urls(self):
+        return [
+            path(
+                "<path:object_id>/add-to-draft/",
+                self.admin_site.admin_view(self.add_to_draft_view),
+                name="compounds_inboxitem_add_to_draft",
+            ),
+            *super().get_urls(),
+        ]
+
+    def add_to_draft_view(self, request, object_id):
+        """The suggested reference of an item that needs an update, shown as it would be
+        added to its summary's working copy, and added there when the button is pressed."""
+        item = self.get_object(request, object_id)
+        if item is None or not self.has_view_permission(request, item):
+            raise Http404("No such inbox item.")
+        if not inbox.may_add(request.user):
+            raise PermissionDenied
+        summary_url = reverse("admin:compounds_evidencesummary_change", args=[item.summary_id])
+        if request.method == "POST":
+            try:
+                inbox.add_to_draft(item, request.user)
+            except inbox.CannotAdd as refused:
+                self.message_user(request, str(refused), messages.ERROR)
+            else:
+                self.message_user(
+                    request,
+                    f"{item.label} is in the draft's references: tick “studied this "
+                    "condition” if it was, then submit the draft for review.",
+                    messages.SUCCESS,
+                )
+            return HttpResponseRedirect(summary_url)
+        fields = item.suggested.get("fields") or {}
+        return TemplateResponse(
+            request,
+            "admin/compounds/inboxitem/add_to_draft.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": f"Add {item.label} to the draft of {item.summary}",
+                "opts": self.opts,
+                "item": item,
+                "fields": [
+                    (inbox.REFERENCE_LABELS[name], value)
+                    for name, value in fields.items()
+                    if name in inbox.REFERENCE_LABELS
+                ],
+                "design": item.suggested.get("design", ""),
+                "summary_url": summary_url,
+            },
+        )
 
     def has_delete_permission(self, request, obj=None):
         return False

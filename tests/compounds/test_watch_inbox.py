@@ -6,6 +6,7 @@ history show."""
 import datetime
 
 import pytest
+from django.contrib.messages import get_messages
 from django.urls import reverse
 from django.utils import timezone
 
@@ -20,6 +21,7 @@ from compounds.models import (
 from compounds.watch import inbox
 from tests.admin_forms import form_data, press
 from tests.conftest import summary
+from tests.sources import recorded
 
 pytestmark = pytest.mark.usefixtures("live_seed")
 
@@ -232,3 +234,64 @@ def test_an_item_of_another_pair_is_not_shown_on_this_one(client, advisor, item)
     other = summary("ketamine", "leukemia")
     page = client.get(review_url(other)).content.decode()
     assert "evidence inbox" not in page
+
+
+def _decided_needs_update(advisor, item, sources, answer=None):
+    sources.answer(answer or "pubmed_esummary.json")
+    return inbox.decide(item, advisor, InboxItem.Decision.NEEDS_UPDATE)
+
+
+def test_an_editor_adds_the_suggested_reference_to_the_draft_and_nothing_is_published(
+    client, advisor, editor, sources, item, pair
+):
+    _decided_needs_update(advisor, item, sources)
+    published = PublishedSummary.objects.get(pk=pair.pk).data
+    client.force_login(editor)
+    form = reverse("admin:compounds_evidencesummary_change", args=[pair.pk])
+    page = client.get(form)
+    add = reverse("admin:compounds_inboxitem_add_to_draft", args=[item.pk])
+    assert f'<a href="{add}">Add it to the draft</a>' in page.content.decode()
+
+    response = press(client, add, "Add to the draft")
+
+    assert response.status_code == 302 and response.url == form
+    pair.refresh_from_db()
+    assert pair.review_state == "draft"
+    assert editor.pk in pair.editors_since_approval
+    reference = pair.references.get(pmid=PMID)
+    assert (reference.title, reference.journal, reference.year, reference.study_design) == (
+        "Recorded test record: a randomized trial of a test compound",
+        "Rec Test J",
+        2019,
+        "rct",
+    )
+    assert reference.studied_condition is False
+    assert PublishedSummary.objects.get(pk=pair.pk).data == published
+    # Cited in the draft now, it is no longer suggested.
+    assert "Suggested references for the next draft" not in client.get(form).content.decode()
+
+
+def test_a_suggestion_without_a_design_is_left_for_the_editor_to_add_by_hand(
+    client, advisor, editor, sources, item, pair
+):
+    undesigned = recorded("pubmed_esummary.json").replace(
+        b'"Journal Article","Randomized Controlled Trial"', b'"Journal Article"'
+    )
+    _decided_needs_update(advisor, item, sources, undesigned)
+    revision = pair.revision
+    client.force_login(editor)
+
+    response = press(
+        client,
+        reverse("admin:compounds_inboxitem_add_to_draft", args=[item.pk]),
+        "Add to the draft",
+    )
+
+    told = [str(m) for m in get_messages(response.wsgi_request)]
+    assert told == [
+        "The lookup did not give its study design: add PMID 999999901 under References on "
+        "the summary's form, where the lookup button fills in the rest."
+    ]
+    pair.refresh_from_db()
+    assert pair.revision == revision
+    assert not pair.references.filter(pmid=PMID).exists()
