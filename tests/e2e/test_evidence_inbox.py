@@ -33,6 +33,7 @@ def test_an_advisor_works_the_inbox_from_a_new_trial_to_a_summary_due_now(site, 
         next_review_due=datetime.date(2027, 1, 1),
     )
     make_user("amara", "Medical Advisor", byline=True)
+    make_user("eve", "Editor")
     errors = []
 
     # The night's run: ClinicalTrials.gov answers with a trial first posted since the review.
@@ -82,5 +83,21 @@ def test_an_advisor_works_the_inbox_from_a_new_trial_to_a_summary_due_now(site, 
     suggested = advisor.page.inner_text(".suggested-references")
     assert "NCT99999911: Recorded Test Record: A Randomized Trial of a Test Compound" in suggested
     assert "ClinicalTrials.gov, 2019; randomized controlled trial; 84 participants." in suggested
+
+    # An editor adds it to the draft: the summary's working copy cites it, the public
+    # page does not until the draft is approved.
+    editor = Browsing(browser, site, errors, "eve")
+    editor.open(f"/admin/compounds/evidencesummary/{pair.pk}/change/")
+    editor.submit("a:text('Add it to the draft')")
+    assert "Adding it puts this reference in the working copy" in editor.text()
+    editor.submit("input[value='Add to the draft']")
+    assert "NCT99999911 is in the draft's references" in editor.text()
+    pair.refresh_from_db()
+    assert pair.review_state == "draft"
+    assert pair.references.filter(nct_id="NCT99999911").exists()
+    public = Browsing(browser, site, errors).text(
+        "/compounds/ketamine/treatment-resistant-depression/does-it-work/"
+    )
+    assert "Recorded Test Record" not in public
 
     assert errors == []
