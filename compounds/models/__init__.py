@@ -14,6 +14,7 @@ from .notices import IdentifierKind, NoticeReview, StudyCheck, StudyNotice
 from .published import (
     FormerSlug,
     PublicationChange,
+    PublishedCitation,
     PublishedCompound,
     PublishedCondition,
     PublishedResearchUpdate,
@@ -54,6 +55,7 @@ __all__ = [
     "Monitoring",
     "PromotedResult",
     "Publishable",
+    "PublishedCitation",
     "PublishedCompound",
     "PublishedCondition",
     "PublishedResearchUpdate",

@@ -184,6 +184,31 @@ class PublishedSummary(Published):
         ]
 
 
+class PublishedCitation(models.Model):
+    """A study an approved summary cites, by PMID or DOI, written with the summary's row:
+    the retraction watch checks these and finds by them the pairs whose pages cite a
+    study it has a notice on."""
+
+    summary = models.ForeignKey(
+        PublishedSummary, on_delete=models.CASCADE, related_name="citations"
+    )
+    identifier_kind = models.CharField(max_length=10)
+    identifier = models.CharField(max_length=200)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["summary", "identifier_kind", "identifier"], name="pub_citation_once"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["identifier_kind", "identifier"], name="pub_citation_study")
+        ]
+
+    def __str__(self):
+        return f"Summary {self.summary_id} cites {self.identifier_kind} {self.identifier}"
+
+
 class PublishedResearchUpdate(Published, Searchable):
     title = models.CharField(max_length=300)
     slug = models.SlugField(max_length=300, unique=True)

@@ -32,6 +32,7 @@ from compounds.models import (
     FormerSlug,
     MedicalAdvisor,
     PublicationChange,
+    PublishedCitation,
     PublishedCompound,
     PublishedCondition,
     PublishedResearchUpdate,
@@ -41,7 +42,7 @@ from compounds.models import (
     SitePage,
     Version,
 )
-from compounds.models.notices import published_notices
+from compounds.models.notices import cited_identifiers, published_notices
 
 # Sent on commit with change, the PublicationChange recorded: model (the working model's
 # name, or "*" for every page), object_id, and before and after, what `footprint` said of
@@ -280,7 +281,10 @@ def publish(obj, version, previous_slug=None):
         condition = PublishedCondition.objects.filter(pk=obj.condition_id).first()
         if compound and condition:
             notices = published_notices({obj.pk: data}).get(obj.pk, ())
-            _summary_row(obj.pk, version, compound, condition, notices).save()
+            row = _summary_row(obj.pk, version, compound, condition, notices)
+            row.save()
+            PublishedCitation.objects.filter(summary_id=obj.pk).delete()
+            _write_citations([row])
         _announce(model, obj.pk, before)
         return
     if model is SitePage:
@@ -339,6 +343,19 @@ def _create_summary_rows(rows):
     for row in rows:
         row.study_notices = notices.get(row.pk, [])
     PublishedSummary.objects.bulk_create(rows)
+    _write_citations(rows)
+
+
+def _write_citations(rows):
+    """The studies the summaries' approved versions cite, by PMID and DOI."""
+    PublishedCitation.objects.bulk_create(
+        [
+            PublishedCitation(summary_id=row.pk, identifier_kind=kind, identifier=identifier)
+            for row in rows
+            for kind, identifier in sorted(cited_identifiers(row.data))
+        ],
+        batch_size=2000,
+    )
 
 
 def refresh_study_notices(summary_ids):

@@ -27,6 +27,7 @@ from compounds.models import (
     EvidenceSummary,
     IdentifierKind,
     NoticeReview,
+    PublishedCitation,
     Reference,
     ReviewAction,
     ReviewEvent,
@@ -156,8 +157,13 @@ def pubmed_notices(answer, pmids):
 
 
 def citing_summaries(kind, identifier):
-    """The ids of the evidence summaries citing the study."""
-    return set(Reference.objects.filter(**{kind: identifier}).values_list("summary_id", flat=True))
+    """The ids of the evidence summaries citing the study: in their approved version (the
+    pages) or in their working copy (the next version)."""
+    approved = PublishedCitation.objects.filter(identifier_kind=kind, identifier=identifier)
+    working = Reference.objects.filter(**{kind: identifier})
+    return set(approved.values_list("summary_id", flat=True)) | set(
+        working.values_list("summary_id", flat=True)
+    )
 
 
 def record(kind, identifier, found, outcome):
@@ -201,19 +207,19 @@ def record(kind, identifier, found, outcome):
 
 
 def enrol_cited_studies():
-    """Adds every PMID and DOI cited by a summary with a live version to the studies the
-    watch checks; answers how many were new."""
+    """Adds every PMID and DOI an approved summary cites to the studies the watch checks;
+    answers how many were new."""
     before = StudyCheck.objects.count()
-    live = Reference.objects.filter(summary__live_version__isnull=False)
-    for kind in IdentifierKind.values:
-        values = live.exclude(**{kind: ""}).values_list(kind, flat=True).distinct().order_by()
-        batch = []
-        for value in values.iterator(chunk_size=5000):
-            batch.append(StudyCheck(identifier_kind=kind, identifier=value))
-            if len(batch) >= 5000:
-                StudyCheck.objects.bulk_create(batch, ignore_conflicts=True)
-                batch = []
-        StudyCheck.objects.bulk_create(batch, ignore_conflicts=True)
+    cited = (
+        PublishedCitation.objects.values_list("identifier_kind", "identifier").distinct().order_by()
+    )
+    batch = []
+    for kind, identifier in cited.iterator(chunk_size=5000):
+        batch.append(StudyCheck(identifier_kind=kind, identifier=identifier))
+        if len(batch) >= 5000:
+            StudyCheck.objects.bulk_create(batch, ignore_conflicts=True)
+            batch = []
+    StudyCheck.objects.bulk_create(batch, ignore_conflicts=True)
     return StudyCheck.objects.count() - before
 
 

@@ -509,3 +509,40 @@ def test_the_notices_list_shows_those_to_check_and_then_those_decided(
     assert "The review stands" not in page.content.decode().replace(
         "Checked: the review stands", ""
     )
+
+
+def test_a_study_still_cited_by_the_live_version_is_watched_when_a_draft_drops_it(
+    cited, sources, django_capture_on_commit_callbacks, editor
+):
+    # The editor drops the study in a draft: the pages still cite it until that is approved.
+    Reference.objects.filter(summary=cited[0], doi=RETRACTED_DOI).delete()
+    save_edit(cited[0], editor)
+    Reference.objects.filter(summary=cited[1], doi=RETRACTED_DOI).delete()
+    save_edit(cited[1], editor)
+    only_dois()
+    assert StudyCheck.objects.filter(identifier=RETRACTED_DOI).exists()
+    sources.answer("crossref_work_retracted.json")
+    run_watch(django_capture_on_commit_callbacks)
+    assert set(NoticeReview.objects.values_list("summary_id", flat=True)) == {
+        pair.pk for pair in cited
+    }
+
+
+def test_the_migration_lists_the_studies_published_summaries_cite(cited):
+    import importlib
+
+    from django.apps import apps
+
+    from compounds.models import PublishedCitation
+
+    migration = importlib.import_module("compounds.migrations.0020_retraction_watch")
+    written = set(
+        PublishedCitation.objects.values_list("summary_id", "identifier_kind", "identifier")
+    )
+    assert {(pair.pk, "doi", RETRACTED_DOI) for pair in cited} <= written
+    PublishedCitation.objects.all().delete()
+    migration.cite_published_studies(apps, None)
+    assert (
+        set(PublishedCitation.objects.values_list("summary_id", "identifier_kind", "identifier"))
+        == written
+    )
