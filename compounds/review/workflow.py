@@ -744,10 +744,21 @@ def book_inbox_decision(obj, user, comment, *, due_now=False):
         Version.objects.filter(pk=obj.live_version_id, next_review_due__gt=today).update(
             next_review_due=today
         )
+    return _book_decision(obj, user, ReviewAction.INBOX_DECISION, comment)
+
+
+def book_notice_checked(summary, user, comment):
+    """An advisor's decision that a summary stands as approved after a notice on a study
+    it cites (compounds/watch/retractions.py), booked as a step of its history. It
+    changes no state and mails no one. Called inside the decision's transaction."""
+    return _book_decision(summary, user, ReviewAction.NOTICE_CHECKED, comment)
+
+
+def _book_decision(obj, user, action, comment):
     return ReviewEvent.objects.create(
         content_object=obj,
         object_repr=str(obj)[:300],
-        action=ReviewAction.INBOX_DECISION,
+        action=action,
         from_state=obj.review_state,
         to_state=obj.review_state,
         user=user,
