@@ -27,6 +27,7 @@ from .safety import Caution, Interaction, Monitoring, SafetyFinding
 from .search import PromotedResult, SearchSynonym
 from .site import SitePage
 from .urgent_help import HelpLine
+from .watch import InboxItem, OfficialLabel, WatchCheck, WatchSource
 
 PUBLISHABLE_MODELS = (Compound, Condition, EvidenceSummary, ResearchUpdate, SitePage)
 
@@ -46,9 +47,11 @@ __all__ = [
     "StudyNotice",
     "ImportBatch",
     "ImportBatchItem",
+    "InboxItem",
     "Interaction",
     "Mechanism",
     "MedicalAdvisor",
+    "OfficialLabel",
     "Monitoring",
     "PromotedResult",
     "Publishable",
@@ -70,4 +73,6 @@ __all__ = [
     "SearchSynonym",
     "SitePage",
     "Version",
+    "WatchCheck",
+    "WatchSource",
 ]

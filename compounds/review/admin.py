@@ -882,6 +882,7 @@ class ReviewAdmin(HistoryViews, CraftedInputAdmin):
                 "diff": diff,
                 "changes_requested": workflow.latest_changes_requested(obj),
                 "open_reports": open_reports_about(request, obj),
+                "watch_inbox": self._watch_inbox(request, obj),
                 "study_notices": open_notices_of(obj),
                 "can_review": self.has_review_permission(request),
                 "in_review": obj.review_state == ReviewState.IN_REVIEW,
@@ -910,6 +911,11 @@ class ReviewAdmin(HistoryViews, CraftedInputAdmin):
             },
         )
 
+    def _watch_inbox(self, request, obj):
+        # The evidence watch stands above the review workflow: the site hands it over.
+        hook = getattr(self.admin_site, "watch_inbox", None)
+        return hook(request, obj) if hook else None
+
     def preview_banner(self, request, obj):
         """What the preview's banner offers (pages/jinja2/base.html): the way back to the
         review, and the decisions the advisor may take there."""
@@ -929,6 +935,7 @@ class ReviewAdmin(HistoryViews, CraftedInputAdmin):
         if obj is not None:
             context["changes_requested"] = workflow.latest_changes_requested(obj)
             context["open_reports"] = open_reports_about(request, obj)
+            context["watch_inbox"] = self._watch_inbox(request, obj)
             context["study_notices"] = open_notices_of(obj)
             context["can_save_and_submit"] = self.has_change_permission(request, obj)
         else:

@@ -733,6 +733,39 @@ def review_due_after(day):
     return datetime.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
+def book_inbox_decision(obj, user, comment, *, due_now=False):
+    """An advisor's decision on what the evidence watch found about obj (compounds/watch/
+    inbox.py), booked as a step of obj's history. It changes no state and mails no one
+    (no step_taken). With due_now, obj's review falls due today, unless it already has:
+    its live version's date moves, the published row's (what pages show) waits for the
+    next approval. Called inside the decision's transaction."""
+    if due_now and obj.live_version_id:
+        today = timezone.localdate()
+        Version.objects.filter(pk=obj.live_version_id, next_review_due__gt=today).update(
+            next_review_due=today
+        )
+    return _book_decision(obj, user, ReviewAction.INBOX_DECISION, comment)
+
+
+def book_notice_checked(summary, user, comment):
+    """An advisor's decision that a summary stands as approved after a notice on a study
+    it cites (compounds/watch/retractions.py), booked as a step of its history. It
+    changes no state and mails no one. Called inside the decision's transaction."""
+    return _book_decision(summary, user, ReviewAction.NOTICE_CHECKED, comment)
+
+
+def _book_decision(obj, user, action, comment):
+    return ReviewEvent.objects.create(
+        content_object=obj,
+        object_repr=str(obj)[:300],
+        action=action,
+        from_state=obj.review_state,
+        to_state=obj.review_state,
+        user=user,
+        comment=comment,
+    )
+
+
 def latest_changes_requested(obj):
     """The advisor's comment the author is working on, if the object waits on one."""
     if obj.review_state != ReviewState.CHANGES_REQUESTED:

@@ -29,8 +29,6 @@ from compounds.models import (
     NoticeReview,
     PublishedCitation,
     Reference,
-    ReviewAction,
-    ReviewEvent,
     StudyCheck,
     StudyNotice,
 )
@@ -353,14 +351,6 @@ def review_stands(review, user, comment):
         current.decided_by = user
         current.comment = comment.strip()
         current.save()
-        ReviewEvent.objects.create(
-            content_object=summary,
-            object_repr=str(summary)[:300],
-            action=ReviewAction.NOTICE_CHECKED,
-            from_state=summary.review_state,
-            to_state=summary.review_state,
-            user=user,
-            comment=f"{notice} ({notice.link}): {current.comment}",
-        )
+        workflow.book_notice_checked(summary, user, f"{notice} ({notice.link}): {current.comment}")
         publishing.refresh_study_notices([summary.pk])
     return current
