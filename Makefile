@@ -128,7 +128,7 @@ replica-stop:
 	@REPLICA_PORT=$(REPLICA_PORT) scripts/replica stop
 
 replica-test: $(VENV)/installed .env
-	@$(MAKE) --no-print-directory replica REPLICA_DELAY=3s
+	@$(MAKE) --no-print-directory replica REPLICA_DELAY=3s || { $(MAKE) --no-print-directory replica-stop; exit 1; }
 	@status=0; \
 	DATABASE_URL=postgres://postgres@127.0.0.1:5432/$(REPLICA_TEST_DATABASE) \
 	DATABASE_REPLICA_URLS=postgres://postgres@127.0.0.1:$(REPLICA_PORT)/$(REPLICA_TEST_DATABASE) \
