@@ -193,16 +193,16 @@ def render_sample(text, replacements, sample="deploy/nginx.conf"):
     return text
 
 
-def varnish_command(varnishd, work, port, app_port):
+def varnish_command(varnishd, work, port, app_port, replacements=None):
     """varnishd in the foreground running deploy/varnish.vcl as it is, but for the app's
-    port, listening on 127.0.0.1:`port`, its state in `work`."""
+    port (and `replacements`), listening on 127.0.0.1:`port`, its state in `work`."""
     work = Path(work)
     work.mkdir(parents=True, exist_ok=True)
     vcl = work / "insightswarm.vcl"
     vcl.write_text(
         render_sample(
             VARNISH_SAMPLE.read_text(),
-            {'.port = "8000";': f'.port = "{app_port}";'},
+            {'.port = "8000";': f'.port = "{app_port}";', **(replacements or {})},
             "deploy/varnish.vcl",
         )
     )

@@ -159,9 +159,9 @@ http {{
     return [nginx, "-p", str(prefix), "-c", str(prefix / "nginx.conf")]
 
 
-def varnish_command(work, port, app_port):
+def varnish_command(work, port, app_port, replacements=None):
     """varnishd running deploy/varnish.vcl as it is, but for its ports (as make bench runs
-    it), in front of the app on `app_port`."""
+    it) and `replacements`, in front of the app on `app_port`."""
     varnishd = shutil.which("varnishd") or shutil.which("varnishd", path="/usr/sbin:/sbin")
     need(varnishd, "varnishd (Debian: apt-get install varnish varnish-modules)")
     found = subprocess.run(
@@ -174,4 +174,4 @@ def varnish_command(work, port, app_port):
         "varnish-modules' xkey (Debian: apt-get install varnish-modules)",
     )
     assert found.returncode == 0, found.stderr[-2000:]
-    return _varnish_command(varnishd, work / "varnish", port, app_port)
+    return _varnish_command(varnishd, work / "varnish", port, app_port, replacements)

@@ -191,3 +191,41 @@ def test_the_deciding_process_purges_each_change_again_once_it_has_settled(varni
         time.sleep(0.1)
     # The copy kept after the first purge went with the second.
     assert fetch(varnish, page)[1]["x-cache"] == "MISS"
+
+
+def test_a_kept_page_is_served_while_the_app_fails_and_nothing_else_is(tmp_path):
+    """Grace: once a page's lifetime has passed, Varnish serves its copy while the app
+    cannot answer. The sample's lifetime of a day is made a second here; the app is a
+    server that answers as the site does, stopped halfway."""
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+    from threading import Thread
+
+    class Page(BaseHTTPRequestHandler):
+        def do_GET(self):
+            body = b"A kept page."
+            self.send_response(200 if self.path == "/kept/" else 404)
+            if self.path == "/kept/":
+                self.send_header("xkey", "test site")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    app = ThreadingHTTPServer(("127.0.0.1", 0), Page)
+    Thread(target=app.serve_forever, daemon=True).start()
+    port = served.free_port()
+    command = served.varnish_command(
+        tmp_path, port, app.server_address[1], {"set beresp.ttl = 1d;": "set beresp.ttl = 1s;"}
+    )
+    with served.running(command, dict(os.environ), port, tmp_path / "varnish.log"):
+        assert fetch(port, "/kept/")[0] == 200
+        assert fetch(port, "/missing/")[0] == 404
+        app.shutdown()
+        app.server_close()
+        time.sleep(1.5)
+        for _ in range(3):
+            status, headers, body = fetch(port, "/kept/")
+            assert (status, body) == (200, b"A kept page."), headers
+        assert fetch(port, "/missing/")[0] == 503
