@@ -153,7 +153,8 @@ def targets(r):
             0.5,
             at_least=True,
             valid=edge["hit"] and _clean(t["varnish cache"], t["nginx static file"]),
-            note="" if edge["hit"] else "Varnish did not answer X-Cache: HIT",
+            note="asked with Accept-Encoding: gzip"
+            + ("" if edge["hit"] else "; Varnish did not answer X-Cache: HIT"),
         ),
         Target(
             "Varnish page fresh after an approval",
