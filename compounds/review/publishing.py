@@ -14,12 +14,7 @@ cache) to refresh exactly those pages; the record lets them do it later too, if
 they could not at that moment.
 """
 
-import functools
-import operator
-
-from django.contrib.postgres.search import SearchVector
 from django.db import connection, transaction
-from django.db.models import Value
 from django.dispatch import Signal
 
 from compounds import searchable, site_tags
@@ -175,23 +170,41 @@ def _summary_row(pk, version, compound, condition):
     )
 
 
-def _index_for_search(model, pks):
-    """PostgreSQL: the weighted search vector of freshly written rows."""
+def _index_for_search(model, pks, batch=1000):
+    """PostgreSQL: the weighted search vector of freshly written rows, a batch of rows an
+    UPDATE (joined to the words of each row as VALUES), not one UPDATE a row."""
     if connection.vendor != "postgresql" or model not in SEARCHED_FIELDS or not pks:
         return
     published = PUBLISHED_MODEL[model]
-    for pk, data in published.objects.filter(pk__in=pks).values_list("pk", "data"):
-        # The words were normalised in Python (compounds/searchable.py); "simple" keeps them
-        # as they are. to_tsvector's own parser splits on punctuation, which they no longer have.
-        parts = [
-            SearchVector(
-                Value(" ".join(searchable.words(searched_text(data, names)))),
-                config="simple",
-                weight=weight,
+    weights = list(zip("ABCD", SEARCHED_FIELDS[model], strict=False))
+    # What SearchVector(Value(words), config="simple", weight=w) writes, for each weight.
+    # The words were normalised in Python (compounds/searchable.py); "simple" keeps them
+    # as they are. to_tsvector's own parser splits on punctuation, which they no longer have.
+    vector = " || ".join(
+        f"setweight(to_tsvector('simple'::regconfig, COALESCE(v.w{i}, '')), '{weight}')"
+        for i, (weight, _) in enumerate(weights)
+    )
+    row = "(%s::bigint" + ", %s::text" * len(weights) + ")"
+    columns = ", ".join(["id", *(f"w{i}" for i in range(len(weights)))])
+    table = connection.ops.quote_name(published._meta.db_table)
+    pks = list(pks)
+    for start in range(0, len(pks), batch):
+        rows = published.objects.filter(pk__in=pks[start : start + batch]).values_list("pk", "data")
+        params = []
+        for pk, data in rows:
+            params.append(pk)
+            params += [
+                " ".join(searchable.words(searched_text(data, names))) for _, names in weights
+            ]
+        if not params:
+            continue
+        count = len(params) // (len(weights) + 1)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {table} AS t SET search_vector = {vector} "
+                f"FROM (VALUES {', '.join([row] * count)}) AS v({columns}) WHERE t.id = v.id",
+                params,
             )
-            for weight, names in zip("ABCD", SEARCHED_FIELDS[model], strict=False)
-        ]
-        published.objects.filter(pk=pk).update(search_vector=functools.reduce(operator.add, parts))
 
 
 def footprint(model, pk):
@@ -307,26 +320,38 @@ def publish(obj, version, previous_slug=None):
 
 
 def _publish_waiting(summaries, batch=2000):
-    compounds, conditions, rows = {}, {}, []
+    """Write the published rows of waiting summaries (_waiting_summaries): a few queries a
+    batch whatever the count (the batch read with its versions, the names of its compounds
+    and of its conditions, the insert), never one a summary."""
+    chunk = []
     for summary in summaries.iterator(chunk_size=batch):
-        for cache, published, pk in (
-            (compounds, PublishedCompound, summary.compound_id),
-            (conditions, PublishedCondition, summary.condition_id),
-        ):
-            if pk not in cache:
-                cache[pk] = published.objects.only("id", "name").get(pk=pk)
-        rows.append(
+        chunk.append(summary)
+        if len(chunk) >= batch:
+            _write_waiting(chunk)
+            chunk = []
+    _write_waiting(chunk)
+
+
+def _write_waiting(summaries):
+    if not summaries:
+        return
+    compounds = PublishedCompound.objects.only("id", "name").in_bulk(
+        {summary.compound_id for summary in summaries}
+    )
+    conditions = PublishedCondition.objects.only("id", "name").in_bulk(
+        {summary.condition_id for summary in summaries}
+    )
+    PublishedSummary.objects.bulk_create(
+        [
             _summary_row(
                 summary.pk,
                 summary.live_version,
                 compounds[summary.compound_id],
                 conditions[summary.condition_id],
             )
-        )
-        if len(rows) >= batch:
-            PublishedSummary.objects.bulk_create(rows)
-            rows = []
-    PublishedSummary.objects.bulk_create(rows)
+            for summary in summaries
+        ]
+    )
 
 
 def unpublish(obj):
