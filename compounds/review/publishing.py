@@ -15,6 +15,8 @@ they could not at that moment.
 """
 
 from django.db import connection, transaction
+from django.db.models import BooleanField, Case, F, OuterRef, Subquery, Value, When
+from django.db.models.fields.json import KeyTextTransform
 from django.dispatch import Signal
 
 from compounds import searchable, site_tags
@@ -321,37 +323,81 @@ def publish(obj, version, previous_slug=None):
 
 def _publish_waiting(summaries, batch=2000):
     """Write the published rows of waiting summaries (_waiting_summaries): a few queries a
-    batch whatever the count (the batch read with its versions, the names of its compounds
-    and of its conditions, the insert), never one a summary."""
-    chunk = []
-    for summary in summaries.iterator(chunk_size=batch):
-        chunk.append(summary)
-        if len(chunk) >= batch:
-            _write_waiting(chunk)
-            chunk = []
-    _write_waiting(chunk)
+    batch whatever the count, never one a summary. Each batch is copied from the
+    versions in the database (INSERT ... SELECT), so the snapshots never travel through
+    Python; only what grade_cited is worked out from is read."""
+    ids = list(summaries.values_list("pk", flat=True).order_by("pk"))
+    for start in range(0, len(ids), batch):
+        _write_waiting(ids[start : start + batch])
 
 
-def _write_waiting(summaries):
-    if not summaries:
-        return
-    compounds = PublishedCompound.objects.only("id", "name").in_bulk(
-        {summary.compound_id for summary in summaries}
+def _grades_cited(ids):
+    """The ids among these summaries whose live version's grade is cited (_columns)."""
+    rows = EvidenceSummary.objects.filter(pk__in=ids).values_list(
+        "pk",
+        _version_text("evidence_level"),
+        _version_text("evidence_basis"),
+        "live_version__data__references",
     )
-    conditions = PublishedCondition.objects.only("id", "name").in_bulk(
-        {summary.condition_id for summary in summaries}
+    return [
+        pk
+        for pk, level, basis, references in rows
+        if snapshot_grade_is_cited(
+            {"evidence_level": level, "evidence_basis": basis, "references": references}
+        )
+    ]
+
+
+def _version_text(key):
+    """A text field of the live version's snapshot."""
+    return KeyTextTransform(key, "live_version__data")
+
+
+def _name_of(published, side):
+    return Subquery(published.objects.filter(pk=OuterRef(side)).values("name")[:1])
+
+
+def _write_waiting(ids):
+    """Insert the published rows of the summaries of ids, as _summary_row makes them."""
+    version = "live_version__"
+    columns = {
+        "id": F("pk"),
+        "compound_id": F("compound_id"),
+        "condition_id": F("condition_id"),
+        "compound_name": _name_of(PublishedCompound, "compound_id"),
+        "condition_name": _name_of(PublishedCondition, "condition_id"),
+        "evidence_level": _version_text("evidence_level"),
+        "verdict": _version_text("verdict"),
+        "evidence_basis": _version_text("evidence_basis"),
+        "grade_cited": Case(
+            When(pk__in=_grades_cited(ids), then=Value(True)),
+            default=Value(False),
+            output_field=BooleanField(),
+        ),
+        "data": F(f"{version}data"),
+        "version_number": F(f"{version}number"),
+        "reviewer_name": F(f"{version}reviewer_name"),
+        "reviewer_credentials": F(f"{version}reviewer_credentials"),
+        "reviewer_id": F(f"{version}reviewer_id"),
+        "approved_at": F(f"{version}approved_at"),
+        "next_review_due": F(f"{version}next_review_due"),
+        "change_log": F(f"{version}change_log"),
+    }
+    written = {field.column for field in PublishedSummary._meta.concrete_fields}
+    assert written == set(columns), f"the published summary's columns are {sorted(written)}"
+    # values() names may not be those of the model's fields: each is taken as "c_<name>".
+    select = (
+        EvidenceSummary.objects.filter(pk__in=ids)
+        .order_by()
+        .values(**{f"c_{name}": value for name, value in columns.items()})
     )
-    PublishedSummary.objects.bulk_create(
-        [
-            _summary_row(
-                summary.pk,
-                summary.live_version,
-                compounds[summary.compound_id],
-                conditions[summary.condition_id],
-            )
-            for summary in summaries
-        ]
-    )
+    sql, params = select.query.get_compiler(using=select.db).as_sql()
+    quote = connection.ops.quote_name
+    names = ", ".join(quote(name) for name in columns)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {quote(PublishedSummary._meta.db_table)} ({names}) {sql}", params
+        )
 
 
 def unpublish(obj):

@@ -20,6 +20,7 @@ from tests.factories import (
     approve_as,
     make_compound,
     make_condition,
+    make_reference,
     make_summary,
     make_user,
     save_edit,
@@ -63,14 +64,15 @@ def withdrawn_hub(people, side, count):
     editor, advisor = people
     hub = make_compound() if side == "compound" else make_condition()
     approve_as(hub, editor, advisor)
-    for _ in range(count):
+    for n in range(count):
         other = make_condition() if side == "compound" else make_compound()
         approve_as(other, editor, advisor)
-        approve_as(
-            make_summary(**{side: hub, ("condition" if side == "compound" else "compound"): other}),
-            editor,
-            advisor,
-        )
+        pair = {side: hub, ("condition" if side == "compound" else "compound"): other}
+        summary = make_summary(**pair)
+        if n % 2:
+            # Half cite a trial behind their grade: the published row says so.
+            make_reference(summary)
+        approve_as(summary, editor, advisor)
     workflow.withdraw(hub, advisor, comment="Being checked again.")
     hub = save_edit(hub, editor, name=f"{hub.name} (revised)")
     workflow.submit(hub, editor)
@@ -125,6 +127,7 @@ def test_the_set_based_rows_and_pages_are_those_publishing_one_by_one_wrote(peop
     workflow.approve(hub, people[1], seen_revision=hub.revision)
     rows, pages = published_rows(side, hub.pk), public_pages(client, hub, side)
     assert len(rows) == 6 and len(pages) == 1 + 6 * len(page_types())
+    assert sorted(row["grade_cited"] for row in rows) == [False] * 3 + [True] * 3
 
     PublishedSummary.objects.filter(**{f"{side}_id": hub.pk}).delete()
     one_by_one(publishing._waiting_summaries(**{f"{side}_id": hub.pk}))
