@@ -326,7 +326,7 @@ CLAIMS = {
     ),
     "interactions_listed": Claim(
         lambda p: bool(p.compound.interactions.all()),
-        (r"is known to interact with", r"lists known interactions of"),
+        (r"is known to interact with", r"lists the known interactions of"),
         "The compound has drug interactions on record.",
     ),
     "no_interactions": Claim(

@@ -497,8 +497,8 @@ def test_a_trial_of_another_condition_is_not_said_to_be_a_trial_in_people_with_t
         in text
     )
     assert (
-        "Our advisors graded this evidence as direct, from research on Ketamine (IV / "
-        "Esketamine) in people or models with Major Depression; that research has not been "
+        "Our advisors graded this evidence as direct: it comes from research on Ketamine (IV / "
+        "Esketamine) in people or models with Major Depression. That research has not been "
         "added to this review's references yet." in text
     )
     # The trial is still a study the review cites and lists.
