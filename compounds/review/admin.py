@@ -291,10 +291,11 @@ class ReviewAdmin(HistoryViews, CraftedInputAdmin):
     """A ModelAdmin for publishable content: compounds, conditions, summaries, updates."""
 
     # The most objects an approval's confirmation page shows, each with the text patients
-    # will read. Rendering that text takes about 20 ms an object (pages/reading.py), and
-    # the approval renders it again to check it has not moved: a selection of a thousand
-    # is confirmed and approved a page at a time, each page bound to the text it showed.
-    APPROVAL_PAGE = 100
+    # will read. Rendering that text takes 20 to 100 ms a summary (pages/reading.py: four
+    # pages), and the approval renders it again to check it has not moved: a selection of
+    # a thousand is confirmed and approved a page at a time, each page bound to the text
+    # it showed, so that neither request takes more than a few seconds.
+    APPROVAL_PAGE = 50
 
     form = ReviewedForm
     # Lists of any size: no COUNT(*) of the whole table, and a capped count of the rows
