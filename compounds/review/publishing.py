@@ -15,7 +15,7 @@ they could not at that moment.
 """
 
 from django.db import connection, transaction
-from django.db.models import BooleanField, Case, F, OuterRef, Subquery, Value, When
+from django.db.models import BooleanField, Case, F, JSONField, OuterRef, Subquery, Value, When
 from django.db.models.fields.json import KeyTextTransform
 from django.dispatch import Signal
 
@@ -29,6 +29,7 @@ from compounds.models import (
     FormerSlug,
     MedicalAdvisor,
     PublicationChange,
+    PublishedCitation,
     PublishedCompound,
     PublishedCondition,
     PublishedResearchUpdate,
@@ -38,6 +39,7 @@ from compounds.models import (
     SitePage,
     Version,
 )
+from compounds.models.notices import cited_identifiers, published_notices
 
 # Sent on commit with change, the PublicationChange recorded: model (the working model's
 # name, or "*" for every page), object_id, and before and after, what `footprint` said of
@@ -158,7 +160,7 @@ def site_page_columns(data):
     }
 
 
-def _summary_row(pk, version, compound, condition):
+def _summary_row(pk, version, compound, condition, study_notices=()):
     return PublishedSummary(
         id=pk,
         compound_id=compound.pk,
@@ -169,6 +171,8 @@ def _summary_row(pk, version, compound, condition):
         **_byline(version),
         # "What changed", as the version's approval left it (compounds/review/change_log.py).
         change_log=version.change_log,
+        # Notices on the studies it cites, found by the retraction watch.
+        study_notices=list(study_notices),
     )
 
 
@@ -291,7 +295,11 @@ def publish(obj, version, previous_slug=None):
         compound = PublishedCompound.objects.filter(pk=obj.compound_id).first()
         condition = PublishedCondition.objects.filter(pk=obj.condition_id).first()
         if compound and condition:
-            _summary_row(obj.pk, version, compound, condition).save()
+            notices = published_notices({obj.pk: data}).get(obj.pk, ())
+            row = _summary_row(obj.pk, version, compound, condition, notices)
+            row.save()
+            PublishedCitation.objects.filter(summary_id=obj.pk).delete()
+            _write_citations([row])
         _announce(model, obj.pk, before)
         return
     if model is SitePage:
@@ -331,21 +339,20 @@ def _publish_waiting(summaries, batch=2000):
         _write_waiting(ids[start : start + batch])
 
 
-def _grades_cited(ids):
-    """The ids among these summaries whose live version's grade is cited (_columns)."""
+def _snapshot_parts(ids):
+    """What the published rows of these summaries work out in Python from their live
+    versions' snapshots, read without the rest of them: {id: its level, basis and
+    references}."""
     rows = EvidenceSummary.objects.filter(pk__in=ids).values_list(
         "pk",
         _version_text("evidence_level"),
         _version_text("evidence_basis"),
         "live_version__data__references",
     )
-    return [
-        pk
+    return {
+        pk: {"evidence_level": level, "evidence_basis": basis, "references": references or []}
         for pk, level, basis, references in rows
-        if snapshot_grade_is_cited(
-            {"evidence_level": level, "evidence_basis": basis, "references": references}
-        )
-    ]
+    }
 
 
 def _version_text(key):
@@ -358,7 +365,11 @@ def _name_of(published, side):
 
 
 def _write_waiting(ids):
-    """Insert the published rows of the summaries of ids, as _summary_row makes them."""
+    """Insert the published rows of the summaries of ids, as _summary_row makes them,
+    and the studies they cite (_write_citations)."""
+    parts = _snapshot_parts(ids)
+    cited = [pk for pk, part in parts.items() if snapshot_grade_is_cited(part)]
+    notices = published_notices(parts)
     version = "live_version__"
     columns = {
         "id": F("pk"),
@@ -370,9 +381,15 @@ def _write_waiting(ids):
         "verdict": _version_text("verdict"),
         "evidence_basis": _version_text("evidence_basis"),
         "grade_cited": Case(
-            When(pk__in=_grades_cited(ids), then=Value(True)),
+            When(pk__in=cited, then=Value(True)),
             default=Value(False),
             output_field=BooleanField(),
+        ),
+        # Only summaries citing a study with a notice have any: few, each its own value.
+        "study_notices": Case(
+            *(When(pk=pk, then=_json(found)) for pk, found in notices.items()),
+            default=_json([]),
+            output_field=JSONField(),
         ),
         "data": F(f"{version}data"),
         "version_number": F(f"{version}number"),
@@ -398,6 +415,42 @@ def _write_waiting(ids):
         cursor.execute(
             f"INSERT INTO {quote(PublishedSummary._meta.db_table)} ({names}) {sql}", params
         )
+    PublishedCitation.objects.bulk_create(
+        [
+            PublishedCitation(summary_id=pk, identifier_kind=kind, identifier=identifier)
+            for pk, part in parts.items()
+            for kind, identifier in sorted(cited_identifiers(part))
+        ],
+        batch_size=2000,
+    )
+
+
+def _json(value):
+    return Value(value, output_field=JSONField())
+
+
+def _write_citations(rows):
+    """The studies the summaries' approved versions cite, by PMID and DOI."""
+    PublishedCitation.objects.bulk_create(
+        [
+            PublishedCitation(summary_id=row.pk, identifier_kind=kind, identifier=identifier)
+            for row in rows
+            for kind, identifier in sorted(cited_identifiers(row.data))
+        ],
+        batch_size=2000,
+    )
+
+
+def refresh_study_notices(summary_ids):
+    """Writes again the notices of these summaries' published rows, after the watch found
+    a notice or an advisor decided on one, and records the change of their pages so that
+    every copy of them is refreshed (pages/cache.py), in the caller's transaction."""
+    rows = dict(PublishedSummary.objects.filter(pk__in=list(summary_ids)).values_list("pk", "data"))
+    notices = published_notices(rows)
+    for pk in rows:
+        before = footprint(EvidenceSummary, pk)
+        PublishedSummary.objects.filter(pk=pk).update(study_notices=notices.get(pk, []))
+        _announce(EvidenceSummary, pk, before)
 
 
 def unpublish(obj):

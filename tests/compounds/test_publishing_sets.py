@@ -7,13 +7,16 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from compounds.evidence import StudyDesign
 from compounds.models import (
     Compound,
     Condition,
+    PublishedCitation,
     PublishedCompound,
     PublishedCondition,
     PublishedSummary,
 )
+from compounds.models.notices import StudyNotice, published_notices
 from compounds.review import publishing, workflow
 from pages.registry import Pair, page_types
 from tests.factories import (
@@ -27,6 +30,20 @@ from tests.factories import (
 )
 
 pytestmark = pytest.mark.django_db
+
+# Crossref's test prefix: not a real study.
+NOTICED_DOI = "10.5555/published-in-sets-notice"
+
+
+@pytest.fixture(autouse=True)
+def notice():
+    return StudyNotice.objects.create(
+        identifier_kind="doi",
+        identifier=NOTICED_DOI,
+        kind=StudyNotice.Kind.CORRECTION,
+        link=f"https://doi.org/{NOTICED_DOI}",
+        source="Crossref",
+    )
 
 
 @pytest.fixture
@@ -54,7 +71,11 @@ def one_by_one(summaries):
                 conditions[summary.condition_id],
             )
         )
+    notices = published_notices({row.pk: row.data for row in rows})
+    for row in rows:
+        row.study_notices = notices.get(row.pk, [])
     PublishedSummary.objects.bulk_create(rows)
+    publishing._write_citations(rows)
 
 
 def withdrawn_hub(people, side, count):
@@ -72,6 +93,9 @@ def withdrawn_hub(people, side, count):
         if n % 2:
             # Half cite a trial behind their grade: the published row says so.
             make_reference(summary)
+        if n == 2:
+            # One cites a study with a correction notice, which its pages show.
+            make_reference(summary, pmid="", doi=NOTICED_DOI, study_design=StudyDesign.COHORT)
         approve_as(summary, editor, advisor)
     workflow.withdraw(hub, advisor, comment="Being checked again.")
     hub = save_edit(hub, editor, name=f"{hub.name} (revised)")
@@ -100,8 +124,14 @@ def test_approving_a_hub_publishes_its_waiting_summaries_in_the_same_queries_for
 
 
 def published_rows(side, pk):
+    """The published rows of the hub's summaries, and the studies they cite."""
     rows = PublishedSummary.objects.filter(**{f"{side}_id": pk}).order_by("pk")
-    return [{k: v for k, v in row.items() if k != "search_vector"} for row in rows.values()]
+    citations = PublishedCitation.objects.filter(summary__in=rows).order_by(
+        "summary_id", "identifier_kind", "identifier"
+    )
+    return list(rows.values()), list(
+        citations.values_list("summary_id", "identifier_kind", "identifier")
+    )
 
 
 def public_pages(client, hub, side):
@@ -125,13 +155,15 @@ def public_pages(client, hub, side):
 def test_the_set_based_rows_and_pages_are_those_publishing_one_by_one_wrote(people, side, client):
     hub = withdrawn_hub(people, side, 6)
     workflow.approve(hub, people[1], seen_revision=hub.revision)
-    rows, pages = published_rows(side, hub.pk), public_pages(client, hub, side)
+    (rows, citations), pages = published_rows(side, hub.pk), public_pages(client, hub, side)
     assert len(rows) == 6 and len(pages) == 1 + 6 * len(page_types())
     assert sorted(row["grade_cited"] for row in rows) == [False] * 3 + [True] * 3
+    assert sum(bool(row["study_notices"]) for row in rows) == 1
+    assert ("doi", NOTICED_DOI) in {(kind, found) for _, kind, found in citations}
 
     PublishedSummary.objects.filter(**{f"{side}_id": hub.pk}).delete()
     one_by_one(publishing._waiting_summaries(**{f"{side}_id": hub.pk}))
-    assert published_rows(side, hub.pk) == rows
+    assert published_rows(side, hub.pk) == (rows, citations)
     assert public_pages(client, hub, side) == pages
 
 

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('compounds', '0019_search_synonyms_and_promoted_results'),
+        ('compounds', '0021_evidence_watch_inbox'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
