@@ -587,7 +587,7 @@ class Catalogue:
             **publishing._columns(EvidenceSummary, data),
             **publishing._byline(version),
             change_log=version.change_log,
-            # No notice (retraction, correction) is recorded about a synthetic study.
+            # The bench's studies carry no retraction or correction notice.
             study_notices=[],
         )
 
