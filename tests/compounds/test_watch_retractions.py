@@ -546,3 +546,32 @@ def test_the_migration_lists_the_studies_published_summaries_cite(cited):
         set(PublishedCitation.objects.values_list("summary_id", "identifier_kind", "identifier"))
         == written
     )
+
+
+def test_the_preview_of_a_draft_keeps_the_notice_beside_the_study_it_still_cites(
+    cited, sources, django_capture_on_commit_callbacks, editor, advisor, client
+):
+    """Approving a draft decides the notice, so the sentence goes; the study is still
+    cited, so the reference list keeps its notice: the preview and the text the advisor
+    approves on the review screen say so, as the page will once approved."""
+    only_dois()
+    sources.answer("crossref_work_retracted.json")
+    run_watch(django_capture_on_commit_callbacks)
+    pair = save_edit(cited[1], editor, human_evidence="One trial, since retracted, and others.")
+    client.force_login(advisor)
+
+    preview = text_of(
+        client.get(
+            reverse("admin:compounds_evidencesummary_preview", args=[pair.pk]) + "?page=safety"
+        )
+    )
+    assert SENTENCE not in preview
+    assert "Retracted: the notice" in preview
+
+    screen = client.get(reverse("admin:compounds_evidencesummary_review", args=[pair.pk]))
+    # No passage of the reference list changes: the notice stays beside the study.
+    changed = re.findall(
+        r'<li class="(?:changed|removed|added)">(.*?)</li>', screen.content.decode(), flags=re.S
+    )
+    assert any(SENTENCE[:40] in passage for passage in changed), "the sentence goes"
+    assert not [p for p in changed if "recorded-retracted-study" in p], changed
