@@ -95,6 +95,17 @@ class NoticeReviewAdmin(CraftedInputAdmin):
         "decided_at",
     ]
 
+    def changelist_view(self, request, extra_context=None):
+        return super().changelist_view(
+            request, {"title": "Study notices to check", **(extra_context or {})}
+        )
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        title = "Check the review after a notice on a cited study"
+        return super().change_view(
+            request, object_id, form_url, {"title": title, **(extra_context or {})}
+        )
+
     def has_add_permission(self, request):
         return False
 

@@ -98,6 +98,23 @@ class InboxItemAdmin(CraftedInputAdmin):
     def has_add_permission(self, request):
         return False
 
+    def changelist_view(self, request, extra_context=None):
+        return super().changelist_view(
+            request, {"title": "Evidence inbox", **(extra_context or {})}
+        )
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        item = self.get_object(request, object_id)
+        may_decide = item is not None and self.has_change_permission(request, item)
+        title = (
+            "Decide on what the evidence watch found"
+            if may_decide
+            else ("What the evidence watch found")
+        )
+        return super().change_view(
+            request, object_id, form_url, {"title": title, **(extra_context or {})}
+        )
+
     def get_urls(self):
         return [
             path(

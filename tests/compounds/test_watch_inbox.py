@@ -295,3 +295,15 @@ def test_a_suggestion_without_a_design_is_left_for_the_editor_to_add_by_hand(
     pair.refresh_from_db()
     assert pair.revision == revision
     assert not pair.references.filter(pmid=PMID).exists()
+
+
+def test_the_inbox_and_an_items_page_are_headed_by_what_they_are(client, advisor, item):
+    """Not Django's "Select evidence inbox item to change": the list is the inbox, and an
+    open item's page is where an advisor decides on it."""
+    client.force_login(advisor)
+
+    listed = client.get(reverse("admin:compounds_inboxitem_changelist")).content.decode()
+    page = client.get(change_url(item)).content.decode()
+
+    assert "<h1>Evidence inbox</h1>" in listed
+    assert "<h1>Decide on what the evidence watch found</h1>" in page

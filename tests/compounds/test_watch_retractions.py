@@ -575,3 +575,23 @@ def test_the_preview_of_a_draft_keeps_the_notice_beside_the_study_it_still_cites
     )
     assert any(SENTENCE[:40] in passage for passage in changed), "the sentence goes"
     assert not [p for p in changed if "recorded-retracted-study" in p], changed
+
+
+def test_the_notices_are_named_in_plain_words_in_the_admin(
+    cited, sources, django_capture_on_commit_callbacks, advisor, client
+):
+    """The admin's navigation, list and page name them as the desk does, not by a plural
+    made of the model's name ("study notice to checks")."""
+    only_dois()
+    sources.answer("crossref_work_retracted.json")
+    run_watch(django_capture_on_commit_callbacks)
+    client.force_login(advisor)
+    home = text_of(client.get(reverse("admin:index")))
+    assert "Study notices to check" in home
+    assert "notice to checks" not in home
+    listed = client.get(reverse("admin:compounds_noticereview_changelist")).content.decode()
+    assert "<h1>Study notices to check</h1>" in listed
+    assert "notice to checks" not in listed
+    review = NoticeReview.objects.get(summary=cited[0])
+    page = client.get(reverse("admin:compounds_noticereview_change", args=[review.pk]))
+    assert "<h1>Check the review after a notice on a cited study</h1>" in page.content.decode()
