@@ -208,11 +208,11 @@ def test_a_retraction_of_a_cited_doi_reaches_the_queue_and_the_four_pages_of_eac
             shown = site.get(f"/compounds/ketamine/{condition}/{page}/")
             words = text_of(shown)
             assert words.count(SENTENCE) == 1, (condition, page)
-            assert "Retracted: the notice, 2026-11-20." in words
+            assert "Retracted: the notice, 20 November 2026." in words
             assert f'<a href="{NOTICE}" rel="external">the notice</a>' in shown.content.decode()
 
     report = text_of(client.get("/report-for-your-doctor/?compound=ketamine&condition=leukemia"))
-    assert "Retracted: the notice, 2026-11-20." in report
+    assert "Retracted: the notice, 20 November 2026." in report
 
     client.force_login(advisor)
     queue = text_of(client.get(reverse("admin:review_queue")))
@@ -253,7 +253,7 @@ def test_the_advisors_decision_takes_the_sentence_off_the_pages_and_the_history_
         words = text_of(site.get(f"/compounds/ketamine/leukemia/{page}/"))
         assert SENTENCE not in words
         # The study is still cited: the reference list still shows its notice.
-        assert "Retracted: the notice, 2026-11-20." in words
+        assert "Retracted: the notice, 20 November 2026." in words
         # The other pair is still being checked.
         assert SENTENCE in text_of(site.get(f"/compounds/ketamine/chronic-pain/{page}/"))
     event = ReviewEvent.objects.of(cited[0]).get(action=ReviewAction.NOTICE_CHECKED)
@@ -326,7 +326,7 @@ def test_a_correction_says_corrected_on_the_pages(
     run_watch(django_capture_on_commit_callbacks)
     words = text_of(client.get("/compounds/ketamine/leukemia/does-it-work/"))
     assert "A study this review cites has been corrected, and our medical advisors" in words
-    assert "Corrected: the notice, 2026-10-02." in words
+    assert "Corrected: the notice, 2 October 2026." in words
     assert "has been retracted" not in words
 
 
