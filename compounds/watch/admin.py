@@ -79,7 +79,7 @@ class NoticeReviewAdmin(CraftedInputAdmin):
         "notice_source",
         "found_at",
         "decision",
-        "decided_by",
+        "decided_by_name",
         "decided_at",
         "comment",
     ]
@@ -91,7 +91,7 @@ class NoticeReviewAdmin(CraftedInputAdmin):
         "notice_source",
         "found_at",
         "decision",
-        "decided_by",
+        "decided_by_name",
         "decided_at",
     ]
 
@@ -135,6 +135,10 @@ class NoticeReviewAdmin(CraftedInputAdmin):
     def notice_source(self, review):
         date = review.notice.notice_date
         return f"{review.notice.source}" + (f", {date:%d %b %Y}" if date else "")
+
+    @admin.display(description="decided by")
+    def decided_by_name(self, review):
+        return workflow.person(review.decided_by, nobody="—")
 
     @admin.display(description="evidence summary")
     def summary_link(self, review):

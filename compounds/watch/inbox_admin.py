@@ -14,6 +14,7 @@ from django.utils.html import format_html
 
 from compounds.admin_plumbing import CraftedInputAdmin, related_object_filter
 from compounds.models import Compound, EvidenceSummary, InboxItem
+from compounds.review import workflow
 from compounds.watch import inbox
 
 CHANGES_NOTHING = "_changes_nothing"
@@ -88,7 +89,7 @@ class InboxItemAdmin(CraftedInputAdmin):
         "date",
         "found_at",
         "decision",
-        "decided_by",
+        "decided_by_name",
         "decided_at",
         "suggested_reference",
         "note",
@@ -109,11 +110,21 @@ class InboxItemAdmin(CraftedInputAdmin):
         title = (
             "Decide on what the evidence watch found"
             if may_decide
-            else ("What the evidence watch found")
+            else "What the evidence watch found"
         )
+        context = {"title": title, "add_to_draft_url": self._add_to_draft_url(request, item)}
         return super().change_view(
-            request, object_id, form_url, {"title": title, **(extra_context or {})}
+            request, object_id, form_url, {**context, **(extra_context or {})}
         )
+
+    def _add_to_draft_url(self, request, item):
+        """Where an editor adds the item's suggested reference to its summary's draft, while
+        the draft does not cite it yet; None otherwise."""
+        if item is None or item.summary_id is None or not inbox.may_add(request.user):
+            return None
+        if item not in inbox.suggested_references(item.summary):
+            return None
+        return reverse("admin:compounds_inboxitem_add_to_draft", args=[item.pk])
 
     def get_urls(self):
         return [
@@ -194,12 +205,23 @@ class InboxItemAdmin(CraftedInputAdmin):
     def record(self, item):
         return format_html('<a href="{}" rel="noopener">{}</a>', item.link, item.label)
 
+    @admin.display(description="decided by")
+    def decided_by_name(self, item):
+        return workflow.person(item.decided_by, nobody="—")
+
     @admin.display(description="suggested reference")
     def suggested_reference(self, item):
         fields = item.suggested.get("fields") if item.suggested else None
         if not fields:
             return "—"
-        shown = ", ".join(f"{name}: {value}" for name, value in fields.items())
+        # As the reference form names them: "Study design: Randomized controlled trial".
+        design = item.suggested.get("design")
+        shown = "; ".join(
+            f"{inbox.REFERENCE_LABELS[name]}: "
+            f"{design if name == 'study_design' and design else value}"
+            for name, value in fields.items()
+            if name in inbox.REFERENCE_LABELS
+        )
         if item.suggested.get("failure"):
             return f"{shown}. {item.suggested['failure']}"
         return shown

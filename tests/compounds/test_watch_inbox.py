@@ -4,6 +4,7 @@ what "needs an update" changes (the review due date, a suggested reference) and 
 history show."""
 
 import datetime
+import re
 
 import pytest
 from django.contrib.messages import get_messages
@@ -307,3 +308,21 @@ def test_the_inbox_and_an_items_page_are_headed_by_what_they_are(client, advisor
 
     assert "<h1>Evidence inbox</h1>" in listed
     assert "<h1>Decide on what the evidence watch found</h1>" in page
+
+
+def test_a_decided_items_page_names_the_advisor_and_offers_its_reference_to_the_editor(
+    client, advisor, editor, sources, item
+):
+    """From the inbox, an editor reads who decided, the suggested reference as the
+    reference form names its fields, and the way to add it to the draft."""
+    _decided_needs_update(advisor, item, sources)
+    client.force_login(editor)
+
+    page = client.get(change_url(item)).content.decode()
+    words = " ".join(re.sub(r"<[^>]+>", " ", page).split())
+
+    assert "Decided by: Nikhil Joshi" in words
+    assert "Study design: Randomized controlled trial" in words
+    assert "study_design" not in words and "pmid:" not in words
+    add = reverse("admin:compounds_inboxitem_add_to_draft", args=[item.pk])
+    assert re.search(rf'<a [^>]*href="{add}"[^>]*>Add it to the draft</a>', page)

@@ -595,3 +595,18 @@ def test_the_notices_are_named_in_plain_words_in_the_admin(
     review = NoticeReview.objects.get(summary=cited[0])
     page = client.get(reverse("admin:compounds_noticereview_change", args=[review.pk]))
     assert "<h1>Check the review after a notice on a cited study</h1>" in page.content.decode()
+
+
+def test_a_decided_notice_names_the_advisor_who_decided(
+    cited, sources, django_capture_on_commit_callbacks, advisor, editor, client
+):
+    only_dois()
+    sources.answer("crossref_work_retracted.json")
+    run_watch(django_capture_on_commit_callbacks)
+    review = NoticeReview.objects.get(summary=cited[0])
+    retractions.review_stands(review, advisor, "Checked: one trial of four.")
+    client.force_login(editor)
+
+    page = text_of(client.get(reverse("admin:compounds_noticereview_change", args=[review.pk])))
+
+    assert f"Decided by: {advisor.get_full_name()}" in page
