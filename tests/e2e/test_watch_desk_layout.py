@@ -98,3 +98,23 @@ def test_the_watchs_tables_fit_a_390_px_phone(site, browser, watch_found, module
     assert seen["page_width"] <= 390, seen
     assert seen["table_right"] <= seen["box_right"], seen
     assert seen["name_width"] >= 100, seen
+
+
+@pytest.mark.parametrize("listed", ["noticereview", "inboxitem"])
+def test_the_watchs_lists_show_every_column_at_1280_px(site, browser, watch_found, listed):
+    """With the navigation and the filters open, the notices' and the inbox's lists show
+    their last column (the decision) without scrolling their box sideways."""
+    page = _desk(browser, site, 1280)
+    page.goto(f"{site}/admin/compounds/{listed}/")
+    seen = page.evaluate(
+        """() => {
+          const box = document.querySelector('#changelist-form .results');
+          const last = document.querySelector('#result_list thead th:last-child');
+          return {
+            box_scrolls: box.scrollWidth > box.clientWidth,
+            last_right: Math.round(last.getBoundingClientRect().right),
+            box_right: Math.round(box.getBoundingClientRect().right),
+          };
+        }"""
+    )
+    assert not seen["box_scrolls"] and seen["last_right"] <= seen["box_right"], seen
