@@ -610,3 +610,22 @@ def test_a_decided_notice_names_the_advisor_who_decided(
     page = text_of(client.get(reverse("admin:compounds_noticereview_change", args=[review.pk])))
 
     assert f"Decided by: {advisor.get_full_name()}" in page
+
+
+def test_the_desk_says_what_awaits_an_advisor_without_guessing_when_the_notice_came(
+    cited, sources, django_capture_on_commit_callbacks, advisor, client
+):
+    """A notice may predate the review that cites the study (the watch finds old ones
+    too): the desk says it is unchecked, not that it came "since it was checked"."""
+    only_dois()
+    sources.answer("crossref_work_retracted.json")
+    run_watch(django_capture_on_commit_callbacks)
+    client.force_login(advisor)
+
+    home = text_of(client.get(reverse("admin:index")))
+
+    assert (
+        "2 summaries cite a study with a notice of retraction, correction or concern that "
+        "no advisor has checked yet; until one decides, their public pages say the review "
+        "is being checked." in home
+    )
