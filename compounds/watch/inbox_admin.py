@@ -142,6 +142,9 @@ class InboxItemAdmin(CraftedInputAdmin):
         item = self.get_object(request, object_id)
         if item is None or not self.has_view_permission(request, item):
             raise Http404("No such inbox item.")
+        if item.summary_id is None or item.decision != InboxItem.Decision.NEEDS_UPDATE:
+            # Only a summary's record decided to need an update is offered to its draft.
+            raise Http404("This record is not suggested for a draft.")
         if not inbox.may_add(request.user):
             raise PermissionDenied
         summary_url = reverse("admin:compounds_evidencesummary_change", args=[item.summary_id])

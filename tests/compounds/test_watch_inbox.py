@@ -326,3 +326,24 @@ def test_a_decided_items_page_names_the_advisor_and_offers_its_reference_to_the_
     assert "study_design" not in words and "pmid:" not in words
     add = reverse("admin:compounds_inboxitem_add_to_draft", args=[item.pk])
     assert re.search(rf'<a [^>]*href="{add}"[^>]*>Add it to the draft</a>', page)
+
+
+def test_only_a_record_that_needs_an_update_has_a_page_to_add_it_to_a_draft(
+    client, editor, item, pair
+):
+    """An open item, or a label's (a compound has no draft references), has no such page:
+    not one that says it was decided to need an update, nor a server error."""
+    label = InboxItem.objects.create(
+        compound=pair.compound,
+        source=WatchSource.DAILYMED,
+        identifier="00000000-0000-4000-8000-000000000001",
+        event="version:3",
+        change="New label version 3",
+        title="RECORDED TEST LABEL (TEST COMPOUND) NASAL SPRAY [RECORDED TEST SPONSOR]",
+        link="https://dailymed.nlm.nih.gov/dailymed/lookup.cfm?setid=00000000-0000-4000-8000-000000000001",
+    )
+    client.force_login(editor)
+
+    for record in (item, label):
+        url = reverse("admin:compounds_inboxitem_add_to_draft", args=[record.pk])
+        assert client.get(url).status_code == 404
