@@ -629,3 +629,30 @@ def test_the_desk_says_what_awaits_an_advisor_without_guessing_when_the_notice_c
         "no advisor has checked yet; until one decides, their public pages say the review "
         "is being checked." in home
     )
+
+
+def test_an_expression_of_concern_is_said_in_words_a_patient_knows(
+    cited, django_capture_on_commit_callbacks, client
+):
+    """"Expression of concern" is the publishers' term: the sentence says what it is,
+    neutrally, and the claims table still knows it."""
+    from compounds.review import publishing
+
+    notice = StudyNotice.objects.create(
+        identifier_kind="doi",
+        identifier=RETRACTED_DOI,
+        kind=StudyNotice.Kind.CONCERN,
+        link="https://doi.org/10.5555/recorded-concern-notice",
+        source="Crossref",
+    )
+    NoticeReview.objects.create(notice=notice, summary=cited[0])
+    with django_capture_on_commit_callbacks(execute=True):
+        publishing.refresh_study_notices([cited[0].pk])
+
+    for page in PAGES:
+        words = text_of(client.get(f"/compounds/ketamine/leukemia/{page}/"))
+        assert (
+            "A study this review cites is under an expression of concern (its publisher has "
+            "raised doubts about it), and our medical advisors are checking the review; the "
+            "notice is linked under References." in words
+        )
