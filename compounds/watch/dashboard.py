@@ -54,6 +54,28 @@ def open_inbox(request):
             for item in shown
         ],
         "url": reverse("admin:compounds_inboxitem_changelist"),
+        "waiting": _waiting_for_drafts(request),
+    }
+
+
+def _waiting_for_drafts(request):
+    """For those who edit summaries: the records an advisor decided need an update, each
+    with the page that adds it to its summary's draft, the longest waiting first."""
+    if not inbox.may_add(request.user):
+        return None
+    rows = inbox.waiting_for_drafts().select_related("summary__compound", "summary__condition")
+    shown = list(rows[:LIMIT])
+    if not shown:
+        return None
+    return {
+        "count": len(shown) if len(shown) < LIMIT else capped_count(rows, COUNT_CAP),
+        "items": [
+            (
+                f"Add {item.label} to the draft of {item.summary}",
+                reverse("admin:compounds_inboxitem_add_to_draft", args=[item.pk]),
+            )
+            for item in shown
+        ],
     }
 
 

@@ -347,3 +347,27 @@ def test_only_a_record_that_needs_an_update_has_a_page_to_add_it_to_a_draft(
     for record in (item, label):
         url = reverse("admin:compounds_inboxitem_add_to_draft", args=[record.pk])
         assert client.get(url).status_code == 404
+
+
+def test_the_desk_offers_an_editor_each_reference_suggested_for_a_draft_until_it_is_added(
+    client, advisor, editor, sources, item, pair
+):
+    """After "needs an update" the editor's desk says which record waits for its draft,
+    with the way to add it; once the draft cites it, it is no longer offered."""
+    _decided_needs_update(advisor, item, sources)
+    client.force_login(editor)
+    add = reverse("admin:compounds_inboxitem_add_to_draft", args=[item.pk])
+
+    home = client.get(reverse("admin:index")).content.decode()
+
+    words = " ".join(re.sub(r"<[^>]+>", " ", home).split())
+    assert "1 record decided to need an update waits to be added to its draft:" in words
+    assert re.search(
+        rf'<a href="{add}">Add PMID {PMID} to the draft of {re.escape(str(pair))}</a>', home
+    )
+
+    press(client, add, "Add to the draft")
+
+    home = client.get(reverse("admin:index")).content.decode()
+    assert add not in home
+    assert "waits to be added to its draft" not in home

@@ -634,7 +634,7 @@ def test_the_desk_says_what_awaits_an_advisor_without_guessing_when_the_notice_c
 def test_an_expression_of_concern_is_said_in_words_a_patient_knows(
     cited, django_capture_on_commit_callbacks, client
 ):
-    """"Expression of concern" is the publishers' term: the sentence says what it is,
+    """ "Expression of concern" is the publishers' term: the sentence says what it is,
     neutrally, and the claims table still knows it."""
     from compounds.review import publishing
 
