@@ -11,7 +11,7 @@ from compounds.admin_plumbing import capped_count
 from compounds.models import InboxItem
 from compounds.watch import inbox
 
-from .inbox_admin import inbox_url
+from .inbox_admin import inbox_url, item_url
 
 LIMIT = 10
 COUNT_CAP = 1_000
@@ -91,10 +91,7 @@ def inbox_of(request, obj):
         return None
     return {
         "count": len(open_items) if len(open_items) < LIMIT else capped_count(rows, COUNT_CAP),
-        "items": [
-            (item, reverse("admin:compounds_inboxitem_change", args=[item.pk]))
-            for item in open_items
-        ],
+        "items": [(item, item_url(item, obj)) for item in open_items],
         "url": inbox_url(obj),
         "suggested": suggested,
         "may_add": inbox.may_add(request.user),

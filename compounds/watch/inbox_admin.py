@@ -4,8 +4,11 @@ or "needs an update" (compounds/watch/inbox.py). A decided item is a record: nob
 changes it. Editors read the inbox; the official labels the watch follows are theirs to
 keep (granted_to_roles, which compounds/roles.py reads)."""
 
+from urllib.parse import urlencode
+
 from django.contrib import admin, messages
 from django.contrib.admin.options import ShowFacets
+from django.contrib.admin.templatetags.admin_urls import add_preserved_filters
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
@@ -60,6 +63,14 @@ def inbox_url(obj, decision=None):
     if decision:
         query += f"&{DecisionFilter.parameter_name}={decision}"
     return f"{url}?{query}"
+
+
+def item_url(item, obj):
+    """An item's page, opened from obj's screens: deciding there leads back to obj's
+    inbox, as from that list (the admin's preserved filters)."""
+    field = "summary" if isinstance(obj, EvidenceSummary) else "compound"
+    url = reverse("admin:compounds_inboxitem_change", args=[item.pk])
+    return f"{url}?{urlencode({'_changelist_filters': f'{field}={obj.pk}'})}"
 
 
 class InboxItemAdmin(CraftedInputAdmin):
@@ -262,8 +273,9 @@ class InboxItemAdmin(CraftedInputAdmin):
             self.message_user(request, str(decided), messages.WARNING)
 
     def response_change(self, request, obj):
-        # Back to the inbox, which no longer lists an item decided here or meanwhile.
-        back = HttpResponseRedirect(reverse("admin:compounds_inboxitem_changelist"))
+        # Back to the inbox as it was narrowed, which no longer lists an item decided here
+        # or meanwhile.
+        back = HttpResponseRedirect(self._back_to_list(request))
         if getattr(obj, "decided_meanwhile", False):
             return back
         obj.refresh_from_db()
@@ -277,6 +289,12 @@ class InboxItemAdmin(CraftedInputAdmin):
         elif obj.decision == InboxItem.Decision.CHANGES_NOTHING:
             self.message_user(request, f"{obj.label}: changes nothing.", messages.SUCCESS)
         return back
+
+    def _back_to_list(self, request):
+        return add_preserved_filters(
+            {"preserved_filters": self.get_preserved_filters(request), "opts": self.opts},
+            reverse("admin:compounds_inboxitem_changelist"),
+        )
 
 
 class OfficialLabelAdmin(CraftedInputAdmin):

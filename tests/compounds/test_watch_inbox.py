@@ -227,7 +227,9 @@ def test_the_review_screen_and_change_form_show_the_pairs_open_items(client, adv
     ):
         page = client.get(url).content.decode()
         assert "1 open item in the evidence inbox</a> about this" in page
-        assert f'<a href="{change_url(item)}">PMID 999999901</a>, new record in pubmed' in page
+        link = f'<a href="{change_url(item)}?_changelist_filters=summary%3D{pair.pk}">'
+        # The source's name as it is spelt: "PubMed", not "pubmed".
+        assert f"{link}PMID 999999901</a>: New record in PubMed (2 Nov 2026)." in page
 
 
 def test_an_item_of_another_pair_is_not_shown_on_this_one(client, advisor, item):
@@ -371,3 +373,31 @@ def test_the_desk_offers_an_editor_each_reference_suggested_for_a_draft_until_it
     home = client.get(reverse("admin:index")).content.decode()
     assert add not in home
     assert "waits to be added to its draft" not in home
+
+
+def test_deciding_an_item_of_one_summarys_inbox_goes_back_to_that_summarys_inbox(
+    client, advisor, item, pair
+):
+    """From the review screen's link, the inbox narrowed to one summary: the decision
+    leads back to that list, not to the whole catalogue's."""
+    client.force_login(advisor)
+    narrowed = reverse("admin:compounds_inboxitem_changelist") + f"?summary={pair.pk}"
+    listed = client.get(narrowed).content.decode()
+    link = re.search(rf'href="({re.escape(change_url(item))}\?[^"]+)"', listed).group(1)
+
+    response = press(client, link.replace("&amp;", "&"), "Changes nothing")
+
+    assert response.status_code == 302
+    assert response.url == narrowed
+
+
+def test_an_item_opened_from_the_review_screen_leads_back_to_its_summarys_inbox(
+    client, advisor, item, pair
+):
+    client.force_login(advisor)
+    screen = client.get(review_url(pair)).content.decode()
+    link = re.search(rf'href="({re.escape(change_url(item))}[^"]*)"', screen).group(1)
+
+    response = press(client, link.replace("&amp;", "&"), "Changes nothing")
+
+    assert response.url == reverse("admin:compounds_inboxitem_changelist") + f"?summary={pair.pk}"
