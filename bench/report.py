@@ -199,6 +199,18 @@ def targets(r):
                 note=f"{figures['queries']} queries",
             )
         )
+    for label, figures in r.get("approvals", {}).items():
+        out.append(
+            Target(
+                label,
+                figures["ms"],
+                "ms",
+                1000,
+                "limit",
+                1,
+                note=f"{figures['queries']} queries, {figures['summaries']} published summaries",
+            )
+        )
     return out
 
 
@@ -253,6 +265,11 @@ def measurement_table(r):
     ]
     for label, figures in r["admin"].items():
         lines.append(f"{label}: {figures['p50_ms']:.1f} ms, {figures['queries']} queries")
+    for label, figures in r.get("approvals", {}).items():
+        lines.append(
+            f"{label}: {figures['ms']:.0f} ms, {figures['queries']} queries, "
+            f"{figures['summaries']} published summaries"
+        )
     return lines
 
 

@@ -85,7 +85,7 @@ def run(scale, seconds, work):
     from compounds.models import FormerSlug, PublishedResearchUpdate, PublishedSummary
     from pages.registry import page_types
 
-    from . import catalogue, measure, report, servers, verify
+    from . import approvals, catalogue, measure, report, servers, verify
 
     started = time.perf_counter()
     compounds, conditions = catalogue.SCALES[scale]
@@ -160,6 +160,8 @@ def run(scale, seconds, work):
         get_user_model().objects.get(username=catalogue.ADMIN_USERNAME)
     )
     results["admin"] = measure.admin(admin, PublishedSummary.objects.order_by("-pk").first().pk)
+    print("measuring approvals in-process ...")
+    results["approvals"] = approvals.measure()
 
     judged = report.targets(results)
     passed = sum(target.passed for target in judged)
