@@ -6,7 +6,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('compounds', '0021_evidence_watch_inbox'),
+        ('compounds', '0022_shown_decisions'),
     ]
 
     operations = [
