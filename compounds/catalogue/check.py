@@ -112,7 +112,11 @@ def _clean(obj, exclude, add, values):
     messages.update(_line_breaks(obj, values, skip=[*exclude, *messages]))
     for name, text in messages.items():
         add(name, text)
-    exclude = [*exclude, *messages]
+    # The fields the file does not give (who last edited it, its state) are the
+    # database's own, not the file's to check: validating a foreign key among them
+    # would cost a query an object.
+    unchecked = [f.name for f in obj._meta.fields if f.name not in values]
+    exclude = [*exclude, *messages, *unchecked]
     refused = set()
     try:
         obj.full_clean(exclude=exclude, validate_constraints=False)
