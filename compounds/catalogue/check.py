@@ -328,21 +328,21 @@ def _existing(items_by_kind):
         ]
         found[kind] = {}
         if kind is SUMMARIES:
-            by_compound = defaultdict(list)
-            for compound, condition in keys:
-                by_compound[compound].append(condition)
-            for compound, conditions in by_compound.items():
-                for start in range(0, len(conditions), CHUNK):
-                    rows = (
-                        kind.model.objects.filter(
-                            compound__slug=compound,
-                            condition__slug__in=conditions[start : start + CHUNK],
-                        )
-                        .select_related("compound", "condition", "last_edited_by")
-                        .prefetch_related(*prefetch)
-                    )
-                    for obj in rows:
-                        found[kind][(obj.compound.slug, obj.condition.slug)] = obj
+            # A query a chunk of pairs, whatever the compounds they name.
+            for start in range(0, len(keys), CHUNK):
+                by_compound = defaultdict(list)
+                for compound, condition in keys[start : start + CHUNK]:
+                    by_compound[compound].append(condition)
+                pairs = models.Q()
+                for compound, conditions in by_compound.items():
+                    pairs |= models.Q(compound__slug=compound, condition__slug__in=conditions)
+                rows = (
+                    kind.model.objects.filter(pairs)
+                    .select_related("compound", "condition", "last_edited_by")
+                    .prefetch_related(*prefetch)
+                )
+                for obj in rows:
+                    found[kind][(obj.compound.slug, obj.condition.slug)] = obj
         else:
             slugs = [key[0] for key in keys]
             for start in range(0, len(slugs), CHUNK):
