@@ -262,7 +262,7 @@ class Writer:
             given = [
                 (obj, change.children[child.key])
                 for change, obj in zip(changes, objects, strict=True)
-                if child.key in change.children
+                if child.key in change.children and child.key not in change.same_rows
             ]
             if given:
                 _write_rows(child, given)

@@ -243,7 +243,7 @@ def _record(change):
     content = [f for f in file_format.snapshots.content_fields(kind.model) if not f.is_relation]
     children = {}
     for child in kind.children:
-        if child.key in change.children:
+        if child.key in change.children and child.key not in change.same_rows:
             names = [child.model._meta.get_field(n).attname for n in child.fields]
             children[child.key] = [
                 {name: getattr(row, name) for name in names} for row in change.children[child.key]

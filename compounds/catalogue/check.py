@@ -2,6 +2,7 @@
 is written: per object created, updated or unchanged, and every issue. The import's
 second step."""
 
+import functools
 import json
 import math
 import re
@@ -36,6 +37,8 @@ class Change:
     obj: models.Model  # the object with the file's values, checked, not saved
     children: dict  # child key -> [unsaved child instances]
     base_revision: int | None = None  # the revision the update is based on
+    # Child keys whose rows the file gives as they are: an update leaves them be.
+    same_rows: frozenset = frozenset()
 
 
 @dataclass
@@ -129,19 +132,31 @@ def _clean(obj, exclude, add, values):
     _check_ranges(obj, [name for name in values if name not in {*exclude, *refused}], add)
 
 
+@functools.cache
+def _integer_ranges(model):
+    """The model's whole-number fields, by name, with the range every database stores."""
+    ranges = {}
+    for f in model._meta.fields:
+        limits = BaseDatabaseOperations.integer_field_ranges.get(f.get_internal_type())
+        if isinstance(f, models.IntegerField) and limits:
+            ranges[f.name] = (f, limits)
+    return ranges
+
+
 def _check_ranges(obj, names, add):
     """Whole numbers within what every supported database stores in the column.
 
     full_clean holds them to the range of the database in use, and SQLite's columns take
     any 64-bit number: a file checked there must not then fail on PostgreSQL, whose
     columns are narrower (a position up to 32,767, a count up to 2,147,483,647)."""
+    ranges = _integer_ranges(type(obj))
     for name in names:
-        f = obj._meta.get_field(name)
-        value = getattr(obj, f.attname, None)
-        limits = BaseDatabaseOperations.integer_field_ranges.get(f.get_internal_type())
-        if not isinstance(f, models.IntegerField) or not isinstance(value, int) or not limits:
+        if name not in ranges:
             continue
-        low, high = limits
+        f, (low, high) = ranges[name]
+        value = getattr(obj, f.attname, None)
+        if not isinstance(value, int):
+            continue
         for validator in (MinValueValidator(low), MaxValueValidator(high)):
             try:
                 validator(value)
@@ -470,7 +485,8 @@ def _check_item(plan, kind, item, existing, known, slugs_in_file):
     if revision != current.revision:
         add(file_format.REVISION, stale_message(current, revision))
         return
-    plan.changes.append(Change(item, "updated", obj, children, current.revision))
+    same = frozenset(key for key, rows in after_state[1].items() if before_state[1][key] == rows)
+    plan.changes.append(Change(item, "updated", obj, children, current.revision, same))
 
 
 def stale_message(current, revision):

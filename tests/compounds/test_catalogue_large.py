@@ -235,3 +235,19 @@ def test_csv_child_rows_out_of_their_parents_order_still_find_them(editor, tmp_p
     for record in imported["evidence_summaries"]:
         record["references"].sort(key=lambda r: r["pmid"])
     assert imported == copy.deepcopy(expected)
+
+
+def test_an_update_leaves_rows_given_as_they_are_untouched_and_changes_the_rest(editor, tmp_path):
+    document = catalogue(2, 3)
+    command(
+        "import_catalogue", str(write(tmp_path / "c.json", document)), "--user", "bulk-importer"
+    )
+    ids = dict(Reference.objects.values_list("pmid", "pk"))
+    update = edited(document, {"compound-0", "compound-1"})
+    changed = update["evidence_summaries"][0]["references"][0]
+    changed["title"] = "A randomized trial, its title corrected"
+    command("import_catalogue", str(write(tmp_path / "u.json", update)), "--user", "bulk-importer")
+    assert EvidenceSummary.objects.filter(human_evidence__endswith="Read again.").count() == 6
+    assert dict(Reference.objects.values_list("pmid", "pk")) == ids
+    assert Reference.objects.get(pk=ids[changed["pmid"]]).title == changed["title"]
+    assert Reference.objects.filter(title__startswith="A randomized trial ").count() == 11
