@@ -113,3 +113,27 @@ backup: $(VENV)/installed
 restore: $(VENV)/installed
 	@test -n "$(BACKUP)" || { echo "make restore BACKUP=backups/insightswarm-....dump"; exit 1; }
 	$(PY) manage.py restore "$(BACKUP)" $(if $(OVERWRITE),--overwrite)
+
+# A streaming replica of the local PostgreSQL on another port (scripts/replica): `make
+# replica` starts one, or sets the lag of the running one (REPLICA_DELAY=3s applies each
+# commit 3 s after the primary); `make replica-stop` stops it and deletes its files.
+# `make replica-test` runs tests/test_read_replicas.py against one lagging 3 s, in a
+# database of its own (REPLICA_TEST_DATABASE), then stops it: CI runs it.
+REPLICA_PORT ?= 5433
+REPLICA_DELAY ?= 0
+REPLICA_TEST_DATABASE ?= insightswarm_replicas
+.PHONY: replica replica-stop replica-test
+replica:
+	@REPLICA_PORT=$(REPLICA_PORT) REPLICA_DELAY=$(REPLICA_DELAY) scripts/replica start
+
+replica-stop:
+	@REPLICA_PORT=$(REPLICA_PORT) scripts/replica stop
+
+replica-test: $(VENV)/installed .env
+	@$(MAKE) --no-print-directory replica REPLICA_DELAY=3s || { $(MAKE) --no-print-directory replica-stop; exit 1; }
+	@status=0; \
+	DATABASE_URL=postgres://postgres@127.0.0.1:5432/$(REPLICA_TEST_DATABASE) \
+	DATABASE_REPLICA_URLS=postgres://postgres@127.0.0.1:$(REPLICA_PORT)/$(REPLICA_TEST_DATABASE) \
+	REPLICA_PORT=$(REPLICA_PORT) REQUIRE_REPLICA=1 \
+		$(PY) -m pytest tests/test_read_replicas.py -m replica -s $(PYTEST_ARGS) || status=$$?; \
+	$(MAKE) --no-print-directory replica-stop; exit $$status

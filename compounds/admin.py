@@ -403,6 +403,20 @@ from compounds.models import Feedback  # noqa: E402
 
 admin.site.register(Feedback, FeedbackAdmin)
 
+# Notices on cited studies, for advisors to decide on (compounds/watch/admin.py).
+from compounds.models import NoticeReview  # noqa: E402
+from compounds.watch.admin import NoticeReviewAdmin  # noqa: E402
+
+admin.site.register(NoticeReview, NoticeReviewAdmin)
+
+# The evidence watch's inbox and the official labels it follows
+# (compounds/watch/inbox_admin.py).
+from compounds.models import InboxItem, OfficialLabel  # noqa: E402
+from compounds.watch.inbox_admin import InboxItemAdmin, OfficialLabelAdmin  # noqa: E402
+
+admin.site.register(InboxItem, InboxItemAdmin)
+admin.site.register(OfficialLabel, OfficialLabelAdmin)
+
 # Django's own user and group admins, answering crafted input as the project's do.
 for _model, _admin in ((User, UserAdmin), (Group, GroupAdmin)):
     if admin.site.is_registered(_model):

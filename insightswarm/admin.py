@@ -1,4 +1,5 @@
-"""The admin site, with the review dashboard and the open readers' reports on its home page.
+"""The admin site, with the review dashboard, the open readers' reports and the evidence
+inbox on its home page.
 
 Django makes the site from this module while it loads the apps' admin modules: what
 it imports must not register with the site on import (compounds/admin.py registers).
@@ -16,6 +17,7 @@ from compounds.models import PUBLISHABLE_MODELS
 from compounds.references.admin import reference_lookup
 from compounds.review.dashboard import review_dashboard
 from compounds.review.queue import review_queue_view
+from compounds.watch.dashboard import inbox_of, open_inbox
 from pages.preview import preview_page
 from pages.reading import reading
 
@@ -95,6 +97,7 @@ class InsightSwarmAdminSite(admin.AdminSite):
             **(extra_context or {}),
             "review_dashboard": review_dashboard(request),
             "readers_reports": open_reports(request),
+            "evidence_inbox": open_inbox(request),
         }
         return super().index(request, extra_context)
 
@@ -102,6 +105,11 @@ class InsightSwarmAdminSite(admin.AdminSite):
         """The public pages a change of obj affects, before and after (pages/reading.py):
         the review screens show them, and an approval is bound to them."""
         return reading(request, obj)
+
+    def watch_inbox(self, request, obj):
+        """What the evidence watch found about obj (compounds/watch/dashboard.py): the
+        review screens and change forms show it."""
+        return inbox_of(request, obj)
 
     def get_urls(self):
         return [

@@ -72,6 +72,10 @@ MIDDLEWARE = [
     # Answers a locked-out sign-in with the lockout page; after the others, as axes asks.
     "axes.middleware.AxesMiddleware",
 ]
+if env.list("DATABASE_REPLICA_URLS", default=[]):
+    # Around the view, before axes (which asks to be last): a public view's reads go to a
+    # replica that has replayed the last decision.
+    MIDDLEWARE.insert(-1, "insightswarm.replicas.PublicReadsFromReplicas")
 
 # Pages load nothing from elsewhere and run no inline script (JSON-LD is a data
 # block), so one strict policy needs no nonce and a page can be cached whole.
@@ -157,6 +161,29 @@ DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", env.bool("CONN_HEALTH_CHEC
 # max_prepared_statements set); otherwise set DATABASE_PREPARED_STATEMENTS=off.
 DATABASE_PREPARED_STATEMENTS = env.bool("DATABASE_PREPARED_STATEMENTS", default=True)
 
+# Streaming replicas of the PostgreSQL primary, for public reads (insightswarm/replicas.py):
+# a public page reads a replica only once it has replayed the last decision, else the
+# primary; the admin and every write use the primary. None by default.
+DATABASE_REPLICAS = []
+for _number, _url in enumerate(env.list("DATABASE_REPLICA_URLS", default=[]), start=1):
+    _replica = environ.Env.db_url_config(_url)
+    if "postgresql" not in _replica["ENGINE"] or "postgresql" not in DATABASES["default"]["ENGINE"]:
+        raise ImproperlyConfigured(
+            "DATABASE_REPLICA_URLS names PostgreSQL streaming replicas of a PostgreSQL "
+            f"DATABASE_URL; replica {_number} is not one."
+        )
+    _replica.setdefault("CONN_MAX_AGE", DATABASES["default"]["CONN_MAX_AGE"])
+    _replica.setdefault("CONN_HEALTH_CHECKS", True)
+    # A replica that does not answer is skipped after this long, not waited for.
+    _replica.setdefault("OPTIONS", {}).setdefault("connect_timeout", 2)
+    # Tests read the primary's test database through it (tests/test_read_replicas.py
+    # points it at a real replica).
+    _replica["TEST"] = {"MIRROR": "default"}
+    DATABASES[f"replica_{_number}"] = _replica
+    DATABASE_REPLICAS.append(f"replica_{_number}")
+if DATABASE_REPLICAS:
+    DATABASE_ROUTERS = ["insightswarm.replicas.PublicReadRouter"]
+
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
 if CACHES["default"]["BACKEND"].endswith("RedisCache"):
     # Django's, keeping its Redis clients between operations (insightswarm/redis_cache.py).
@@ -182,6 +209,12 @@ PROXY_CACHE_SECONDS = env.int("PROXY_CACHE_SECONDS", default=1)
 # An e-mail address the reference lookup (compounds/references/lookup.py) gives PubMed and
 # Crossref, as their etiquette asks, so they write before they block the site.
 REFERENCE_LOOKUP_CONTACT = env.str("REFERENCE_LOOKUP_CONTACT", default="")
+
+# The evidence watch (compounds/watch/): the address PubMed and Crossref may write to
+# (Crossref's polite pool needs one), by default the reference lookup's; and an NCBI API
+# key, which lets PubMed be asked 10 times a second instead of 3.
+WATCH_CONTACT_EMAIL = env.str("WATCH_CONTACT_EMAIL", default=REFERENCE_LOOKUP_CONTACT)
+NCBI_API_KEY = env.str("NCBI_API_KEY", default="")
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -52,7 +52,7 @@ from django.utils.http import parse_etags, parse_http_date_safe, quote_etag
 from compounds import site_tags
 from compounds.models import PublicationChange
 
-from . import addresses
+from . import addresses, replication
 
 logger = logging.getLogger(__name__)
 
@@ -361,6 +361,8 @@ def refresh_pending():
         everything = _note(noted) != note
     if everything:
         latest = changes.last()
+        # Before the new tokens: no page is rendered from a replica behind what they say.
+        replication.note_decision()
         invalidate([site_tags.SITE])
         _cache().set(APPLIED_KEY, _note(latest), timeout=None)
         return
@@ -368,6 +370,7 @@ def refresh_pending():
         batch = list(changes.filter(id__gt=last_id)[:REFRESH_BATCH])
         if not batch:
             return
+        replication.note_decision()
         tokens = {}
         for change in batch:
             for tag in _tags_of_change(change):

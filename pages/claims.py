@@ -74,6 +74,14 @@ def _grade_cites_trial(p):
     return _behind_grade(p, "is_controlled_trial")
 
 
+def _notice_being_checked(p):
+    """The kind of the gravest notice on a cited study that advisors are still checking,
+    from the pair's published row; None when there is none (or no published row, as on
+    the staff preview of a working copy)."""
+    notice = getattr(getattr(p.summary, "version", None), "notice_being_checked", None)
+    return notice["kind"] if notice else None
+
+
 def _studied_condition(p):
     """A study of people, animals or cells with the condition is cited."""
     return p.summary.cites_study_of_condition
@@ -326,7 +334,7 @@ CLAIMS = {
     ),
     "interactions_listed": Claim(
         lambda p: bool(p.compound.interactions.all()),
-        (r"is known to interact with", r"lists known interactions of"),
+        (r"is known to interact with", r"lists the known interactions of"),
         "The compound has drug interactions on record.",
     ),
     "no_interactions": Claim(
@@ -349,6 +357,23 @@ CLAIMS = {
         (r"has been added to this review('s references)? yet",),
         "The review cites no study yet.",
     ),
+    # A notice on a cited study that advisors are still checking (compounds/models/notices.py):
+    # the page names the gravest; the reference list links each notice.
+    "cited_study_retracted": Claim(
+        lambda p: _notice_being_checked(p) == "retraction",
+        (r"cites has been retracted",),
+        "A cited study was retracted and the review is being checked.",
+    ),
+    "cited_study_under_concern": Claim(
+        lambda p: _notice_being_checked(p) == "expression_of_concern",
+        (r"cites is under an expression of concern",),
+        "A cited study is under an expression of concern and the review is being checked.",
+    ),
+    "cited_study_corrected": Claim(
+        lambda p: _notice_being_checked(p) == "correction",
+        (r"cites has been corrected",),
+        "A cited study was corrected and the review is being checked.",
+    ),
 }
 
 # Claims that may never stand on the same page: each pair says the opposite.
@@ -359,6 +384,9 @@ CONTRADICTS = [
     ("human_research_not_yet_cited", "no_human_research_in_condition"),
     ("condition_safety_research", "no_condition_safety_research"),
     ("references_listed", "no_references"),
+    ("cited_study_retracted", "no_references"),
+    ("cited_study_under_concern", "no_references"),
+    ("cited_study_corrected", "no_references"),
     ("grade_cited", "grade_not_yet_cited"),
     ("verdict_cited", "verdict_not_yet_cited"),
     ("direct_research", "direct_research_not_yet_cited"),

@@ -28,8 +28,9 @@ def _direct_sentence(pair):
     s, c, d = pair.summary, pair.compound.name, pair.condition.name
     if s.is_direct and not claims.of(pair).direct_research:
         return (
-            f"Our advisors graded this evidence as direct, from research on {c} in people or "
-            f"models with {d}; that research has not been added to this review's references yet."
+            f"Our advisors graded this evidence as direct: it comes from research on {c} in "
+            f"people or models with {d}. That research has not been added to this review's "
+            "references yet."
         )
     if s.is_direct:
         return f"This grade rests on research on {c} in people or models with {d}."
@@ -281,7 +282,7 @@ def _monitoring(pair):
     # together with semicolons read at grade 25.
     listed = " ".join(f"{row.what}: {row.when.rstrip('.')}." for row in rows)
     return (
-        f"The approved information on {c} sets out this monitoring, whatever the condition. "
+        f"The approved information on {c} sets out this monitoring for all who take it. "
         f"{listed} This review has no monitoring advice just for {d}. Your {specialist} can "
         "tell you what applies to you."
     )
@@ -315,15 +316,13 @@ class Safety(PageType):
         return f"{self.heading(pair)} Research review"
 
     def meta_description(self, pair):
+        c, d = pair.compound.name, pair.condition.name
         data = (
-            "with condition-specific safety research"
+            f"what research in {d} found"
             if claims.of(pair).condition_safety_research
-            else "no condition-specific safety research yet"
+            else f"no safety research in {d} yet"
         )
-        return (
-            f"The safety profile of {pair.compound.name} for people with "
-            f"{pair.condition.name}: known considerations, monitoring, and {data}."
-        )
+        return f"Is {c} safe with {d}? Its known risks, the checks it needs, and {data}."
 
     def faq(self, pair):
         c, d = pair.compound.name, pair.condition.name
@@ -332,11 +331,11 @@ class Safety(PageType):
             (
                 f"Can {c} interfere with {d} treatments?",
                 (
-                    f"This review lists known interactions of {c} on its interactions page. "
+                    f"The interactions page lists the known interactions of {c}. "
                     if pair.compound.interactions.all()
                     else f"This review lists no specific drug interaction of {c} yet. "
                 )
-                + f"Your {specialist} or pharmacist can check it against your medication list.",
+                + f"Your {specialist} or pharmacist can check them against your list of medicines.",
             ),
             (f"Does {c} require special monitoring for {d} patients?", _monitoring(pair)),
             (

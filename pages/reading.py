@@ -28,6 +28,7 @@ from compounds.models import (
     ResearchUpdate,
     SitePage,
 )
+from compounds.review import content_checks
 
 from . import live, preview, trust, views
 from .addresses import pattern
@@ -114,7 +115,7 @@ def text_of(html):
     parser.close()
     passages = [" ".join(parser.title.split())] if parser.title.strip() else []
     if parser.description:
-        passages.append(f"Search result description: {' '.join(parser.description.split())}")
+        passages.append(content_checks.DESCRIPTION_LABEL + " ".join(parser.description.split()))
     # A row's trailing separator is an artefact of the walk, not text.
     return passages + [" ".join(p.strip(" |").split()) for p in parser.passages]
 

@@ -20,7 +20,7 @@ public address, whatever host the crawler asked.
 import datetime
 from xml.sax.saxutils import escape
 
-from django.db import connection
+from django.db import connection, connections
 from django.db.models import CharField, F, Func, Value
 from django.db.models.functions import Greatest
 from django.http import Http404, StreamingHttpResponse
@@ -136,7 +136,10 @@ def file_numbers(model):
     One query whatever the size: from the lowest to the highest id, each range
     is asked whether it holds a row, which the primary key's index answers.
     """
-    table = connection.ops.quote_name(model._meta.db_table)
+    # The database that answers the model's reads: a replica, for a public request where
+    # replicas are configured (insightswarm/replicas.py).
+    database = connections[model.objects.db]
+    table = database.ops.quote_name(model._meta.db_table)
     sql = f"""
         WITH RECURSIVE bounds(low, high) AS (
             SELECT MIN(id) / %(size)s, MAX(id) / %(size)s FROM {table}
@@ -151,7 +154,7 @@ def file_numbers(model):
         )
         ORDER BY n
     """  # noqa: S608 - the table name is the model's own
-    with connection.cursor() as cursor:
+    with database.cursor() as cursor:
         cursor.execute(sql, {"size": FILE_SIZE})
         return [row[0] for row in cursor.fetchall()]
 

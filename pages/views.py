@@ -521,7 +521,9 @@ def render_condition(request, condition, preview=False):
         ("Conditions", _path("pages:condition_list")),
         (condition.name, url),
     ]
-    description = f"Compounds reviewed for {condition.name}, with the grade of their evidence."
+    description = (
+        f"What we found on each compound for {condition.name}, and how strong the evidence is."
+    )
     return _page(
         request,
         "pages/condition_detail.html",
@@ -618,7 +620,7 @@ def research_list(request):
     updates = _update_items(page.object_list, heading_level=2)
     crumbs = [_home_crumb(), ("Research updates", _path("pages:research_list"))]
     title = "Research updates" + (f", page {page.number}" if page.number > 1 else "")
-    description = "Plain-language summaries of new studies, newest first."
+    description = "Short, plain summaries of new studies, newest first."
     return _page(
         request,
         "pages/research_list.html",

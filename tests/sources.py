@@ -23,11 +23,12 @@ class RecordedSources:
         self.answers = []
         self.requests = []
 
-    def answer(self, body, status=200, content_type="application/json"):
-        """Queue an answer: a recorded file's name, or the bytes themselves."""
+    def answer(self, body, status=200, content_type="application/json", headers=None):
+        """Queue an answer: a recorded file's name, or the bytes themselves, with any
+        headers beside its Content-Type (such as Retry-After)."""
         if isinstance(body, str):
             body = recorded(body)
-        self.answers.append((body, status, content_type))
+        self.answers.append((body, status, content_type, headers or {}))
 
     def fail(self, error):
         """Queue a failure urlopen raises, such as TimeoutError()."""
@@ -40,9 +41,11 @@ class RecordedSources:
         answer = self.answers.pop(0)
         if isinstance(answer, BaseException):
             raise answer
-        body, status, content_type = answer
+        body, status, content_type, more = answer
         headers = email.message.Message()
         headers["Content-Type"] = content_type
+        for name, value in more.items():
+            headers[name] = value
         if status >= 400:
             raise urllib.error.HTTPError(
                 request.full_url, status, "recorded error", headers, io.BytesIO(body)
@@ -52,3 +55,27 @@ class RecordedSources:
     @property
     def last_request(self):
         return self.requests[-1][0]
+
+
+class RecordedClock:
+    """The evidence watch's clock in tests: sleeping moves time on at once and is noted,
+    so a test sees every wait the client keeps without waiting."""
+
+    def __init__(self, now=None):
+        import datetime
+
+        self.time = 1000.0
+        self.slept = []
+        self.start = now or datetime.datetime(2026, 12, 5, 3, 0, tzinfo=datetime.UTC)
+
+    def monotonic(self):
+        return self.time
+
+    def sleep(self, seconds):
+        self.slept.append(round(seconds, 3))
+        self.time += seconds
+
+    def now(self):
+        import datetime
+
+        return self.start + datetime.timedelta(seconds=self.time - 1000.0)

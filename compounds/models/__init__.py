@@ -10,9 +10,11 @@ from .content import (
 )
 from .feedback import Feedback
 from .imports import ImportBatch, ImportBatchItem
+from .notices import IdentifierKind, NoticeReview, StudyCheck, StudyNotice
 from .published import (
     FormerSlug,
     PublicationChange,
+    PublishedCitation,
     PublishedCompound,
     PublishedCondition,
     PublishedResearchUpdate,
@@ -25,6 +27,7 @@ from .safety import Caution, Interaction, Monitoring, SafetyFinding
 from .search import PromotedResult, SearchSynonym
 from .site import SitePage
 from .urgent_help import HelpLine
+from .watch import InboxItem, OfficialLabel, WatchCheck, WatchSource
 
 PUBLISHABLE_MODELS = (Compound, Condition, EvidenceSummary, ResearchUpdate, SitePage)
 
@@ -38,14 +41,21 @@ __all__ = [
     "Feedback",
     "FormerSlug",
     "HelpLine",
+    "IdentifierKind",
+    "NoticeReview",
+    "StudyCheck",
+    "StudyNotice",
     "ImportBatch",
     "ImportBatchItem",
+    "InboxItem",
     "Interaction",
     "Mechanism",
     "MedicalAdvisor",
+    "OfficialLabel",
     "Monitoring",
     "PromotedResult",
     "Publishable",
+    "PublishedCitation",
     "PublishedCompound",
     "PublishedCondition",
     "PublishedResearchUpdate",
@@ -63,4 +73,6 @@ __all__ = [
     "SearchSynonym",
     "SitePage",
     "Version",
+    "WatchCheck",
+    "WatchSource",
 ]

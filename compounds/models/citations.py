@@ -133,6 +133,11 @@ class Reference(Citation):
             _unique_per("summary", field, message)
             for field, message in Citation.IDENTIFIERS.items()
         ]
+        # The retraction watch finds every summary citing a study it has a notice on.
+        indexes = [
+            models.Index(fields=["doi"], name="reference_doi", condition=~Q(doi="")),
+            models.Index(fields=["pmid"], name="reference_pmid", condition=~Q(pmid="")),
+        ]
 
 
 class ResearchReference(Citation):

@@ -140,6 +140,10 @@ class PublishedSummary(Published):
     # The pair's "What changed" (compounds/review/change_log.py), copied from the live
     # version: its pages read it with the row, in the same query.
     change_log = models.JSONField(default=list, blank=True)
+    # Retractions, corrections and expressions of concern about the studies the approved
+    # version cites (compounds/models/notices.py), gravest first, each saying whether
+    # advisors are still checking the review: its pages read them with the row.
+    study_notices = models.JSONField(default=list, blank=True)
 
     content_model_name = "evidencesummary"
 
@@ -165,6 +169,44 @@ class PublishedSummary(Published):
     @property
     def is_direct(self):
         return self.evidence_basis == EvidenceBasis.DIRECT
+
+    @property
+    def notice_being_checked(self):
+        """The gravest notice on a cited study that advisors are still checking, if any."""
+        return next((notice for notice in self.study_notices if notice["checking"]), None)
+
+    def notices_of(self, reference):
+        """The notices on one cited study (a reference of the approved snapshot)."""
+        return [
+            notice
+            for notice in self.study_notices
+            if getattr(reference, notice["field"], "") == notice["identifier"]
+        ]
+
+
+class PublishedCitation(models.Model):
+    """A study an approved summary cites, by PMID or DOI, written with the summary's row:
+    the retraction watch checks these and finds by them the pairs whose pages cite a
+    study it has a notice on."""
+
+    summary = models.ForeignKey(
+        PublishedSummary, on_delete=models.CASCADE, related_name="citations"
+    )
+    identifier_kind = models.CharField(max_length=10)
+    identifier = models.CharField(max_length=200)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["summary", "identifier_kind", "identifier"], name="pub_citation_once"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["identifier_kind", "identifier"], name="pub_citation_study")
+        ]
+
+    def __str__(self):
+        return f"Summary {self.summary_id} cites {self.identifier_kind} {self.identifier}"
 
 
 class PublishedResearchUpdate(Published, Searchable):

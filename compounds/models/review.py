@@ -97,6 +97,11 @@ class ReviewAction(models.TextChoices):
     APPROVE = "approve", "Approved"
     REQUEST_CHANGES = "request_changes", "Changes requested"
     WITHDRAW = "withdraw", "Withdrawn"
+    # After a retraction, correction or expression of concern on a study a summary cites.
+    NOTICE_CHECKED = "notice_checked", "Checked after a notice on a cited study"
+    # An advisor's decision on an item of the evidence watch's inbox (compounds/watch/):
+    # it changes no state, and the history keeps it beside the object's other steps.
+    INBOX_DECISION = "inbox_decision", "Evidence inbox item decided"
 
 
 class ReviewEvent(models.Model):

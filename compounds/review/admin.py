@@ -38,7 +38,7 @@ from compounds.models import ReviewEvent, ReviewState, Version
 from compounds.review import change_log, content_checks, patient_text, snapshots, workflow
 from compounds.review import messages as review_messages
 from compounds.review.history import HistoryViews
-from compounds.review.queue import editors_since_approval, next_in_queue
+from compounds.review.queue import editors_since_approval, next_in_queue, open_notices_of
 
 EVERYWHERE = [ActionLocation.CHANGE_LIST, ActionLocation.CHANGE_FORM]
 # The buttons of a change form's submit row: a post that names one is a save.
@@ -882,6 +882,8 @@ class ReviewAdmin(HistoryViews, CraftedInputAdmin):
                 "diff": diff,
                 "changes_requested": workflow.latest_changes_requested(obj),
                 "open_reports": open_reports_about(request, obj),
+                "watch_inbox": self._watch_inbox(request, obj),
+                "study_notices": open_notices_of(obj),
                 "can_review": self.has_review_permission(request),
                 "in_review": obj.review_state == ReviewState.IN_REVIEW,
                 "action_field": CHANGE_FORM_ACTION,
@@ -909,6 +911,11 @@ class ReviewAdmin(HistoryViews, CraftedInputAdmin):
             },
         )
 
+    def _watch_inbox(self, request, obj):
+        # The evidence watch stands above the review workflow: the site hands it over.
+        hook = getattr(self.admin_site, "watch_inbox", None)
+        return hook(request, obj) if hook else None
+
     def preview_banner(self, request, obj):
         """What the preview's banner offers (pages/jinja2/base.html): the way back to the
         review, and the decisions the advisor may take there."""
@@ -928,6 +935,8 @@ class ReviewAdmin(HistoryViews, CraftedInputAdmin):
         if obj is not None:
             context["changes_requested"] = workflow.latest_changes_requested(obj)
             context["open_reports"] = open_reports_about(request, obj)
+            context["watch_inbox"] = self._watch_inbox(request, obj)
+            context["study_notices"] = open_notices_of(obj)
             context["can_save_and_submit"] = self.has_change_permission(request, obj)
         else:
             context["can_save_and_submit"] = self.has_add_permission(request)

@@ -133,11 +133,17 @@ def reading_grade(text):
     return 0.39 * len(words) / sentences + 11.8 * counted / len(words) - 15.59
 
 
+# How the review screen names a page's search result description among its passages.
+DESCRIPTION_LABEL = "Search result description: "
+
+
 def page_grade(passages):
     """The reading grade of a page's prose: its passages (pages/reading.py text_of) that
     read as sentences, ending in . ! ? or :. A table row ("Leukemia | Insufficient
     evidence | ...") or a link's label is read, not as a sentence: counted as one, its
-    run of names would put any hub page past grade 15."""
+    run of names would put any hub page past grade 15. The label the review screen puts
+    before the search result description is for the advisor; patients never read it."""
+    passages = [p.removeprefix(DESCRIPTION_LABEL) for p in passages]
     prose = [p for p in passages if p.rstrip().endswith((".", "!", "?", ":", ".”", "?”"))]
     return reading_grade("\n".join(prose)) if prose else None
 

@@ -122,7 +122,11 @@ def review_dashboard(request):
             {"review_due": "due"},
         )
     queue = review_queue.head(request, LIMIT)
+    notices, notices_open = review_queue.open_notices(request.user, LIMIT)
     return {
+        # Cited studies retracted, corrected or under an expression of concern come first.
+        "notices": notices,
+        "notices_open": notices_open,
         "queue": [item for item in queue if not item.needs_another_advisor],
         "own_edits": [item for item in queue if item.needs_another_advisor],
         "awaiting": awaiting,

@@ -32,6 +32,7 @@ from compounds.models import (
     FormerSlug,
     MedicalAdvisor,
     PublicationChange,
+    PublishedCitation,
     PublishedCompound,
     PublishedCondition,
     PublishedResearchUpdate,
@@ -41,6 +42,7 @@ from compounds.models import (
     SitePage,
     Version,
 )
+from compounds.models.notices import cited_identifiers, published_notices
 
 # Sent on commit with change, the PublicationChange recorded: model (the working model's
 # name, or "*" for every page), object_id, and before and after, what `footprint` said of
@@ -161,7 +163,7 @@ def site_page_columns(data):
     }
 
 
-def _summary_row(pk, version, compound, condition):
+def _summary_row(pk, version, compound, condition, study_notices=()):
     return PublishedSummary(
         id=pk,
         compound_id=compound.pk,
@@ -172,6 +174,8 @@ def _summary_row(pk, version, compound, condition):
         **_byline(version),
         # "What changed", as the version's approval left it (compounds/review/change_log.py).
         change_log=version.change_log,
+        # Notices on the studies it cites, found by the retraction watch.
+        study_notices=list(study_notices),
     )
 
 
@@ -276,7 +280,11 @@ def publish(obj, version, previous_slug=None):
         compound = PublishedCompound.objects.filter(pk=obj.compound_id).first()
         condition = PublishedCondition.objects.filter(pk=obj.condition_id).first()
         if compound and condition:
-            _summary_row(obj.pk, version, compound, condition).save()
+            notices = published_notices({obj.pk: data}).get(obj.pk, ())
+            row = _summary_row(obj.pk, version, compound, condition, notices)
+            row.save()
+            PublishedCitation.objects.filter(summary_id=obj.pk).delete()
+            _write_citations([row])
         _announce(model, obj.pk, before)
         return
     if model is SitePage:
@@ -324,9 +332,42 @@ def _publish_waiting(summaries, batch=2000):
             )
         )
         if len(rows) >= batch:
-            PublishedSummary.objects.bulk_create(rows)
+            _create_summary_rows(rows)
             rows = []
+    _create_summary_rows(rows)
+
+
+def _create_summary_rows(rows):
+    """Writes summary rows, with the notices on the studies they cite (two queries)."""
+    notices = published_notices({row.pk: row.data for row in rows})
+    for row in rows:
+        row.study_notices = notices.get(row.pk, [])
     PublishedSummary.objects.bulk_create(rows)
+    _write_citations(rows)
+
+
+def _write_citations(rows):
+    """The studies the summaries' approved versions cite, by PMID and DOI."""
+    PublishedCitation.objects.bulk_create(
+        [
+            PublishedCitation(summary_id=row.pk, identifier_kind=kind, identifier=identifier)
+            for row in rows
+            for kind, identifier in sorted(cited_identifiers(row.data))
+        ],
+        batch_size=2000,
+    )
+
+
+def refresh_study_notices(summary_ids):
+    """Writes again the notices of these summaries' published rows, after the watch found
+    a notice or an advisor decided on one, and records the change of their pages so that
+    every copy of them is refreshed (pages/cache.py), in the caller's transaction."""
+    rows = dict(PublishedSummary.objects.filter(pk__in=list(summary_ids)).values_list("pk", "data"))
+    notices = published_notices(rows)
+    for pk in rows:
+        before = footprint(EvidenceSummary, pk)
+        PublishedSummary.objects.filter(pk=pk).update(study_notices=notices.get(pk, []))
+        _announce(EvidenceSummary, pk, before)
 
 
 def unpublish(obj):

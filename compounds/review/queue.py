@@ -19,7 +19,15 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.text import capfirst
 
-from compounds.models import PUBLISHABLE_MODELS, ReviewAction, ReviewEvent, ReviewState, Version
+from compounds.models import (
+    PUBLISHABLE_MODELS,
+    EvidenceSummary,
+    NoticeReview,
+    ReviewAction,
+    ReviewEvent,
+    ReviewState,
+    Version,
+)
 from compounds.review import snapshots, workflow
 
 PER_PAGE = 50
@@ -38,6 +46,68 @@ class QueueItem:
     @property
     def label(self):
         return str(self.obj)
+
+
+@dataclass
+class NoticeItem:
+    """A summary citing a study with a notice that advisors have not decided on: the head
+    of the queue, before anything waiting for review."""
+
+    summary: str
+    reason: str
+    notice_url: str
+    decide_url: str
+    found_at: object
+
+
+def open_notices(user, limit):
+    """(the oldest `limit` open notices on cited studies, how many are open in all), for a
+    user who may see summaries; two queries."""
+    if not user.has_perm("compounds.view_evidencesummary"):
+        return [], 0
+    rows = NoticeReview.objects.filter(decided_at__isnull=True).order_by("found_at", "id")
+    shown = list(rows.select_related("notice", "summary__compound", "summary__condition")[:limit])
+    count = len(shown) if len(shown) < limit else rows.count()
+    items = [
+        NoticeItem(
+            summary=str(review.summary),
+            reason=_reason(review.notice),
+            notice_url=review.notice.link,
+            decide_url=reverse("admin:compounds_noticereview_change", args=[review.pk]),
+            found_at=review.found_at,
+        )
+        for review in shown
+    ]
+    return items, count
+
+
+def open_notices_of(obj):
+    """The open notices on studies an evidence summary cites, for its review screen and
+    change form: approving a new version decides them, so the advisor sees them first."""
+    if not isinstance(obj, EvidenceSummary) or obj.pk is None:
+        return []
+    return [
+        NoticeItem(
+            summary=str(obj),
+            reason=_reason(review.notice),
+            notice_url=review.notice.link,
+            decide_url=reverse("admin:compounds_noticereview_change", args=[review.pk]),
+            found_at=review.found_at,
+        )
+        for review in NoticeReview.objects.filter(summary=obj, decided_at__isnull=True)
+        .select_related("notice")
+        .order_by("found_at", "id")
+    ]
+
+
+def _reason(notice):
+    study = f"{notice.get_identifier_kind_display()} {notice.identifier}"
+    said = {
+        "retraction": "retracted",
+        "correction": "corrected",
+        "expression_of_concern": "given an expression of concern",
+    }[notice.kind]
+    return f"A cited study ({study}) was {said} ({notice.source})"
 
 
 def kinds_for(user):
@@ -186,12 +256,15 @@ def review_queue_view(request):
         objects = _in_review(model, newest_first).filter(pk__in=pks)
         queue += items_of(request, model, list(objects))
     queue.sort(key=lambda item: item.obj.updated_at, reverse=newest_first)
+    notices, notices_open = open_notices(request.user, PER_PAGE)
     return TemplateResponse(
         request,
         "admin/review_queue.html",
         {
             **admin.site.each_context(request),
             "title": "Review queue",
+            "notices": notices,
+            "notices_open": notices_open,
             "queue": queue,
             "page": page,
             "kinds": [(name, capfirst(model._meta.verbose_name_plural)) for name, model in kinds],

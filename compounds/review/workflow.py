@@ -52,7 +52,15 @@ from django.db.models.fields.json import KT
 from django.dispatch import Signal
 from django.utils import timezone
 
-from compounds.models import MedicalAdvisor, ReviewAction, ReviewEvent, ReviewState, Version
+from compounds.models import (
+    EvidenceSummary,
+    MedicalAdvisor,
+    NoticeReview,
+    ReviewAction,
+    ReviewEvent,
+    ReviewState,
+    Version,
+)
 from compounds.one_line import has_line_break
 from compounds.review import change_log, content_checks, publishing, snapshots, working_copy
 
@@ -587,6 +595,15 @@ def _publish(current, user, comment, public_reason=""):
         live_version=version,
         editors_since_approval=[],
     )
+    # The review screen shows the notices on cited studies that advisors are checking:
+    # approving a version after them is a decision on them, and the pages stop saying so.
+    if isinstance(current, EvidenceSummary):
+        NoticeReview.objects.filter(summary_id=current.pk, decided_at__isnull=True).update(
+            decision=NoticeReview.Decision.NEW_VERSION,
+            decided_at=now,
+            decided_by=user,
+            version=version,
+        )
     publishing.publish(
         current, version, previous_slug=previous.data.get("slug") if previous else None
     )
@@ -714,6 +731,39 @@ def review_due_after(day):
     year, month = day.year + month_index // 12, month_index % 12 + 1
     # 29 February, or the 31st of a shorter month, falls back to the month's last day.
     return datetime.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def book_inbox_decision(obj, user, comment, *, due_now=False):
+    """An advisor's decision on what the evidence watch found about obj (compounds/watch/
+    inbox.py), booked as a step of obj's history. It changes no state and mails no one
+    (no step_taken). With due_now, obj's review falls due today, unless it already has:
+    its live version's date moves, the published row's (what pages show) waits for the
+    next approval. Called inside the decision's transaction."""
+    if due_now and obj.live_version_id:
+        today = timezone.localdate()
+        Version.objects.filter(pk=obj.live_version_id, next_review_due__gt=today).update(
+            next_review_due=today
+        )
+    return _book_decision(obj, user, ReviewAction.INBOX_DECISION, comment)
+
+
+def book_notice_checked(summary, user, comment):
+    """An advisor's decision that a summary stands as approved after a notice on a study
+    it cites (compounds/watch/retractions.py), booked as a step of its history. It
+    changes no state and mails no one. Called inside the decision's transaction."""
+    return _book_decision(summary, user, ReviewAction.NOTICE_CHECKED, comment)
+
+
+def _book_decision(obj, user, action, comment):
+    return ReviewEvent.objects.create(
+        content_object=obj,
+        object_repr=str(obj)[:300],
+        action=action,
+        from_state=obj.review_state,
+        to_state=obj.review_state,
+        user=user,
+        comment=comment,
+    )
 
 
 def latest_changes_requested(obj):

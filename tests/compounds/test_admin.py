@@ -16,8 +16,11 @@ from compounds.models import (
     EvidenceSummary,
     Feedback,
     ImportBatch,
+    InboxItem,
     Mechanism,
     MedicalAdvisor,
+    NoticeReview,
+    OfficialLabel,
     PromotedResult,
     Reference,
     ResearchUpdate,
@@ -227,12 +230,18 @@ def test_every_compounds_model_registered_in_the_admin_is_covered_here():
     # Import batches are made by imports; tests/compounds/test_catalogue_admin.py covers them.
     # Readers' reports are sent from public pages; tests/compounds/test_feedback_admin.py
     # covers their queue. What search reads besides the content:
-    # tests/pages/test_search_admin.py.
+    # tests/pages/test_search_admin.py. Notices on cited studies are found by the retraction
+    # watch; tests/compounds/test_watch_retractions.py covers their admin. The evidence
+    # inbox and compounds' official labels: tests/compounds/test_watch_inbox.py and
+    # test_watch_labels.py.
     assert registered == {
         *ADMIN_MODELS,
         ReviewEvent,
         ImportBatch,
         Feedback,
+        NoticeReview,
+        InboxItem,
+        OfficialLabel,
         SearchSynonym,
         PromotedResult,
     }

@@ -130,6 +130,12 @@ def test_a_text_without_words_has_no_grade():
     assert reading_grade(" — ; ") is None
 
 
+def test_a_pages_grade_reads_its_search_description_without_the_label_advisors_see():
+    description = "Cats sit on mats."
+    passages = [content_checks.DESCRIPTION_LABEL + description]
+    assert content_checks.page_grade(passages) == reading_grade(description)
+
+
 def test_key_takeaways_are_one_sentence_a_line():
     lines = "Ketamine is not a cure\nAsk your doctor first\nIt is given in a clinic"
     assert reading_grade(lines) == reading_grade(lines.replace("\n", ". ") + ".")

@@ -106,6 +106,9 @@ def _one_line_fields(form_class):
     for name, field in form_class.base_fields.items():
         if name in getattr(form_class, "declared_fields", {}):
             continue
+        # A UUID takes its own 36 characters and nothing else: no line break gets in.
+        if isinstance(field, forms.UUIDField):
+            continue
         if isinstance(field, forms.CharField) and not isinstance(field.widget, forms.Textarea):
             yield name, field
 

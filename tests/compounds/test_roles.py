@@ -49,14 +49,19 @@ GROUPS = {"editor": "Editor", "advisor": "Medical Advisor"}
 # Every registration that is not the workflow's content, and what both roles may do
 # there: "view" is to list and read it, never to add, change or delete; "answer" is to
 # read it and change it (a reader's report, answered and closed), never to add or
-# delete; "keep" is to add, change and delete it without review (the search synonyms
-# and promoted results); None is no entry. A registration missing here fails
+# delete; "decide" is "view" for editors and "answer" for advisors (a notice on a cited
+# study, an item of the evidence inbox, decided by an advisor); "keep" is to add, change
+# and delete it without review (the search synonyms, promoted results and official
+# labels); None is no entry. A registration missing here fails
 # test_every_registration_is_decided.
 OTHERS = {
     "compounds.SearchSynonym": "keep",
     "compounds.PromotedResult": "keep",
     "compounds.ReviewEvent": "view",
     "compounds.Feedback": "answer",
+    "compounds.InboxItem": "decide",
+    "compounds.NoticeReview": "decide",
+    "compounds.OfficialLabel": "keep",
     "compounds.MedicalAdvisor": "view",
     "compounds.Reference": "view",
     "compounds.ImportBatch": "view",
@@ -192,9 +197,12 @@ def test_role_reaches_only_what_was_decided(client, role, label):
         assert model_admin.has_change_permission(request)
         assert model_admin.has_delete_permission(request)
     else:
+        decided = OTHERS[label]
+        if decided == "decide":
+            decided = "answer" if role == "advisor" else "view"
         assert response.status_code == 200
         assert not model_admin.has_add_permission(request)
-        assert model_admin.has_change_permission(request) == (OTHERS[label] == "answer")
+        assert model_admin.has_change_permission(request) == (decided == "answer")
         assert not model_admin.has_delete_permission(request)
 
 

@@ -19,9 +19,8 @@ PHONE = {"width": 390, "height": 844}
 PAGE_TYPES = ["does-it-work", "evidence-level", "interactions", "safety"]
 NAMES = ["Does it work?", "Evidence level", "Interactions", "Safety"]
 TRD = "treatment-resistant-depression"
-# Pairs of the seed whose takeaways are short enough to fit with the rest: all of it
-# on the first screen. Longer takeaways (chronic pain, TRD) start on it.
-SHORT = ["neuropathic-pain", "leukemia", "stage-iv-cancer"]
+# Pairs of the seed whose verdict, level and takeaways all fit on the first screen.
+SHORT = ["neuropathic-pain", "leukemia", "stage-iv-cancer", "chronic-pain"]
 
 
 def _phone(browser):
@@ -56,20 +55,18 @@ def test_the_first_screen_holds_the_tabs_verdict_level_and_takeaways(site, brows
     assert below == {}
 
 
-@pytest.mark.parametrize("condition", ["chronic-pain", TRD])
-def test_longer_takeaways_start_on_the_first_screen_after_the_verdict_and_level(
-    site, browser, condition
+def test_after_urgent_help_the_first_screen_holds_the_verdict_level_and_start_of_takeaways(
+    site, browser
 ):
     page = _phone(browser)
     for kind in PAGE_TYPES:
-        page.goto(site + _url(condition, kind))
-        if condition == TRD:
-            # Urgent help comes first: the verdict follows it, on the same screen.
-            assert _box(page, ".urgent-help")[1] < _box(page, "h1")[0], kind
-            assert _box(page, ".grade-verdict .grade-value")[1] <= PHONE["height"], kind
-        else:
-            assert _box(page, ".grade-level")[1] <= PHONE["height"], kind
-            assert _box(page, ".glance .takeaways li")[1] <= PHONE["height"], kind
+        page.goto(site + _url(TRD, kind))
+        # Urgent help comes first; the verdict and the level follow it on the same screen,
+        # and the key takeaways begin there.
+        assert _box(page, ".urgent-help")[1] < _box(page, "h1")[0], kind
+        assert _box(page, ".grade-verdict")[1] <= PHONE["height"], kind
+        assert _box(page, ".grade-level")[1] <= PHONE["height"], kind
+        assert _box(page, ".glance .takeaways h2")[1] <= PHONE["height"], kind
 
 
 def test_the_tabs_lead_to_each_of_the_pairs_four_pages(site, browser):

@@ -20,6 +20,7 @@ import datetime
 import itertools
 import random
 import re
+import zlib
 
 import pytest
 from django.test import RequestFactory
@@ -242,8 +243,45 @@ def pair_of(level, verdict, basis, safety_data, relevance, references, studied, 
     )
     for obj in (compound, condition, summary):
         obj.version = byline()
+    summary.version.study_notices = notices_of(summary)
     summary.compound, summary.condition = compound, condition
     return Pair.of(summary)
+
+
+def _notice(kind, checking):
+    """A notice on the first reference, as the retraction watch writes it: test data."""
+    label = {"retraction": "Retracted", "correction": "Corrected"}.get(
+        kind, "Expression of concern"
+    )
+    return {
+        "field": "doi",
+        "identifier": "10.5555/qz-test-reference",
+        "kind": kind,
+        "label": label,
+        "link": "https://doi.org/10.5555/qz-test-notice",
+        "date": "",
+        "checking": checking,
+    }
+
+
+# The notices a pair citing a study may carry (compounds/models/notices.py): none, each kind
+# being checked, and one decided.
+NOTICES = [
+    [],
+    [_notice("retraction", True)],
+    [_notice("expression_of_concern", True), _notice("correction", False)],
+    [_notice("correction", True)],
+    [_notice("retraction", False)],
+]
+
+
+def notices_of(summary):
+    """A notice case drawn from the pair's data, the same on every run; none where the
+    pair cites no study a notice could be about."""
+    if not summary.cites_study:
+        return []
+    key = f"{summary.evidence_level}{summary.verdict}{summary.evidence_basis}"
+    return NOTICES[zlib.crc32(key.encode()) % len(NOTICES)]
 
 
 def render(pair, kind):
@@ -497,8 +535,8 @@ def test_a_trial_of_another_condition_is_not_said_to_be_a_trial_in_people_with_t
         in text
     )
     assert (
-        "Our advisors graded this evidence as direct, from research on Ketamine (IV / "
-        "Esketamine) in people or models with Major Depression; that research has not been "
+        "Our advisors graded this evidence as direct: it comes from research on Ketamine (IV / "
+        "Esketamine) in people or models with Major Depression. That research has not been "
         "added to this review's references yet." in text
     )
     # The trial is still a study the review cites and lists.

@@ -189,6 +189,14 @@ def test_the_address_kept_drops_what_is_not_part_of_a_page(client):
     assert Feedback.objects.get().page == "/search/?q=ketamine"
 
 
+def test_a_report_from_the_doctors_report_keeps_no_choice_of_its_reader(client):
+    # What a reader picked for their doctor says what they live with: never kept.
+    chosen = "/report-for-your-doctor/?compound=ketamine&condition=suicidal-ideation"
+    data = form_data(client.get(chosen), SEND, what="A date is missing.")
+    assert post(client, data).status_code == 303
+    assert Feedback.objects.get().page == "/report-for-your-doctor/"
+
+
 def test_a_reader_who_leaves_an_address_is_told_the_report_came_in(
     client, django_capture_on_commit_callbacks
 ):

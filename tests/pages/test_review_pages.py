@@ -291,7 +291,7 @@ def test_a_pair_with_safety_data_says_research_examined_safety_in_the_condition(
         "Neuropathic Pain; the studies are listed under References." in p.main.text
     )
     assert "has no safety data specific to" not in p.main.text
-    assert "with condition-specific safety research" in p.meta(name="description")
+    assert "and what research in Neuropathic Pain found." in p.meta(name="description")
 
 
 def test_a_pair_without_safety_data_says_none_was_found(client):
@@ -299,7 +299,7 @@ def test_a_pair_without_safety_data_says_none_was_found(client):
     assert "This review has no safety data specific to Leukemia yet." in p.main.text
     assert "summarizes what published research says about the safety" not in p.main.text
     assert "Published research has examined the safety" not in p.main.text
-    assert "no condition-specific safety research yet" in p.meta(name="description")
+    assert "and no safety research in Leukemia yet." in p.meta(name="description")
 
 
 # Evidence hierarchy -------------------------------------------------------------------------
@@ -359,7 +359,7 @@ def test_a_direct_pair_without_references_is_not_called_extrapolated(client):
     text = page(client, "chronic-pain", "does-it-work").main.text
     # Direct, but no study is cited: the advisors' grade, never "rests on research".
     assert (
-        "Our advisors graded this evidence as direct, from research on Ketamine (IV / "
+        "Our advisors graded this evidence as direct: it comes from research on Ketamine (IV / "
         "Esketamine) in people or models with Chronic Pain" in text
     )
     assert "rests on research on" not in text
