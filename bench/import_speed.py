@@ -27,6 +27,7 @@ import datetime
 import json
 import os
 import platform
+import re
 import subprocess
 import sys
 import tempfile
@@ -324,8 +325,17 @@ def write_results(scale, pairs, size, vendor, steps):
     )
     text = report.RESULTS.read_text()
     title = f"## Catalogue import (`make bench-import SCALE={scale}`)"
-    if title not in text and "## Catalogue import (`make bench-import`)" in text:
-        title = "## Catalogue import (`make bench-import`)"
+    if title not in text:
+        # A new scale's section goes after the others of the import, before the faults.
+        anchor = re.search(
+            r"^## (?!Catalogue import)", text[text.find("## Catalogue import") :], re.M
+        )
+        if "## Catalogue import" in text and anchor:
+            at = text.find("## Catalogue import") + anchor.start()
+            text = text[:at] + section + "\n" + text[at:]
+            report.RESULTS.write_text(text)
+            print(section)
+            return
     report._replace_section(title, section, text)
     print(section)
 
