@@ -587,6 +587,8 @@ class Catalogue:
             **publishing._columns(EvidenceSummary, data),
             **publishing._byline(version),
             change_log=version.change_log,
+            # The bench's studies carry no retraction or correction notice.
+            study_notices=[],
         )
 
     def _research_updates(self, t, compound_count, conditions):

@@ -220,3 +220,15 @@ def approve_as(obj, editor, advisor):
 
     workflow.submit(obj, editor)
     return workflow.approve(obj, advisor, comment=confirming(obj), public_reason=public_reason(obj))
+
+
+def shown_by(page, button, user, model):
+    """What a decision's confirmation page names as shown (compounds/review/shown.py),
+    read through the one token its form posts when `button` is pressed."""
+    from compounds.review import shown
+    from tests.admin_forms import form_data
+
+    data = form_data(page, button)
+    action = (data.get("action") or data.get("CHANGE_FORM-action"))[0]
+    (token,) = data[shown.FIELD]
+    return shown.recall(user, model, action, token)

@@ -22,7 +22,14 @@ from .published import (
     PublishedSummary,
     ResearchUpdateLink,
 )
-from .review import Publishable, ReviewAction, ReviewEvent, ReviewState, Version
+from .review import (
+    Publishable,
+    ReviewAction,
+    ReviewEvent,
+    ReviewState,
+    ShownDecision,
+    Version,
+)
 from .safety import Caution, Interaction, Monitoring, SafetyFinding
 from .search import PromotedResult, SearchSynonym
 from .site import SitePage
@@ -33,6 +40,7 @@ PUBLISHABLE_MODELS = (Compound, Condition, EvidenceSummary, ResearchUpdate, Site
 
 __all__ = [
     "PublicationChange",
+    "ShownDecision",
     "PUBLISHABLE_MODELS",
     "Caution",
     "Compound",

@@ -154,13 +154,35 @@ class PublishableQuerySet(models.QuerySet):
         compound and condition (its name), and its child rows (its references say
         whether its grade needs confirming; the content checks read the rows' text). A
         query a kind of child for the list, not one a row."""
-        rows = self
+        # Who last edited each: the confirmation page names them.
+        rows = self.select_related("last_edited_by")
         if self.model.live_related:
             rows = rows.select_related(*self.model.live_related)
         return rows.prefetch_related(*self.model.snapshot_children)
 
 
 PublishableManager = models.Manager.from_queryset(PublishableQuerySet)
+
+
+class ShownDecision(models.Model):
+    """What a decision's confirmation page showed an advisor: for each object its revision
+    and the fingerprint of the text patients would read, and each companion's revision.
+    The page posts a signed token naming this record, not a field for each object, so a
+    decision on a thousand objects posts as little as one on a single object; the decision
+    is then bound to what the record says was shown (compounds/review/shown.py). Kept
+    briefly: older records are deleted as new ones are written."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    # The admin's model label and action name the page was shown for.
+    model = models.CharField(max_length=100)
+    action = models.CharField(max_length=100)
+    # {"objects": [[id, revision, fingerprint or null], ...], "companions": [[model name,
+    # id, revision], ...], "rest": [id, ...]} (rest: selected, to be shown next).
+    shown = models.JSONField()
+
+    def __str__(self):
+        return f"{self.action} of {len(self.shown.get('objects', []))} {self.model}"
 
 
 class Publishable(models.Model):

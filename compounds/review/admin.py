@@ -35,7 +35,7 @@ from compounds.admin_plumbing import (
 )
 from compounds.feedback.dashboard import open_reports_about
 from compounds.models import ReviewEvent, ReviewState, Version
-from compounds.review import change_log, content_checks, patient_text, snapshots, workflow
+from compounds.review import change_log, content_checks, patient_text, shown, snapshots, workflow
 from compounds.review import messages as review_messages
 from compounds.review.history import HistoryViews
 from compounds.review.queue import editors_since_approval, next_in_queue, open_notices_of
@@ -186,6 +186,45 @@ def edits_since(obj, revision):
     return list(reversed(edits))
 
 
+class _Pending:
+    """A decision posted: its objects, what the advisor was shown of them (shown.Shown),
+    and, for an approval, the companions it takes along."""
+
+    def __init__(self, request, objects, seen, approving):
+        self.request = request
+        self.objects = objects
+        self.seen = seen
+        self.approving = approving
+        self.companions = workflow.companions_of(objects) if approving else {}
+        self.confirmed = self._confirmed()
+
+    def changed_since_seen(self, obj):
+        """Whether obj, or a companion approved with it, changed since it was seen."""
+        key = workflow.revision_key(obj)
+        revision = self.seen.revisions.get(key)
+        if revision is not None and revision != obj.revision:
+            return True
+        return any(
+            self.seen.companions.get(workflow.revision_key(part), part.revision) != part.revision
+            for part in self.companions.get(key, [])
+        )
+
+    def _confirmed(self):
+        """Whether the advisor confirmed the decision on what they were shown. An object
+        changed since it was seen is refused as stale by the workflow, and shown again
+        with its changes; any other is approved only on the text shown."""
+        post = self.request.POST
+        text_unseen = self.approving and any(
+            obj.pk not in self.seen.texts and not self.changed_since_seen(obj)
+            for obj in self.objects
+        )
+        on_change_form = CHANGE_FORM_ACTION in post
+        return not text_unseen and (
+            bool(post.get("confirmed"))
+            or (on_change_form and self.approving and "revision" in post)
+        )
+
+
 class ReviewEventInline(GenericTabularInline):
     """The object's audit trail, on its own page: read only, like the trail itself."""
 
@@ -250,6 +289,13 @@ class ReviewDueFilter(admin.SimpleListFilter):
 
 class ReviewAdmin(HistoryViews, CraftedInputAdmin):
     """A ModelAdmin for publishable content: compounds, conditions, summaries, updates."""
+
+    # The most objects an approval's confirmation page shows, each with the text patients
+    # will read. Rendering that text takes 20 to 100 ms a summary (pages/reading.py: four
+    # pages), and the approval renders it again to check it has not moved: a selection of
+    # a thousand is confirmed and approved a page at a time, each page bound to the text
+    # it showed, so that neither request takes more than a few seconds.
+    APPROVAL_PAGE = 50
 
     form = ReviewedForm
     # Lists of any size: no COUNT(*) of the whole table, and a capped count of the rows
@@ -564,97 +610,148 @@ class ReviewAdmin(HistoryViews, CraftedInputAdmin):
 
         Each object's revision comes from the page the decision was taken on: the review
         screen, the change form, or this view's own confirmation page, which lists what
-        the decision applies to with the revisions shown. An object changed since is
+        the decision applies to with the revisions shown (held on the server, named by
+        the token the page posts: compounds/review/shown.py). An object changed since is
         refused, and shown again with its changes, at its new revision, for the advisor
         to decide on.
 
         An approval is taken only on the text patients will read: the review screen and
-        the confirmation page show it and post its fingerprint (patient_text.py). From
-        anywhere else (the change form's action box, the list, the preview's banner) an
-        approval first shows the confirmation page with that text. An object whose text
-        would differ from the text shown is not approved, and is shown again.
+        the confirmation page show it and bind the approval to its fingerprint
+        (patient_text.py). From anywhere else (the change form's action box, the list,
+        the preview's banner) an approval first shows the confirmation page with that
+        text. An object whose text would differ from the text shown is not approved, and
+        is shown again. A selection larger than APPROVAL_PAGE is confirmed and approved a
+        page at a time, each page on the text it showed.
         """
-        objects = list(queryset.for_decision())
+        found = self._decision_objects(request, queryset)
+        if found is None:
+            self.message_user(
+                request,
+                "Nothing was decided: the confirmation page was open for longer than "
+                f"{shown.KEPT.seconds // 3600} hours, or was not shown to you. Select the "
+                f"{self.opts.verbose_name_plural} again.",
+                messages.WARNING,
+            )
+            return None
+        objects, seen = found
+        pending = _Pending(request, objects, seen, approving=prompt is None)
+        form = self._decision_form(pending)
+        if pending.confirmed and None not in seen.revisions.values() and form.is_valid():
+            return self._take_decision(pending, form, step, done, title, prompt)
+        # A reason refused (too long, two lines, missing) is said beside what was typed.
+        reason_refused = pending.confirmed and any(
+            name in form.errors for name in form.reason_fields
+        )
+        if not (pending.confirmed and form.comment_required) and not reason_refused:
+            form = DecisionForm(
+                {"comment": request.POST.get("comment", "")}, comment_required=False
+            )
+        return self._decision_page(request, objects, title, prompt, form, seen=seen, rest=seen.rest)
+
+    def _decision_objects(self, request, queryset):
+        """The objects a decision is about, and what the advisor was shown of them
+        (shown.Shown); None when the confirmation page posted can no longer be read."""
+        token = request.POST.get(shown.FIELD)
+        if token is None:
+            objects = list(queryset.for_decision())
+            return objects, self._posted_seen(request, objects)
+        seen = shown.recall(request.user, self.model, self._action_name(request), token)
+        if seen is None:
+            return None
+        return self._in_order(request, seen.ids), seen
+
+    def _in_order(self, request, ids):
+        """The objects of ids the advisor may see, in that order, ready for a decision."""
+        found = self.get_queryset(request).for_decision().in_bulk(ids)
+        return [found[pk] for pk in ids if pk in found]
+
+    @staticmethod
+    def _posted_seen(request, objects):
+        """What a page posting a field for each object showed: the review screen, the
+        change form, the preview's banner (a revision None: not shown at all)."""
         on_change_form = CHANGE_FORM_ACTION in request.POST
-        seen = {}
+        seen = shown.Shown(
+            texts=patient_text.seen_readings(request.POST),
+            companions=companions_seen(request.POST),
+        )
         for obj in objects:
             raw = request.POST.get(SEEN_REVISION.format(obj.pk))
             if raw is None and on_change_form:
                 raw = request.POST.get("revision")
-            seen[workflow.revision_key(obj)] = seen_revision(raw)
-        approving = prompt is None
-        texts_seen = patient_text.seen_readings(request.POST) if approving else {}
-        parts_seen = companions_seen(request.POST)
-        companions = workflow.companions_of(objects) if approving else {}
+            seen.revisions[workflow.revision_key(obj)] = seen_revision(raw)
+        return seen
 
-        def changed_since_seen(obj):
-            """Whether obj, or a companion approved with it, changed since it was seen."""
-            key = workflow.revision_key(obj)
-            if seen[key] is not None and seen[key] != obj.revision:
-                return True
-            return any(
-                parts_seen.get(workflow.revision_key(part), part.revision) != part.revision
-                for part in companions.get(key, [])
-            )
+    @staticmethod
+    def _action_name(request):
+        action_field = CHANGE_FORM_ACTION if CHANGE_FORM_ACTION in request.POST else "action"
+        return request.POST.get(action_field, "")
 
-        # An object changed since it was seen is refused as stale by the workflow, and
-        # shown again with its changes; any other is approved only on the text shown.
-        text_unseen = [
+    def _decision_form(self, pending):
+        """The comment and public reasons as posted. An approval of a grade its references
+        do not support, or of text with open content checks, needs the advisor's comment
+        (workflow.grade_to_confirm, checks_to_confirm), asked for before approving; a
+        change request or a withdrawal always does."""
+        confirms = pending.approving and any(
+            to_confirm(obj)
+            for obj in pending.objects
+            for to_confirm in self._to_confirm(pending.companions)
+        )
+        reasons = self._reasons_asked(pending.request, pending.objects) if pending.approving else {}
+        return DecisionForm(
+            pending.request.POST,
+            comment_required=not pending.approving or confirms,
+            reasons=reasons,
+        )
+
+    def _step_options(self, pending, form, step, prompt):
+        """The options of the workflow's step: the comment, what a change request points
+        at, the companions' revisions seen, an approval's public reasons."""
+        request, objects = pending.request, pending.objects
+        # A change request or withdrawal needs its comment; an approval may carry one.
+        comment = form.cleaned_data["comment"]
+        options = {"comment": comment} if prompt or comment.strip() else {}
+        if step is workflow.request_changes_many and len(objects) == 1:
+            # Only parts of what changed can be pointed at.
+            parts = set(changed_parts(self._diff(objects[0])[1]))
+            options["about"] = [label for label in request.POST.getlist("about") if label in parts]
+        if step in (workflow.approve_many, workflow.request_changes_many):
+            options["companions_seen"] = pending.seen.companions
+        if pending.approving:
+            options["public_reasons"] = form.public_reasons()
+        return options
+
+    def _take_decision(self, pending, form, step, done, title, prompt):
+        """Decide on the objects as confirmed; show again those refused as changed since
+        they were shown, then those of the selection still to be shown."""
+        request, seen = pending.request, pending.seen
+        options = self._step_options(pending, form, step, prompt)
+        text_moved = [
             obj
-            for obj in objects
-            if approving and obj.pk not in texts_seen and not changed_since_seen(obj)
+            for obj in pending.objects
+            if not pending.changed_since_seen(obj) and self._text_moved(request, obj, seen.texts)
         ]
-        confirmed = not text_unseen and (
-            bool(request.POST.get("confirmed"))
-            or (on_change_form and approving and "revision" in request.POST)
-        )
-        # An approval of a grade its references do not support, or of text with open
-        # content checks, needs the advisor's comment (workflow.grade_to_confirm,
-        # checks_to_confirm), asked for before approving.
-        confirms = approving and any(
-            to_confirm(obj) for obj in objects for to_confirm in self._to_confirm(companions)
-        )
-        needs_comment = not approving or confirms
-        reasons = self._reasons_asked(request, objects) if approving else {}
-        form = DecisionForm(request.POST, comment_required=needs_comment, reasons=reasons)
-        comment_asked = confirmed and needs_comment
-        if confirmed and None not in seen.values() and form.is_valid():
-            # A change request or withdrawal needs its comment; an approval may carry one.
-            comment = form.cleaned_data["comment"]
-            kwargs = {"comment": comment} if prompt or comment.strip() else {}
-            if step is workflow.request_changes_many and len(objects) == 1:
-                # Only parts of what changed can be pointed at.
-                parts = set(changed_parts(self._diff(objects[0])[1]))
-                kwargs["about"] = [
-                    label for label in request.POST.getlist("about") if label in parts
-                ]
-            if step in (workflow.approve_many, workflow.request_changes_many):
-                kwargs["companions_seen"] = companions_seen(request.POST)
-            if approving:
-                kwargs["public_reasons"] = form.public_reasons()
-            text_moved = [
-                obj
-                for obj in objects
-                if not changed_since_seen(obj) and self._text_moved(request, obj, texts_seen)
-            ]
-            deciding = [obj for obj in objects if obj not in text_moved]
-            stale = []
-            if deciding:
-                stale = self._run(request, step(deciding, request.user, seen=seen, **kwargs), done)
-            if not stale and not text_moved:
-                if request.POST.get(NEXT_FIELD) == "queue":
-                    # Decided from the review screen or the preview: on to the next item.
-                    return HttpResponseRedirect(next_in_queue(request, objects))
-                return None
-            again = stale + text_moved
-            return self._decision_page(request, again, title, prompt, form, show_diffs=True)
-        # A reason refused (too long, two lines, missing) is said beside what was typed.
-        reason_refused = confirmed and any(name in form.errors for name in form.reason_fields)
-        if not comment_asked and not reason_refused:
-            form = DecisionForm(
-                {"comment": request.POST.get("comment", "")}, comment_required=False
+        deciding = [obj for obj in pending.objects if obj not in text_moved]
+        stale = []
+        if deciding:
+            outcomes = step(deciding, request.user, seen=seen.revisions, **options)
+            stale = self._run(request, outcomes, done)
+        again = stale + text_moved
+        if again:
+            return self._decision_page(
+                request, again, title, prompt, form, show_diffs=True, rest=seen.rest
             )
-        return self._decision_page(request, objects, title, prompt, form, seen=seen)
+        if seen.rest:
+            # The next page of a large selection, with the comment as typed.
+            comment = DecisionForm(
+                {"comment": form.data.get("comment", "")}, comment_required=False
+            )
+            return self._decision_page(
+                request, self._in_order(request, seen.rest), title, prompt, comment
+            )
+        if request.POST.get(NEXT_FIELD) == "queue":
+            # Decided from the review screen or the preview: on to the next item.
+            return HttpResponseRedirect(next_in_queue(request, pending.objects))
+        return None
 
     @staticmethod
     def _reasons_asked(request, objects):
@@ -700,54 +797,36 @@ class ReviewAdmin(HistoryViews, CraftedInputAdmin):
         """The public pages a change of obj affects, before and after (pages/reading.py)."""
         return self.admin_site.what_patients_read(request, obj)
 
-    def _decision_page(self, request, objects, title, prompt, form, seen=None, show_diffs=False):
-        action_field = CHANGE_FORM_ACTION if CHANGE_FORM_ACTION in request.POST else "action"
+    def _decision_page(
+        self, request, objects, title, prompt, form, seen=None, show_diffs=False, rest=()
+    ):
+        """The confirmation page of a decision on objects: each with what the decision
+        does to it, and one form naming what it shows (a shown.remember token). seen:
+        what the page the advisor came from showed (shown.Shown), if any; rest: ids of
+        the selection to show after these. An approval shows APPROVAL_PAGE objects at
+        most, with the text patients will read; the others follow."""
+        seen = seen or shown.Shown()
+        action_name = self._action_name(request)
+        if prompt is None and len(objects) > self.APPROVAL_PAGE:
+            rest = [obj.pk for obj in objects[self.APPROVAL_PAGE :]] + list(rest)
+            objects = objects[: self.APPROVAL_PAGE]
         rows, refused = [], []
-        # An approval or a change request takes along a new pair's compound and condition.
-        takes_along = prompt is None or request.POST.get(action_field) == "request_changes"
-        companions = workflow.companions_of(objects) if takes_along else {}
-        reasons_asked = workflow.public_reasons_to_give(objects) if prompt is None else {}
-        for obj in objects:
-            reason = workflow.approval_refused(obj, request.user) if prompt is None else None
-            seen_revision = (seen or {}).get(workflow.revision_key(obj))
-            row = {
-                "object": obj,
-                "reason": reason,
-                "grade_to_confirm": workflow.grade_to_confirm(obj) if prompt is None else None,
-                "checks": content_checks.findings(obj) if prompt is None else [],
-                "review_url": self._url("review", obj),
-                # What the advisor saw, if they came from a page showing the object
-                # (revision 0 included: a newly made object's first).
-                "revision": obj.revision if seen_revision is None else seen_revision,
-                "seen_field": SEEN_REVISION.format(obj.pk),
-                "companions": self._companion_rows(
-                    request, companions.get(workflow.revision_key(obj), [])
-                ),
-            }
-            if prompt is None and row["reason"] is None:
-                # An approval publishes the companions too: who may not approve one of
-                # them may not approve this one.
-                row["reason"] = next(
-                    (c["refused"] for c in row["companions"] if c["refused"]), None
-                )
-            asks_changes = request.POST.get(action_field) == "request_changes"
-            points = asks_changes and len(objects) == 1
-            base, diff = self._diff(obj) if show_diffs or points else (None, None)
-            if show_diffs:
-                row["base"], row["diff"] = base, diff
-            if prompt is None and row["reason"] is None:
-                # What the advisor approves: the text patients will read.
-                row["reading"] = self._reading(request, obj)
-                row["pages"] = patient_text.shown(row["reading"])
-            if points:
-                # A change request may point at the parts it is about: those that changed.
-                row["parts"] = changed_parts(diff)
-                row["pointed"] = request.POST.getlist("about")
-            if prompt is None and row["reason"] is None:
-                asked = reasons_asked.get(workflow.revision_key(obj))
-                row["public_reason"] = self._public_reason_row(request, obj, asked, form)
+        for row in self._decision_rows(request, objects, prompt, form, seen, show_diffs):
             (refused if row["reason"] else rows).append(row)
         form.is_valid()
+        token = None
+        if rows:
+            token = shown.remember(
+                request.user,
+                self.model,
+                action_name,
+                [
+                    (r["object"], r["revision"], getattr(r.get("reading"), "fingerprint", None))
+                    for r in rows
+                ],
+                [(c["object"], c["revision"]) for r in rows for c in r["companions"]],
+                rest,
+            )
         return TemplateResponse(
             request,
             "admin/compounds/review_comment.html",
@@ -757,23 +836,74 @@ class ReviewAdmin(HistoryViews, CraftedInputAdmin):
                 "prompt": prompt,
                 "rows": rows,
                 "refused": refused,
+                "still_to_show": len(rest),
                 "opts": self.opts,
-                "action_field": action_field,
-                "action_name": request.POST.get(action_field),
+                "action_field": CHANGE_FORM_ACTION
+                if CHANGE_FORM_ACTION in request.POST
+                else "action",
+                "action_name": action_name,
                 "comment": form.data.get("comment", ""),
                 "comment_errors": form.errors.get("comment"),
                 "confirms_grade": any(row["grade_to_confirm"] for row in rows),
                 "confirms_checks": any(row["checks"] for row in rows)
                 or any(c["checks"] for row in rows for c in row["companions"]),
-                "seen_readings_field": patient_text.SEEN_READINGS,
-                "seen_readings": patient_text.seen_field_value(
-                    {row["object"].pk: row["reading"] for row in rows if "reading" in row}
-                ),
+                # The list's actions need an object selected to run: the first shown
+                # stands for all, which the token names (the decision reads them from it).
+                "first_selected": rows[0]["object"].pk if rows else None,
+                "shown_field": shown.FIELD,
+                "shown_token": token,
                 # Kept through the confirmation, so the decision still leads to the next item.
                 "next": "queue" if request.POST.get(NEXT_FIELD) == "queue" else "",
                 "next_field": NEXT_FIELD,
             },
         )
+
+    def _decision_rows(self, request, objects, prompt, form, seen, show_diffs):
+        """A row of the confirmation page for each object: what it shows of it, and why
+        the decision is refused for it (`reason`), if it is."""
+        approving = prompt is None
+        asks_changes = self._action_name(request) == "request_changes"
+        # An approval or a change request takes along a new pair's compound and condition.
+        companions = workflow.companions_of(objects) if approving or asks_changes else {}
+        reasons_asked = workflow.public_reasons_to_give(objects) if approving else {}
+        # A change request on one object may point at the parts it is about.
+        points = asks_changes and len(objects) == 1
+        for obj in objects:
+            key = workflow.revision_key(obj)
+            seen_revision = seen.revisions.get(key)
+            parts = companions.get(key, [])
+            row = {
+                "object": obj,
+                "reason": workflow.approval_refused(obj, request.user) if approving else None,
+                "grade_to_confirm": workflow.grade_to_confirm(obj) if approving else None,
+                "checks": content_checks.findings(obj) if approving else [],
+                "review_url": self._url("review", obj),
+                # What the advisor saw, if they came from a page showing the object
+                # (revision 0 included: a newly made object's first).
+                "revision": obj.revision if seen_revision is None else seen_revision,
+                "companions": self._companion_rows(request, parts, seen=seen.companions),
+            }
+            if approving and row["reason"] is None:
+                # An approval publishes the companions too: who may not approve one of
+                # them may not approve this one.
+                row["reason"] = next(
+                    (c["refused"] for c in row["companions"] if c["refused"]), None
+                )
+            base, diff = self._diff(obj) if show_diffs or points else (None, None)
+            if show_diffs:
+                row["base"], row["diff"] = base, diff
+            if points:
+                # Only the parts that changed can be pointed at.
+                row["parts"] = changed_parts(diff)
+                row["pointed"] = request.POST.getlist("about")
+            if approving and row["reason"] is None:
+                # What the advisor approves: the text patients will read.
+                row["reading"] = self._reading(request, obj)
+                row["pages"] = patient_text.shown(row["reading"])
+                row["public_reason"] = self._public_reason_row(
+                    request, obj, reasons_asked.get(key), form
+                )
+            yield row
 
     @staticmethod
     def _public_reason_row(request, obj, asked, form):
@@ -837,11 +967,13 @@ class ReviewAdmin(HistoryViews, CraftedInputAdmin):
         """Those of a decision's companions that it takes along: the ones in review."""
         return [part for part in parts if part.review_state == ReviewState.IN_REVIEW]
 
-    def _companion_rows(self, request, companions, diffs=False):
+    def _companion_rows(self, request, companions, diffs=False, seen=None):
         """What a decision's page shows and posts of each companion: the revision the
-        advisor saw (posted by the page they came from) or else its current one, and why
-        the advisor may not approve it, if so; on the review screen, its changes."""
-        seen = companions_seen(request.POST) if request.method == "POST" else {}
+        advisor saw (`seen`, by revision_key, else as posted by the page they came from)
+        or else its current one, and why the advisor may not approve it, if so; on the
+        review screen, its changes."""
+        if seen is None:
+            seen = companions_seen(request.POST) if request.method == "POST" else {}
         rows = []
         for part in self._in_review(companions):
             opts = part._meta

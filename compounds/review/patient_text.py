@@ -8,7 +8,8 @@ admin site reaches for the review screens (insightswarm/admin.py,
 an approval's form posts back.
 
 An approval is taken on the text the advisor was shown: its form carries, for each
-object, the fingerprint of the pages' text after approval. When the text would be
+object, the fingerprint of the pages' text after approval (the confirmation page, through
+the record its token names). When the text would be
 different by the time the advisor presses Approve (an edit of the object, of its
 compound or condition, a reference added), the approval of that object is refused
 and it is shown again.
@@ -21,8 +22,9 @@ from django.utils.html import escape
 
 from . import content_checks, word_diff
 
-# The posted field: "pk:fingerprint" for each object, separated by spaces. One field
-# for all, so that a confirmation of many objects posts one more field, not one each.
+# The field the review screen posts: "pk:fingerprint" for each object, separated by
+# spaces. A confirmation page of many objects posts none: what it showed is kept on the
+# server (compounds/review/shown.py).
 SEEN_READINGS = "seen_readings"
 _SEEN = re.compile(r"([0-9]{1,18}):([0-9a-f]{32})")
 

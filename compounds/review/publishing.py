@@ -14,12 +14,9 @@ cache) to refresh exactly those pages; the record lets them do it later too, if
 they could not at that moment.
 """
 
-import functools
-import operator
-
-from django.contrib.postgres.search import SearchVector
 from django.db import connection, transaction
-from django.db.models import Value
+from django.db.models import BooleanField, Case, F, JSONField, OuterRef, Subquery, Value, When
+from django.db.models.fields.json import KeyTextTransform
 from django.dispatch import Signal
 
 from compounds import searchable, site_tags
@@ -179,23 +176,41 @@ def _summary_row(pk, version, compound, condition, study_notices=()):
     )
 
 
-def _index_for_search(model, pks):
-    """PostgreSQL: the weighted search vector of freshly written rows."""
+def _index_for_search(model, pks, batch=1000):
+    """PostgreSQL: the weighted search vector of freshly written rows, a batch of rows an
+    UPDATE (joined to the words of each row as VALUES), not one UPDATE a row."""
     if connection.vendor != "postgresql" or model not in SEARCHED_FIELDS or not pks:
         return
     published = PUBLISHED_MODEL[model]
-    for pk, data in published.objects.filter(pk__in=pks).values_list("pk", "data"):
-        # The words were normalised in Python (compounds/searchable.py); "simple" keeps them
-        # as they are. to_tsvector's own parser splits on punctuation, which they no longer have.
-        parts = [
-            SearchVector(
-                Value(" ".join(searchable.words(searched_text(data, names)))),
-                config="simple",
-                weight=weight,
+    weights = list(zip("ABCD", SEARCHED_FIELDS[model], strict=False))
+    # What SearchVector(Value(words), config="simple", weight=w) writes, for each weight.
+    # The words were normalised in Python (compounds/searchable.py); "simple" keeps them
+    # as they are. to_tsvector's own parser splits on punctuation, which they no longer have.
+    vector = " || ".join(
+        f"setweight(to_tsvector('simple'::regconfig, COALESCE(v.w{i}, '')), '{weight}')"
+        for i, (weight, _) in enumerate(weights)
+    )
+    row = "(%s::bigint" + ", %s::text" * len(weights) + ")"
+    columns = ", ".join(["id", *(f"w{i}" for i in range(len(weights)))])
+    table = connection.ops.quote_name(published._meta.db_table)
+    pks = list(pks)
+    for start in range(0, len(pks), batch):
+        rows = published.objects.filter(pk__in=pks[start : start + batch]).values_list("pk", "data")
+        params = []
+        for pk, data in rows:
+            params.append(pk)
+            params += [
+                " ".join(searchable.words(searched_text(data, names))) for _, names in weights
+            ]
+        if not params:
+            continue
+        count = len(params) // (len(weights) + 1)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {table} AS t SET search_vector = {vector} "
+                f"FROM (VALUES {', '.join([row] * count)}) AS v({columns}) WHERE t.id = v.id",
+                params,
             )
-            for weight, names in zip("ABCD", SEARCHED_FIELDS[model], strict=False)
-        ]
-        published.objects.filter(pk=pk).update(search_vector=functools.reduce(operator.add, parts))
 
 
 def footprint(model, pk):
@@ -315,35 +330,103 @@ def publish(obj, version, previous_slug=None):
 
 
 def _publish_waiting(summaries, batch=2000):
-    compounds, conditions, rows = {}, {}, []
-    for summary in summaries.iterator(chunk_size=batch):
-        for cache, published, pk in (
-            (compounds, PublishedCompound, summary.compound_id),
-            (conditions, PublishedCondition, summary.condition_id),
-        ):
-            if pk not in cache:
-                cache[pk] = published.objects.only("id", "name").get(pk=pk)
-        rows.append(
-            _summary_row(
-                summary.pk,
-                summary.live_version,
-                compounds[summary.compound_id],
-                conditions[summary.condition_id],
-            )
+    """Write the published rows of waiting summaries (_waiting_summaries): a few queries a
+    batch whatever the count, never one a summary. Each batch is copied from the
+    versions in the database (INSERT ... SELECT), so the snapshots never travel through
+    Python; only what grade_cited is worked out from is read."""
+    ids = list(summaries.values_list("pk", flat=True).order_by("pk"))
+    for start in range(0, len(ids), batch):
+        _write_waiting(ids[start : start + batch])
+
+
+def _snapshot_parts(ids):
+    """What the published rows of these summaries work out in Python from their live
+    versions' snapshots, read without the rest of them: {id: its level, basis and
+    references}."""
+    rows = EvidenceSummary.objects.filter(pk__in=ids).values_list(
+        "pk",
+        _version_text("evidence_level"),
+        _version_text("evidence_basis"),
+        "live_version__data__references",
+    )
+    return {
+        pk: {"evidence_level": level, "evidence_basis": basis, "references": references or []}
+        for pk, level, basis, references in rows
+    }
+
+
+def _version_text(key):
+    """A text field of the live version's snapshot."""
+    return KeyTextTransform(key, "live_version__data")
+
+
+def _name_of(published, side):
+    return Subquery(published.objects.filter(pk=OuterRef(side)).values("name")[:1])
+
+
+def _write_waiting(ids):
+    """Insert the published rows of the summaries of ids, as _summary_row makes them,
+    and the studies they cite (_write_citations)."""
+    parts = _snapshot_parts(ids)
+    cited = [pk for pk, part in parts.items() if snapshot_grade_is_cited(part)]
+    notices = published_notices(parts)
+    version = "live_version__"
+    columns = {
+        "id": F("pk"),
+        "compound_id": F("compound_id"),
+        "condition_id": F("condition_id"),
+        "compound_name": _name_of(PublishedCompound, "compound_id"),
+        "condition_name": _name_of(PublishedCondition, "condition_id"),
+        "evidence_level": _version_text("evidence_level"),
+        "verdict": _version_text("verdict"),
+        "evidence_basis": _version_text("evidence_basis"),
+        "grade_cited": Case(
+            When(pk__in=cited, then=Value(True)),
+            default=Value(False),
+            output_field=BooleanField(),
+        ),
+        # Only summaries citing a study with a notice have any: few, each its own value.
+        "study_notices": Case(
+            *(When(pk=pk, then=_json(found)) for pk, found in notices.items()),
+            default=_json([]),
+            output_field=JSONField(),
+        ),
+        "data": F(f"{version}data"),
+        "version_number": F(f"{version}number"),
+        "reviewer_name": F(f"{version}reviewer_name"),
+        "reviewer_credentials": F(f"{version}reviewer_credentials"),
+        "reviewer_id": F(f"{version}reviewer_id"),
+        "approved_at": F(f"{version}approved_at"),
+        "next_review_due": F(f"{version}next_review_due"),
+        "change_log": F(f"{version}change_log"),
+    }
+    written = {field.column for field in PublishedSummary._meta.concrete_fields}
+    assert written == set(columns), f"the published summary's columns are {sorted(written)}"
+    # values() names may not be those of the model's fields: each is taken as "c_<name>".
+    select = (
+        EvidenceSummary.objects.filter(pk__in=ids)
+        .order_by()
+        .values(**{f"c_{name}": value for name, value in columns.items()})
+    )
+    sql, params = select.query.get_compiler(using=select.db).as_sql()
+    quote = connection.ops.quote_name
+    names = ", ".join(quote(name) for name in columns)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {quote(PublishedSummary._meta.db_table)} ({names}) {sql}", params
         )
-        if len(rows) >= batch:
-            _create_summary_rows(rows)
-            rows = []
-    _create_summary_rows(rows)
+    PublishedCitation.objects.bulk_create(
+        [
+            PublishedCitation(summary_id=pk, identifier_kind=kind, identifier=identifier)
+            for pk, part in parts.items()
+            for kind, identifier in sorted(cited_identifiers(part))
+        ],
+        batch_size=2000,
+    )
 
 
-def _create_summary_rows(rows):
-    """Writes summary rows, with the notices on the studies they cite (two queries)."""
-    notices = published_notices({row.pk: row.data for row in rows})
-    for row in rows:
-        row.study_notices = notices.get(row.pk, [])
-    PublishedSummary.objects.bulk_create(rows)
-    _write_citations(rows)
+def _json(value):
+    return Value(value, output_field=JSONField())
 
 
 def _write_citations(rows):

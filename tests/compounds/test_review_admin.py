@@ -24,7 +24,7 @@ from compounds.models import (
     ReviewState,
     Version,
 )
-from compounds.review import workflow
+from compounds.review import shown, workflow
 from insightswarm.admin import InsightSwarmAdminSite
 from pages.reading import Reading
 from tests.admin_forms import form_data, press, submit
@@ -36,6 +36,7 @@ from tests.factories import (
     make_compound,
     make_reference,
     make_summary,
+    shown_by,
 )
 
 pytestmark = pytest.mark.django_db
@@ -513,7 +514,10 @@ def test_comment_page_posts_back_the_action_and_the_selection(client, author, ad
     data = form_data(response, "Request changes")
     assert data["CHANGE_FORM-action"] == ["request_changes"]
     assert data["_selected_action"] == [str(compound.pk)]
-    assert data[f"seen_revision_{compound.pk}"] == [str(compound.revision)]
+    # The revision shown is held on the server, named by the one token the page posts.
+    (token,) = data["shown"]
+    seen = shown.recall(advisor, Compound, "request_changes", token)
+    assert seen.revisions == {("compound", compound.pk): compound.revision}
 
 
 def test_request_changes_without_a_comment_asks_again(client, author, advisor):
@@ -1005,7 +1009,8 @@ def test_approval_from_a_review_screen_opened_before_an_edit_is_refused_and_show
     assertContains(response, _inserted("Text the advisor never saw."), html=True)
     # The page shown is a confirmation at the new revision: approving it now publishes.
     again = form_data(response, "Approve and publish")
-    assert again[f"seen_revision_{compound.pk}"] == [str(_fresh(compound).revision)]
+    seen = shown_by(response, "Approve and publish", advisor, Compound)
+    assert seen.revisions == {("compound", compound.pk): _fresh(compound).revision}
     # It posts back to the address it was shown at, the change form's.
     assert not again.action
     assert response.wsgi_request.path == _url(Compound, "change", compound.pk)
@@ -1097,11 +1102,9 @@ def test_bulk_approval_asks_for_confirmation_listing_what_will_be_published(
 
     assert response.status_code == 200
     assert not any(_versions(obj).exists() for obj in ready)
-    data = form_data(response, "Approve and publish")
-    assert {k: v for k, v in data.items() if k.startswith("seen_revision_")} == {
-        f"seen_revision_{obj.pk}": [str(obj.revision)] for obj in ready
-    }
-    assert data["_selected_action"] == [str(obj.pk) for obj in ready]
+    seen = shown_by(response, "Approve and publish", advisor, Compound)
+    assert seen.revisions == {("compound", obj.pk): obj.revision for obj in ready}
+    assert set(seen.texts) == {obj.pk for obj in ready}
     assertContains(response, "Still a draft")
     assertContains(response, "not in review")
 
@@ -1116,8 +1119,8 @@ def test_bulk_approval_confirmed_after_an_edit_publishes_only_what_was_not_chang
     unchanged, changed = (_ready_for("approve", author, None) for _ in range(2))
     client.force_login(advisor)
     confirmation = _run_on_changelist(client, [unchanged, changed], "approve")
-    form = confirmation.content.decode()
-    assert f'name="seen_revision_{changed.pk}" value="{changed.revision}"' in form
+    seen = shown_by(confirmation, "Approve and publish", advisor, Compound)
+    assert seen.revisions[("compound", changed.pk)] == changed.revision
 
     _edit_and_resubmit(client, editor, changed, safety_profile="Edited after the list.")
     client.force_login(advisor)

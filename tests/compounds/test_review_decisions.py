@@ -11,7 +11,7 @@ from django.utils import timezone
 from compounds.models import Compound, ReviewAction, ReviewEvent, ReviewState
 from compounds.review import workflow
 from tests.admin_forms import address, form_data, submit
-from tests.factories import make_compound, make_user, save_edit
+from tests.factories import make_compound, make_user, save_edit, shown_by
 
 pytestmark = pytest.mark.django_db
 
@@ -151,7 +151,8 @@ def test_a_change_request_on_a_first_revision_is_refused_once_the_editor_saves_a
     workflow.submit(edited, people["editor"])
     # The review screen was opened before the edit: it asks about what it showed.
     confirmation = submit(client, review, "Request changes")
-    assert form_data(confirmation, "Request changes")[f"seen_revision_{compound.pk}"] == ["0"]
+    seen = shown_by(confirmation, "Request changes", people["advisor"], Compound)
+    assert seen.revisions == {("compound", compound.pk): 0}
     submit(client, confirmation, "Request changes", comment="Fix it.")
     assert Compound.objects.get(pk=compound.pk).review_state == ReviewState.IN_REVIEW
 

@@ -7,9 +7,10 @@ import re
 import pytest
 from django.urls import reverse
 
+from compounds.models import Compound
 from compounds.review import workflow
 from tests.admin_forms import form_data
-from tests.factories import make_compound, make_summary, make_user, save_edit
+from tests.factories import make_compound, make_summary, make_user, save_edit, shown_by
 
 pytestmark = pytest.mark.django_db
 
@@ -74,9 +75,9 @@ def test_withdrawal_page_of_an_approved_item_names_its_live_version(client, edit
     text = _visible_text(asked)
     assert not REVISION.search(text), REVISION.search(text)
     assert "on the public site as version 1, approved by Ada Byrne, MD on" in text
-    # The revision seen still binds the decision, in a hidden field.
-    confirm = form_data(asked, "Withdraw from the public site")
-    assert confirm[f"seen_revision_{compound.pk}"] == ["0"]
+    # The revision seen still binds the decision, named by the page's token.
+    seen = shown_by(asked, "Withdraw from the public site", advisor, Compound)
+    assert seen.revisions == {("compound", compound.pk): 0}
 
 
 def test_bulk_approval_page_says_what_will_be_published_without_revision_numbers(

@@ -6,6 +6,7 @@ import html
 import re
 
 import pytest
+from django.contrib import admin
 from django.urls import reverse
 
 from compounds.evidence import EvidenceBasis, EvidenceLevel, StudyDesign, Verdict
@@ -23,6 +24,7 @@ from tests.factories import (
     make_user,
     public_reason,
     save_edit,
+    shown_by,
 )
 
 pytestmark = pytest.mark.django_db
@@ -210,8 +212,11 @@ def test_the_bulk_confirmation_folds_each_objects_text(client, people):
     )
     text = page.content.decode()
     assert text.count('<details class="decision-reading">') == 3
-    seen = form_data(page, "Approve and publish")["seen_readings"][0].split()
-    assert sorted(int(item.split(":")[0]) for item in seen) == sorted(s.pk for s in summaries)
+    # Each object's text is bound by its fingerprint, which the page's token names.
+    seen = shown_by(page, "Approve and publish", advisor, EvidenceSummary)
+    assert seen.texts == {
+        s.pk: admin.site.what_patients_read(page.wsgi_request, s).fingerprint for s in summaries
+    }
 
 
 def test_a_reference_of_an_uncontrolled_design_changes_the_claim_shown(client, people):
