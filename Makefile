@@ -88,11 +88,13 @@ bench: $(VENV)/installed
 	$(PY) -m pip install --quiet -e ".[production]"
 	$(PY) -m bench.run --scale $(SCALE)
 
-# How long importing a 20,000-pair catalogue takes (bench/import_speed.py): a fresh
-# SQLite database by default, or DATABASE_URL (a database of its own: it is emptied).
+# Creating and then updating the whole catalogue by import (bench/import_speed.py): time,
+# peak memory and queries, written to bench/results.md. SCALE=small (20,000 pairs), full
+# (1,000,000) or a number of pairs. A fresh SQLite database by default, or DATABASE_URL
+# (PostgreSQL for the figures that count; a database of its own: it is emptied).
 .PHONY: bench-import
 bench-import: $(VENV)/installed
-	$(PY) -m bench.import_speed
+	$(PY) -m bench.import_speed --scale $(SCALE)
 
 # Faults under load (bench/faults.py): PostgreSQL restarted and Redis stopped while wrk
 # runs against gunicorn on 127.0.0.1; prints errors and recovery times and writes the

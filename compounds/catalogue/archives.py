@@ -1,11 +1,15 @@
-"""The files of an upload: a JSON or CSV file, a zip archive of CSV files, or a directory,
-read within the limits on their size (an archive bomb is refused as it inflates)."""
+"""The files of an upload: a JSON or CSV file, a zip archive of CSV files, or a directory.
+
+The admin's upload is read into memory within the limit on its size (`unpack`); the
+command line's file is streamed from the disk, of any size (`sources_at`). Either way an
+archive bomb is refused as it inflates."""
 
 import io
 import re
 import struct
 import zipfile
 import zlib
+from functools import partial
 from pathlib import Path
 
 from django.conf import settings
@@ -14,37 +18,78 @@ from compounds.catalogue import file_format
 from compounds.catalogue.issues import Issue, Refused
 
 MB = 1024 * 1024
-# The largest file (or zip archive's content) an import reads: the whole file is held
-# in memory while it is checked. Larger catalogues are imported in several files.
+# The most an archive held in memory (`unpack`) inflates to, unless its caller gives a
+# lower limit (the admin's upload does: compounds/catalogue/admin.py, ADMIN_MAX_BYTES).
 MAX_BYTES = getattr(settings, "CATALOGUE_IMPORT_MAX_BYTES", 50 * MB)
 
 
-def files_at(path):
-    """(name, bytes) of the file at path: a JSON file, a CSV file, a zip of CSV files,
-    or a directory of CSV files. Refused above MAX_BYTES."""
+def sources_at(path):
+    """(name, open) of each file at path: a JSON file, a CSV file, a zip of CSV files, or
+    a directory of CSV files; open() gives the file's bytes, from the start, each time it
+    is called. Nothing is read here: the import streams the files, whatever their size."""
     path = Path(path)
     if path.is_dir():
         members = sorted(p for p in path.iterdir() if p.is_file() and not p.name.startswith("."))
-        _check_size(path.name, sum(p.stat().st_size for p in members))
-        return [(p.name, p.read_bytes()) for p in members]
+        return [(p.name, partial(_open, p)) for p in members]
     if not path.exists():
         raise Refused(Issue(str(path), "", "", "No such file or directory."))
-    _check_size(path.name, path.stat().st_size)
-    return unpack(path.name, path.read_bytes())
-
-
-def _check_size(name, size, limit=None):
-    limit = limit or MAX_BYTES
-    if size > limit:
+    if not path.name.lower().endswith(".zip"):
+        return [(path.name, partial(_open, path))]
+    try:
+        with open(path, "rb") as data:
+            _check_directory(path.name, data)
+        with zipfile.ZipFile(path) as archive:
+            infos = archive.infolist()
+    except ZIP_ERRORS as error:
         raise Refused(
-            Issue(
-                name,
-                "",
-                "",
-                f"The file is {size / MB:,.1f} MB; an import takes at most {limit / MB:,.0f} MB. "
-                "Split the catalogue into several files (by compound, say) and import each.",
-            )
-        )
+            Issue(path.name, "", "", f"This is not a zip archive that can be read ({error}).")
+        ) from None
+    size = path.stat().st_size
+    return [
+        (info.filename, partial(_open_member, path, info, max(1, min(info.compress_size, size))))
+        for info in _members(path.name, infos)
+    ]
+
+
+def _open(path):
+    return open(path, "rb")  # noqa: SIM115 - closed by the reader
+
+
+def _open_member(path, info, compressed):
+    return _Member(path, info, compressed)
+
+
+class _Member:
+    """A member of a zip archive on disk, read as a file: inflated a piece at a time and
+    refused past MAX_RATIO times its compressed size, as `unpack` refuses it."""
+
+    def __init__(self, path, info, compressed):
+        self.name, self.info, self.compressed, self.size = path.name, info, compressed, 0
+        self.archive = zipfile.ZipFile(path)
+        self.member = self.archive.open(info)
+
+    def read(self, size=-1):
+        try:
+            chunk = self.member.read(size)
+        except ZIP_ERRORS + (RuntimeError,) as error:
+            raise Refused(
+                Issue(
+                    self.name,
+                    self.info.filename,
+                    "",
+                    f"The file cannot be read from the archive ({error}).",
+                )
+            ) from None
+        self.size += len(chunk)
+        _check_ratio(self.name, self.info, self.size, self.compressed)
+        return chunk
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.member.close()
+        self.archive.close()
 
 
 def unpack(name, data, limit=None):
@@ -60,7 +105,7 @@ def unpack(name, data, limit=None):
         return [(name, data)]
     limit = limit or MAX_BYTES
     try:
-        _check_directory(name, data)
+        _check_directory(name, io.BytesIO(data))
         archive = zipfile.ZipFile(io.BytesIO(data))
         infos = archive.infolist()
     except ZIP_ERRORS as error:
@@ -106,19 +151,26 @@ def _check_directory(name, data):
     """Refuse an archive whose table of contents is too large, before zipfile parses it.
 
     Reads the size from the end record as zipfile finds it (the last 22 bytes, or the
-    last end signature before a comment), or from its Zip64 record."""
-    if data[-22:-18] == _END and data[-2:] == b"\0\0":
-        end = len(data) - 22
+    last end signature before a comment), or from its Zip64 record. data: the archive,
+    a seekable file; only its end is read."""
+    length = data.seek(0, io.SEEK_END)
+    start = max(0, length - 22 - 0xFFFF - 20)
+    data.seek(start)
+    tail = data.read()
+    if tail[-22:-18] == _END and tail[-2:] == b"\0\0":
+        end = len(tail) - 22
     else:
-        end = data.rfind(_END, max(0, len(data) - 22 - 0xFFFF))
-    if end < 0 or end + 22 > len(data):
+        end = tail.rfind(_END, max(0, len(tail) - 22 - 0xFFFF))
+    if end < 0 or end + 22 > len(tail):
         return  # not an archive: zipfile says so
-    entries, size = struct.unpack_from("<HI", data, end + 10)
+    entries, size = struct.unpack_from("<HI", tail, end + 10)
     zip64 = entries == 0xFFFF or size == 0xFFFFFFFF
-    if zip64 and end >= 20 and data[end - 20 : end - 16] == _END64_LOCATOR:
-        (record,) = struct.unpack_from("<Q", data, end - 12)
-        if data[record : record + 4] == _END64:
-            (size,) = struct.unpack_from("<Q", data, record + 40)
+    if zip64 and end >= 20 and tail[end - 20 : end - 16] == _END64_LOCATOR:
+        (record,) = struct.unpack_from("<Q", tail, end - 12)
+        data.seek(record)
+        found = data.read(56)
+        if found[:4] == _END64 and len(found) == 56:
+            (size,) = struct.unpack_from("<Q", found, 40)
     if size > MAX_DIRECTORY:
         raise Refused(
             Issue(
@@ -191,20 +243,24 @@ def _inflate(name, archive, info, budget, limit, compressed):
                             "catalogue into several files (by compound, say) and import each.",
                         )
                     )
-                if size > RATIO_FLOOR and size > MAX_RATIO * compressed:
-                    raise Refused(
-                        Issue(
-                            name,
-                            info.filename,
-                            "",
-                            f"The file unpacks to more than {MAX_RATIO}:1 of its compressed "
-                            f"size ({size:,} bytes so far from {compressed:,}): catalogue text "
-                            "never compresses so far. Refused as an archive bomb.",
-                        )
-                    )
+                _check_ratio(name, info, size, compressed)
                 parts.append(chunk)
     except ZIP_ERRORS + (RuntimeError,) as error:
         raise Refused(
             Issue(name, info.filename, "", f"The file cannot be read from the archive ({error}).")
         ) from None
     return b"".join(parts)
+
+
+def _check_ratio(name, info, size, compressed):
+    if size > RATIO_FLOOR and size > MAX_RATIO * compressed:
+        raise Refused(
+            Issue(
+                name,
+                info.filename,
+                "",
+                f"The file unpacks to more than {MAX_RATIO}:1 of its compressed "
+                f"size ({size:,} bytes so far from {compressed:,}): catalogue text "
+                "never compresses so far. Refused as an archive bomb.",
+            )
+        )

@@ -2,6 +2,7 @@
 is written: per object created, updated or unchanged, and every issue. The import's
 second step."""
 
+import functools
 import json
 import math
 import re
@@ -36,6 +37,8 @@ class Change:
     obj: models.Model  # the object with the file's values, checked, not saved
     children: dict  # child key -> [unsaved child instances]
     base_revision: int | None = None  # the revision the update is based on
+    # Child keys whose rows the file gives as they are: an update leaves them be.
+    same_rows: frozenset = frozenset()
 
 
 @dataclass
@@ -112,7 +115,11 @@ def _clean(obj, exclude, add, values):
     messages.update(_line_breaks(obj, values, skip=[*exclude, *messages]))
     for name, text in messages.items():
         add(name, text)
-    exclude = [*exclude, *messages]
+    # The fields the file does not give (who last edited it, its state) are the
+    # database's own, not the file's to check: validating a foreign key among them
+    # would cost a query an object.
+    unchecked = [f.name for f in obj._meta.fields if f.name not in values]
+    exclude = [*exclude, *messages, *unchecked]
     refused = set()
     try:
         obj.full_clean(exclude=exclude, validate_constraints=False)
@@ -125,19 +132,31 @@ def _clean(obj, exclude, add, values):
     _check_ranges(obj, [name for name in values if name not in {*exclude, *refused}], add)
 
 
+@functools.cache
+def _integer_ranges(model):
+    """The model's whole-number fields, by name, with the range every database stores."""
+    ranges = {}
+    for f in model._meta.fields:
+        limits = BaseDatabaseOperations.integer_field_ranges.get(f.get_internal_type())
+        if isinstance(f, models.IntegerField) and limits:
+            ranges[f.name] = (f, limits)
+    return ranges
+
+
 def _check_ranges(obj, names, add):
     """Whole numbers within what every supported database stores in the column.
 
     full_clean holds them to the range of the database in use, and SQLite's columns take
     any 64-bit number: a file checked there must not then fail on PostgreSQL, whose
     columns are narrower (a position up to 32,767, a count up to 2,147,483,647)."""
+    ranges = _integer_ranges(type(obj))
     for name in names:
-        f = obj._meta.get_field(name)
-        value = getattr(obj, f.attname, None)
-        limits = BaseDatabaseOperations.integer_field_ranges.get(f.get_internal_type())
-        if not isinstance(f, models.IntegerField) or not isinstance(value, int) or not limits:
+        if name not in ranges:
             continue
-        low, high = limits
+        f, (low, high) = ranges[name]
+        value = getattr(obj, f.attname, None)
+        if not isinstance(value, int):
+            continue
         for validator in (MinValueValidator(low), MaxValueValidator(high)):
             try:
                 validator(value)
@@ -324,21 +343,21 @@ def _existing(items_by_kind):
         ]
         found[kind] = {}
         if kind is SUMMARIES:
-            by_compound = defaultdict(list)
-            for compound, condition in keys:
-                by_compound[compound].append(condition)
-            for compound, conditions in by_compound.items():
-                for start in range(0, len(conditions), CHUNK):
-                    rows = (
-                        kind.model.objects.filter(
-                            compound__slug=compound,
-                            condition__slug__in=conditions[start : start + CHUNK],
-                        )
-                        .select_related("compound", "condition", "last_edited_by")
-                        .prefetch_related(*prefetch)
-                    )
-                    for obj in rows:
-                        found[kind][(obj.compound.slug, obj.condition.slug)] = obj
+            # A query a chunk of pairs, whatever the compounds they name.
+            for start in range(0, len(keys), CHUNK):
+                by_compound = defaultdict(list)
+                for compound, condition in keys[start : start + CHUNK]:
+                    by_compound[compound].append(condition)
+                pairs = models.Q()
+                for compound, conditions in by_compound.items():
+                    pairs |= models.Q(compound__slug=compound, condition__slug__in=conditions)
+                rows = (
+                    kind.model.objects.filter(pairs)
+                    .select_related("compound", "condition", "last_edited_by")
+                    .prefetch_related(*prefetch)
+                )
+                for obj in rows:
+                    found[kind][(obj.compound.slug, obj.condition.slug)] = obj
         else:
             slugs = [key[0] for key in keys]
             for start in range(0, len(slugs), CHUNK):
@@ -466,7 +485,8 @@ def _check_item(plan, kind, item, existing, known, slugs_in_file):
     if revision != current.revision:
         add(file_format.REVISION, stale_message(current, revision))
         return
-    plan.changes.append(Change(item, "updated", obj, children, current.revision))
+    same = frozenset(key for key, rows in after_state[1].items() if before_state[1][key] == rows)
+    plan.changes.append(Change(item, "updated", obj, children, current.revision, same))
 
 
 def stale_message(current, revision):

@@ -208,14 +208,6 @@ def test_json_that_is_not_a_catalogue_is_refused(db, data, message):
     assert issues and message in issues[0]
 
 
-def test_a_file_above_the_limit_is_refused_before_it_is_read(db, tmp_path, monkeypatch):
-    monkeypatch.setattr(archives, "MAX_BYTES", 1024)
-    path = tmp_path / "big.json"
-    path.write_bytes(b" " * 2048)
-    with pytest.raises(Refused, match="at most 0 MB|Split the catalogue"):
-        archives.files_at(path)
-
-
 def test_a_zip_whose_content_is_above_the_limit_is_refused_once_unpacked_past_it(db):
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
