@@ -369,7 +369,6 @@ def publish_summaries(approved):
         # What row.save() does to each: a row replaced whole, or a new one.
         PublishedSummary.objects.bulk_create(
             rows,
-            batch_size=500,
             update_conflicts=True,
             unique_fields=["id"],
             update_fields=[

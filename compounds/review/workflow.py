@@ -846,8 +846,9 @@ def _write_approvals(approving, user, comment, advisor, previous):
     for (current, _), version in zip(approving, versions, strict=True):
         events.append(
             ReviewEvent(
-                content_type=content_type,
-                object_id=current.pk,
+                # The object itself, not only its id: the emails sent once this commits
+                # read it and its last editor (read with it) without asking again.
+                content_object=current,
                 object_repr=str(current)[:300],
                 action=ReviewAction.APPROVE,
                 from_state=current.review_state,
@@ -861,8 +862,12 @@ def _write_approvals(approving, user, comment, advisor, previous):
         current.live_version = version
         current.editors_since_approval = []
     summaries = [current for current, _ in approving]
-    EvidenceSummary.objects.bulk_update(
-        summaries, ["review_state", "live_version", "editors_since_approval"]
+    # Each one's live version is the one just written: its last.
+    latest = Version.objects.of_model(EvidenceSummary).filter(object_id=OuterRef("pk"))
+    EvidenceSummary.objects.filter(pk__in=[current.pk for current in summaries]).update(
+        review_state=ReviewState.APPROVED,
+        editors_since_approval=[],
+        live_version=Subquery(latest.order_by("-number").values("pk")[:1]),
     )
     ReviewEvent.objects.bulk_create(events)
     for event in events:
