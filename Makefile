@@ -71,12 +71,15 @@ clean:
 
 # The catalogue-scale benchmark (bench/run.py): SCALE=small (20,000 pairs, a few
 # minutes) or SCALE=full (1,000,000 pairs). Needs PostgreSQL and Redis on
-# 127.0.0.1, and wrk and nginx, which are installed here when root can apt-get them.
+# 127.0.0.1, and wrk, nginx and Varnish with varnish-modules (deploy/varnish.vcl),
+# which are installed here when root can apt-get them.
 SCALE ?= small
 .PHONY: bench
 bench: $(VENV)/installed
 	@missing=""; for tool in wrk nginx; do \
 		PATH="$$PATH:/usr/sbin:/sbin" command -v $$tool >/dev/null || missing="$$missing $$tool"; done; \
+	PATH="$$PATH:/usr/sbin:/sbin" command -v varnishd >/dev/null || missing="$$missing varnish"; \
+	ls /usr/lib/*/varnish/vmods/libvmod_xkey.so >/dev/null 2>&1 || missing="$$missing varnish-modules"; \
 	if [ -n "$$missing" ]; then \
 		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \

@@ -123,8 +123,9 @@ class Throughput:
     p50_ms: float
 
 
-def wrk(label, port, paths, seconds, work, uncached=False, connections=16, threads=2):
-    """Requests a second over `seconds` (at most 30) against 127.0.0.1:port."""
+def wrk(label, port, paths, seconds, work, uncached=False, connections=16, threads=2, headers=()):
+    """Requests a second over `seconds` (at most 30) against 127.0.0.1:port, each request
+    with `headers` ("Name: value")."""
     seconds = min(int(seconds), 30)
     paths_file = Path(work) / f"wrk-{label.replace(' ', '-')}.txt"
     paths_file.write_text("\n".join(paths) + "\n")
@@ -135,6 +136,7 @@ def wrk(label, port, paths, seconds, work, uncached=False, connections=16, threa
         f"-d{seconds}s",
         "--timeout",
         "10s",
+        *(option for header in headers for option in ("-H", header)),
         "-s",
         str(WRK_SCRIPT),
         f"http://127.0.0.1:{port}",

@@ -4,7 +4,8 @@
 
 Everything runs against a database of its own (insightswarm_bench, dropped and
 created again), a Redis database of its own (db 13, flushed) and servers on
-127.0.0.1 ports 8088-8090, started and stopped here. BENCH_DATABASE_URL and
+127.0.0.1 ports 8088-8092, started and stopped here: gunicorn, nginx and Varnish
+with the deploy/ samples, which the site purges after a decision. BENCH_DATABASE_URL and
 BENCH_CACHE_URL point elsewhere; the database's name must end in _bench.
 """
 
@@ -61,6 +62,10 @@ def main():
     signal.signal(signal.SIGINT, _stop)
     work = Path(tempfile.mkdtemp(prefix="insightswarm-bench-"))
     os.environ.update(bench_environment(work))
+    from .servers import VARNISH_PORT
+
+    # The decisions the bench takes purge the Varnish it runs (pages/edge.py).
+    os.environ["EDGE_PURGE_URLS"] = f"http://127.0.0.1:{VARNISH_PORT}/"
     sys.path.insert(0, str(ROOT))
     ok = False
     try:
@@ -116,6 +121,7 @@ def run(scale, seconds, work):
         running.gunicorn()
         running.floor()
         running.nginx(os.environ["STATIC_ROOT"], static_copy)
+        running.varnish()
         http = measure.Http(servers.GUNICORN_PORT)
         print("measuring latency over HTTP ...")
         results["minimal"] = measure.latency(http, "minimal Django view", addresses["minimal"])
@@ -153,6 +159,8 @@ def run(scale, seconds, work):
         )
         print(f"measuring throughput with wrk, {seconds} s a run ...")
         results["throughput"] = _throughput(addresses, review_page, seconds, work)
+        print("measuring the edge's freshness after an approval and a withdrawal ...")
+        results["edge"] = _edge_freshness(addresses, client, kinds[0])
     connection.close()
     print("measuring the sitemap and the admin in-process ...")
     results["sitemap"] = measure.sitemap(client, kinds[0])
@@ -340,12 +348,104 @@ def _throughput(addresses, review_page, seconds, work):
         (report.FLOOR, floor, ["/"], False),
         ("nginx static file", static, ["/review.html"], False),
         ("nginx proxy cache", proxy, [review_page], False),
+        ("varnish cache", servers.VARNISH_PORT, [review_page], False),
     ]
+    # Varnish keeps pages compressed (deploy/varnish.vcl), and decompresses one for a
+    # client that does not accept gzip: it is asked as browsers ask it.
+    headers = {"varnish cache": ["Accept-Encoding: gzip"]}
     results = {}
     for label, port, paths, uncached in runs:
-        results[label] = measure.wrk(label, port, paths, seconds, work, uncached=uncached)
+        results[label] = measure.wrk(
+            label, port, paths, seconds, work, uncached=uncached, headers=headers.get(label, ())
+        )
         print(f"  {label}: {results[label].requests_per_second:,.0f} req/s")
     return results
+
+
+# The edit the bench approves: synthetic text, on the bench's synthetic catalogue only.
+EDGE_EDIT = "Edited by make bench to time the purge of the edge cache ({})."
+# How long a page may take to be fresh at the edge before the bench stops waiting.
+EDGE_WAIT_SECONDS = 10
+
+
+def _edge_freshness(addresses, client, kind):
+    """How long after an approval's commit, and a withdrawal's, the page Varnish serves is
+    the new one; whether another page stayed cached meanwhile. Taken as an advisor takes
+    them, through the workflow, in this process (which purges Varnish on commit)."""
+    from django.contrib.auth.models import Group
+    from django.db import transaction
+
+    from compounds.models import EvidenceSummary
+    from compounds.review import workflow
+    from pages import edge
+
+    from . import measure, servers
+
+    (compound, condition), (other_compound, other_condition) = addresses["pairs"][1:3]
+    # What was recorded before Varnish ran (building the catalogue) is purged first, so
+    # that the decisions below purge only what they change.
+    edge.purge_pending()
+    page = f"/compounds/{compound}/{condition}/{kind}/"
+    other = f"/compounds/{other_compound}/{other_condition}/{kind}/"
+    varnish = measure.Http(servers.VARNISH_PORT)
+    for address in (page, other, page, other):
+        varnish.get(address)
+    hit = all(varnish.get(address)[2].get("X-Cache") == "HIT" for address in (page, other))
+    editor = Group.objects.get(name="Editor").user_set.order_by("pk").first()
+    advisor = Group.objects.get(name="Medical Advisor").user_set.order_by("pk").first()
+    summary = EvidenceSummary.objects.get(compound__slug=compound, condition__slug=condition)
+    marker = EDGE_EDIT.format(secrets.token_hex(4))
+    summary.human_evidence = f"{summary.human_evidence} {marker}"
+    workflow.record_edit(summary, editor)
+    summary.save()
+    workflow.submit(summary, editor)
+
+    def decided(step):
+        """The seconds from `step`'s commit to the page Varnish serves being new."""
+        committed = []
+        with transaction.atomic():
+            # Registered first: it runs at the commit, before the purge.
+            transaction.on_commit(lambda: committed.append(time.perf_counter()))
+            step()
+        return committed[0]
+
+    def comment():
+        approved = [summary, *workflow.companions(summary)]
+        asked = any(map(workflow.grade_to_confirm, approved)) or any(
+            map(workflow.checks_to_confirm, approved)
+        )
+        return "Grade and content checks read for the bench's edit." if asked else ""
+
+    at = decided(lambda: workflow.approve(summary, advisor, comment=comment()))
+    if marker.encode() not in client.get(page).content:
+        raise SystemExit(f"The approved edit is not on {page}: the edge cannot be timed.")
+    fresh_ms = _until(varnish, page, lambda status, body: marker.encode() in body, at)
+    kept_after = varnish.get(other)[2].get("X-Cache") == "HIT"
+    varnish.get(page)
+    at = decided(lambda: workflow.withdraw(summary, advisor, comment="Withdrawn by make bench."))
+    withdrawn_ms = _until(varnish, page, lambda status, body: status == 404, at)
+    kept_after = kept_after and varnish.get(other)[2].get("X-Cache") == "HIT"
+    print(
+        f"  fresh {fresh_ms:.0f} ms after the approval, {withdrawn_ms:.0f} ms after the withdrawal"
+    )
+    return {
+        "hit": hit,
+        "fresh_ms": fresh_ms,
+        "withdrawn_ms": withdrawn_ms,
+        "kept_after": kept_after,
+    }
+
+
+def _until(http, path, fresh, since):
+    """Milliseconds from `since` (time.perf_counter()) until `fresh(status, body)`."""
+    while True:
+        status, body, _, _ = http.get(path)
+        now = time.perf_counter()
+        if fresh(status, body):
+            return (now - since) * 1000
+        if now - since > EDGE_WAIT_SECONDS:
+            return float("inf")
+        time.sleep(0.005)
 
 
 if __name__ == "__main__":

@@ -1,4 +1,4 @@
-"""The servers under measurement: gunicorn with the site, nginx in front of it.
+"""The servers under measurement: gunicorn with the site, nginx and Varnish in front of it.
 
 Both run in the foreground as children of the bench, on 127.0.0.1 only, with
 their pid files, logs, caches and temporary files in the bench's own work
@@ -9,7 +9,7 @@ an exit so that it unwinds).
 nginx runs deploy/nginx.conf itself: the sample's ports, upstream and
 directories are replaced, and each replacement must find its line, so a
 sample that drifts from what the bench expects fails loudly instead of
-measuring something else.
+measuring something else. Varnish runs deploy/varnish.vcl the same way.
 """
 
 import http.client
@@ -23,11 +23,13 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "deploy" / "nginx.conf"
+VARNISH_SAMPLE = ROOT / "deploy" / "varnish.vcl"
 
 GUNICORN_PORT = 8088
 NGINX_PORT = 8089
 STATIC_COPY_PORT = 8090
 FLOOR_PORT = 8091
+VARNISH_PORT = 8092
 
 
 def find_tool(name):
@@ -159,12 +161,21 @@ http {{
         wait_for(STATIC_COPY_PORT, "/" + Path(static_copy).name)
         wait_for(NGINX_PORT, "/robots.txt")
 
+    def varnish(self):
+        """Varnish with the deploy/ sample on VARNISH_PORT, in front of the site's gunicorn."""
+        command = varnish_command(
+            find_tool("varnishd"), self.work / "varnish", VARNISH_PORT, GUNICORN_PORT
+        )
+        self._start("varnish", command)
+        wait_for(VARNISH_PORT, "/robots.txt")
+
     def stop(self):
         # Newest first: nginx before the app it proxies to.
         while self.processes:
             name, process, log = self.processes.pop()
             if process.poll() is None:
                 # gunicorn and nginx both stop their workers on SIGTERM / SIGQUIT.
+                # varnishd -F stops its child on SIGTERM too.
                 process.send_signal(signal.SIGQUIT if name == "nginx" else signal.SIGTERM)
                 try:
                     process.wait(timeout=15)
@@ -174,11 +185,42 @@ http {{
             log.close()
 
 
-def render_sample(text, replacements):
+def render_sample(text, replacements, sample="deploy/nginx.conf"):
     for old, new in replacements.items():
         if old not in text:
-            raise SystemExit(
-                f"deploy/nginx.conf no longer contains {old!r}: update bench/servers.py"
-            )
+            raise SystemExit(f"{sample} no longer contains {old!r}: update bench/servers.py")
         text = text.replace(old, new)
     return text
+
+
+def varnish_command(varnishd, work, port, app_port, replacements=None):
+    """varnishd in the foreground running deploy/varnish.vcl as it is, but for the app's
+    port (and `replacements`), listening on 127.0.0.1:`port`, its state in `work`."""
+    work = Path(work)
+    work.mkdir(parents=True, exist_ok=True)
+    vcl = work / "insightswarm.vcl"
+    vcl.write_text(
+        render_sample(
+            VARNISH_SAMPLE.read_text(),
+            {'.port = "8000";': f'.port = "{app_port}";', **(replacements or {})},
+            "deploy/varnish.vcl",
+        )
+    )
+    return [
+        varnishd,
+        "-F",
+        "-a",
+        f"127.0.0.1:{port}",
+        "-f",
+        str(vcl),
+        "-n",
+        str(work / "state"),
+        # No management port: it is stopped by a signal.
+        "-T",
+        "none",
+        # No change of user: it reads its files where the bench or the test wrote them.
+        "-j",
+        "none",
+        "-s",
+        "malloc,256m",
+    ]

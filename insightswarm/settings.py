@@ -206,6 +206,28 @@ PAGE_REFRESH_SECONDS = env.float("PAGE_REFRESH_SECONDS", default=1.0)
 # How long a caching proxy in front (deploy/nginx.conf) may serve a page without asking.
 PROXY_CACHE_SECONDS = env.int("PROXY_CACHE_SECONDS", default=1)
 
+# An edge cache in front (Varnish, Fastly or Cloudflare: pages/edge.py) keeps public pages
+# until a decision changes them. Each cacheable page carries its tags in the edge's header
+# (xkey, Surrogate-Key or Cache-Tag), and after each decision the site purges the tags it
+# changed there. EDGE_CACHE names the edge: "varnish" (deploy/varnish.vcl) purges through
+# each of EDGE_PURGE_URLS (none: no purge); "fastly" and "cloudflare" through their APIs.
+EDGE_CACHE = env.str("EDGE_CACHE", default="varnish")
+EDGE_PURGE_URLS = env.list("EDGE_PURGE_URLS", default=[])
+FASTLY_SERVICE_ID = env.str("FASTLY_SERVICE_ID", default="")
+FASTLY_API_TOKEN = env.str("FASTLY_API_TOKEN", default="")
+FASTLY_API_URL = env.str("FASTLY_API_URL", default="https://api.fastly.com")
+CLOUDFLARE_ZONE_ID = env.str("CLOUDFLARE_ZONE_ID", default="")
+CLOUDFLARE_API_TOKEN = env.str("CLOUDFLARE_API_TOKEN", default="")
+CLOUDFLARE_API_URL = env.str("CLOUDFLARE_API_URL", default="https://api.cloudflare.com/client/v4")
+# How long a CDN keeps a page (Fastly's Surrogate-Control, Cloudflare's
+# Cloudflare-CDN-Cache-Control); deploy/varnish.vcl sets its own.
+EDGE_CACHE_SECONDS = env.int("EDGE_CACHE_SECONDS", default=24 * 3600)
+# The longest one purge request may take: the advisor's response waits for it.
+EDGE_PURGE_TIMEOUT = env.float("EDGE_PURGE_TIMEOUT", default=2.0)
+# A page rendered from the old content by a request that raced a decision may reach the
+# edge after the purge: each change is purged again once this long has passed.
+EDGE_SETTLE_SECONDS = env.float("EDGE_SETTLE_SECONDS", default=5.0)
+
 # An e-mail address the reference lookup (compounds/references/lookup.py) gives PubMed and
 # Crossref, as their etiquette asks, so they write before they block the site.
 REFERENCE_LOOKUP_CONTACT = env.str("REFERENCE_LOOKUP_CONTACT", default="")

@@ -52,7 +52,7 @@ from django.utils.http import parse_etags, parse_http_date_safe, quote_etag
 from compounds import site_tags
 from compounds.models import PublicationChange
 
-from . import addresses, replication
+from . import addresses, edge, replication
 
 logger = logging.getLogger(__name__)
 
@@ -180,10 +180,30 @@ def cached_page(view, tags=None):
 
     @wraps(view)
     def cached(request, *args, **kwargs):
-        return _headers(view(request, *args, **kwargs))
+        response = _headers(view(request, *args, **kwargs))
+        match = request.resolver_match
+        if response.status_code == 200 and not response.streaming and match is not None:
+            page_tags = tags_of_address(cached.page_tags, match, request.GET)
+            if page_tags is not None:
+                # For the edge cache in front (pages/edge.py), which purges by them.
+                name, value = edge.tag_header(page_tags)
+                response[name] = value
+                for header, lifetime in edge.lifetime_headers().items():
+                    response[header] = lifetime
+        return response
 
     cached.page_tags = tags or tags_of
     return cached
+
+
+def tags_of_address(tags_of_page, match, query):
+    """The tags of a cached page at an address (its resolver match and query), "site"
+    included; None if the address is not one of a cached page (another query parameter
+    than ADDRESS_PARAMETERS, or an address its view answers 404)."""
+    if set(query) - ADDRESS_PARAMETERS:
+        return None
+    tags = tags_of_page(match.url_name, match.kwargs, query)
+    return None if tags is None else [*tags, site_tags.SITE]
 
 
 class CachedPages:
@@ -265,13 +285,11 @@ def _cacheable(environ):
     except Resolver404:
         return None
     tags_of_page = getattr(match.func, "page_tags", None)
-    query = request.GET
-    if tags_of_page is None or set(query) - ADDRESS_PARAMETERS:
+    if tags_of_page is None:
         return None
-    tags = tags_of_page(match.url_name, match.kwargs, query)
+    tags = tags_of_address(tags_of_page, match, request.GET)
     if tags is None:
         return None
-    tags = [*tags, site_tags.SITE]
     try:
         request.get_host()
     except DisallowedHost:
@@ -310,9 +328,10 @@ def _not_modified(request, etag, last_modified):
 
 
 def _headers(response):
-    """Validators and caching rules: browsers and CDNs may keep a page but must ask again
-    each time (a 304 when it has not changed), so an approval shows at once; the nginx
-    in front (deploy/) keeps it for PROXY_CACHE_SECONDS."""
+    """Validators and caching rules: browsers may keep a page but must ask again each
+    time (a 304 when it has not changed), so an approval shows at once; the nginx in
+    front (deploy/nginx.conf) keeps it for PROXY_CACHE_SECONDS; an edge cache that
+    purges by tag (deploy/varnish.vcl, pages/edge.py) until a decision changes it."""
     if response.status_code == 200 and not response.streaming:
         if not response.has_header("ETag"):
             response["ETag"] = quote_etag(hashlib.md5(response.content).hexdigest())  # noqa: S324

@@ -7,6 +7,8 @@ admin/<app>/<model>/<id>/preview/ (insightswarm/admin.py), and links to it by th
 name admin:<app>_<model>_preview: the admin never imports the public pages.
 """
 
+import functools
+
 from django.contrib.admin.views.decorators import staff_member_required
 from django.utils import timezone
 
@@ -15,11 +17,13 @@ from compounds.models import (
     Condition,
     EvidenceSummary,
     MedicalAdvisor,
+    PublishedSummary,
     ResearchUpdate,
     ReviewState,
     SitePage,
     Version,
 )
+from compounds.models.notices import published_notices
 from compounds.review import change_log, publishing, snapshots, workflow
 
 from . import live, trust, views
@@ -47,7 +51,20 @@ def as_if_approved(obj, model, request):
             setattr(working.version, name, value)
     if model.keeps_change_log:
         _log_as_if_approved(working, data, obj)
+    if model is EvidenceSummary:
+        _notices_as_if_approved(working, obj.pk, data)
     return working
+
+
+def _notices_as_if_approved(working, pk, data):
+    """The notices on the studies the working copy cites, as approval leaves them on the
+    published row: beside each study still cited, none still being checked, since
+    approving a new version decides them (workflow.approve)."""
+    version = working.version
+    version.study_notices = [
+        {**notice, "checking": False} for notice in published_notices({pk: data}).get(pk, [])
+    ]
+    version.notices_of = functools.partial(PublishedSummary.notices_of, version)
 
 
 def _log_as_if_approved(working, data, obj):

@@ -1,10 +1,10 @@
 """The site under real servers, for tests that must see what a server does with bytes:
-gunicorn, runserver and nginx with the deploy/ sample, each on a free port of
+gunicorn, runserver, and nginx and Varnish with the deploy/ samples, each on a free port of
 127.0.0.1 with a database of its own, and requests sent to them as raw bytes.
 
-gunicorn is in the production extra and nginx is Debian's: where either is missing
-the tests that need it are skipped with the reason, unless REQUIRE_E2E is set
-(.ci/run installs both).
+gunicorn is in the production extra, nginx and Varnish (with varnish-modules) are
+Debian's: where one is missing the tests that need it are skipped with the reason,
+unless REQUIRE_E2E is set (.ci/run installs them).
 """
 
 import importlib.util
@@ -21,6 +21,7 @@ import pytest
 from django.conf import settings
 
 from bench.servers import render_sample
+from bench.servers import varnish_command as _varnish_command
 from tests.e2e.judges import need
 from tests.test_settings import CLEAN_ENV
 
@@ -156,3 +157,21 @@ http {{
 """
     )
     return [nginx, "-p", str(prefix), "-c", str(prefix / "nginx.conf")]
+
+
+def varnish_command(work, port, app_port, replacements=None):
+    """varnishd running deploy/varnish.vcl as it is, but for its ports (as make bench runs
+    it) and `replacements`, in front of the app on `app_port`."""
+    varnishd = shutil.which("varnishd") or shutil.which("varnishd", path="/usr/sbin:/sbin")
+    need(varnishd, "varnishd (Debian: apt-get install varnish varnish-modules)")
+    found = subprocess.run(
+        [varnishd, "-C", "-f", str(ROOT / "deploy" / "varnish.vcl"), "-n", str(work / "check")],
+        capture_output=True,
+        text=True,
+    )
+    need(
+        found.returncode == 0 or "xkey" not in found.stderr,
+        "varnish-modules' xkey (Debian: apt-get install varnish-modules)",
+    )
+    assert found.returncode == 0, found.stderr[-2000:]
+    return _varnish_command(varnishd, work / "varnish", port, app_port, replacements)

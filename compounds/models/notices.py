@@ -82,6 +82,7 @@ class NoticeReview(models.Model):
 
     class Meta:
         verbose_name = "study notice to check"
+        verbose_name_plural = "study notices to check"
         ordering = ["found_at", "id"]
         constraints = [
             models.UniqueConstraint(fields=["notice", "summary"], name="notice_review_once")

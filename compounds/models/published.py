@@ -309,10 +309,11 @@ class PublicationChange(models.Model):
     the object looked like on the site before and after (compounds.review.publishing.footprint),
     so that whoever keeps copies of public pages (pages/cache.py) can refresh them from
     this record: at once after the commit, and again, by any app process, as long as a
-    copy may be behind it. A copy that could not be refreshed at the time (its cache was
-    unreachable) is therefore refreshed later, never forgotten. `model` "*" means every
-    page (a rebuild of the read model). Rows older than the page cache's lifetime are
-    no longer needed (`manage.py refresh_pages` deletes them).
+    copy may be behind it; the edge cache in front (pages/edge.py) likewise, until
+    `edge_pending` is cleared. A copy that could not be refreshed at the time (its cache
+    was unreachable) is therefore refreshed later, never forgotten. `model` "*" means
+    every page (a rebuild of the read model). Rows older than the page cache's lifetime
+    are no longer needed once the edge has them (`manage.py refresh_pages` deletes them).
     """
 
     EVERYTHING = "*"
@@ -323,6 +324,18 @@ class PublicationChange(models.Model):
     before = models.JSONField(null=True)
     after = models.JSONField(null=True)
     at = models.DateTimeField(auto_now_add=True, db_index=True)
+    # Until the edge cache in front (pages/edge.py) has purged what it changed, settled:
+    # a purge that failed leaves it pending, and it is purged again until one succeeds.
+    edge_pending = models.BooleanField(default=True)
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["id"],
+                condition=models.Q(edge_pending=True),
+                name="publicationchange_edge_pending",
+            )
+        ]
 
     def __str__(self):
         return f"{self.model} {self.object_id} at {self.at:%Y-%m-%d %H:%M:%S}"

@@ -79,7 +79,7 @@ class NoticeReviewAdmin(CraftedInputAdmin):
         "notice_source",
         "found_at",
         "decision",
-        "decided_by",
+        "decided_by_name",
         "decided_at",
         "comment",
     ]
@@ -91,9 +91,20 @@ class NoticeReviewAdmin(CraftedInputAdmin):
         "notice_source",
         "found_at",
         "decision",
-        "decided_by",
+        "decided_by_name",
         "decided_at",
     ]
+
+    def changelist_view(self, request, extra_context=None):
+        return super().changelist_view(
+            request, {"title": "Study notices to check", **(extra_context or {})}
+        )
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        title = "Check the review after a notice on a cited study"
+        return super().change_view(
+            request, object_id, form_url, {"title": title, **(extra_context or {})}
+        )
 
     def has_add_permission(self, request):
         return False
@@ -124,6 +135,10 @@ class NoticeReviewAdmin(CraftedInputAdmin):
     def notice_source(self, review):
         date = review.notice.notice_date
         return f"{review.notice.source}" + (f", {date:%d %b %Y}" if date else "")
+
+    @admin.display(description="decided by")
+    def decided_by_name(self, review):
+        return workflow.person(review.decided_by, nobody="—")
 
     @admin.display(description="evidence summary")
     def summary_link(self, review):

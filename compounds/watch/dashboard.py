@@ -11,7 +11,7 @@ from compounds.admin_plumbing import capped_count
 from compounds.models import InboxItem
 from compounds.watch import inbox
 
-from .inbox_admin import inbox_url
+from .inbox_admin import inbox_url, item_url
 
 LIMIT = 10
 COUNT_CAP = 1_000
@@ -54,6 +54,28 @@ def open_inbox(request):
             for item in shown
         ],
         "url": reverse("admin:compounds_inboxitem_changelist"),
+        "waiting": _waiting_for_drafts(request),
+    }
+
+
+def _waiting_for_drafts(request):
+    """For those who edit summaries: the records an advisor decided need an update, each
+    with the page that adds it to its summary's draft, the longest waiting first."""
+    if not inbox.may_add(request.user):
+        return None
+    rows = inbox.waiting_for_drafts().select_related("summary__compound", "summary__condition")
+    shown = list(rows[:LIMIT])
+    if not shown:
+        return None
+    return {
+        "count": len(shown) if len(shown) < LIMIT else capped_count(rows, COUNT_CAP),
+        "items": [
+            (
+                f"Add {item.label} to the draft of {item.summary}",
+                reverse("admin:compounds_inboxitem_add_to_draft", args=[item.pk]),
+            )
+            for item in shown
+        ],
     }
 
 
@@ -69,10 +91,7 @@ def inbox_of(request, obj):
         return None
     return {
         "count": len(open_items) if len(open_items) < LIMIT else capped_count(rows, COUNT_CAP),
-        "items": [
-            (item, reverse("admin:compounds_inboxitem_change", args=[item.pk]))
-            for item in open_items
-        ],
+        "items": [(item, item_url(item, obj)) for item in open_items],
         "url": inbox_url(obj),
         "suggested": suggested,
         "may_add": inbox.may_add(request.user),

@@ -16,6 +16,7 @@ object's review history, beside its approvals.
 from django.contrib.admin.models import CHANGE, LogEntry
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from compounds.evidence import StudyDesign
@@ -154,6 +155,26 @@ def suggested_references(summary):
             continue
         offered.append(item)
     return offered
+
+
+def waiting_for_drafts():
+    """The records decided to need an update that their summary's working copy does not
+    cite yet, across the catalogue, oldest decision first: what editors have to add."""
+    cited = Q()
+    for source, field in LOOKUP_KINDS.items():
+        cites = Reference.objects.filter(
+            summary_id=OuterRef("summary_id"), **{field: OuterRef("identifier")}
+        )
+        cited |= Q(source=source) & Exists(cites)
+    return (
+        InboxItem.objects.filter(
+            decision=InboxItem.Decision.NEEDS_UPDATE,
+            summary__isnull=False,
+            source__in=list(LOOKUP_KINDS),
+        )
+        .exclude(cited)
+        .order_by("decided_at", "id")
+    )
 
 
 def add_to_draft(item, user):

@@ -4,8 +4,11 @@ or "needs an update" (compounds/watch/inbox.py). A decided item is a record: nob
 changes it. Editors read the inbox; the official labels the watch follows are theirs to
 keep (granted_to_roles, which compounds/roles.py reads)."""
 
+from urllib.parse import urlencode
+
 from django.contrib import admin, messages
 from django.contrib.admin.options import ShowFacets
+from django.contrib.admin.templatetags.admin_urls import add_preserved_filters
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
@@ -14,6 +17,7 @@ from django.utils.html import format_html
 
 from compounds.admin_plumbing import CraftedInputAdmin, related_object_filter
 from compounds.models import Compound, EvidenceSummary, InboxItem
+from compounds.review import workflow
 from compounds.watch import inbox
 
 CHANGES_NOTHING = "_changes_nothing"
@@ -61,6 +65,14 @@ def inbox_url(obj, decision=None):
     return f"{url}?{query}"
 
 
+def item_url(item, obj):
+    """An item's page, opened from obj's screens: deciding there leads back to obj's
+    inbox, as from that list (the admin's preserved filters)."""
+    field = "summary" if isinstance(obj, EvidenceSummary) else "compound"
+    url = reverse("admin:compounds_inboxitem_change", args=[item.pk])
+    return f"{url}?{urlencode({'_changelist_filters': f'{field}={obj.pk}'})}"
+
+
 class InboxItemAdmin(CraftedInputAdmin):
     # Both roles read the inbox; deciding asks for an advisor's review permission too
     # (has_change_permission).
@@ -88,7 +100,7 @@ class InboxItemAdmin(CraftedInputAdmin):
         "date",
         "found_at",
         "decision",
-        "decided_by",
+        "decided_by_name",
         "decided_at",
         "suggested_reference",
         "note",
@@ -97,6 +109,33 @@ class InboxItemAdmin(CraftedInputAdmin):
 
     def has_add_permission(self, request):
         return False
+
+    def changelist_view(self, request, extra_context=None):
+        return super().changelist_view(
+            request, {"title": "Evidence inbox", **(extra_context or {})}
+        )
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        item = self.get_object(request, object_id)
+        may_decide = item is not None and self.has_change_permission(request, item)
+        title = (
+            "Decide on what the evidence watch found"
+            if may_decide
+            else "What the evidence watch found"
+        )
+        context = {"title": title, "add_to_draft_url": self._add_to_draft_url(request, item)}
+        return super().change_view(
+            request, object_id, form_url, {**context, **(extra_context or {})}
+        )
+
+    def _add_to_draft_url(self, request, item):
+        """Where an editor adds the item's suggested reference to its summary's draft, while
+        the draft does not cite it yet; None otherwise."""
+        if item is None or item.summary_id is None or not inbox.may_add(request.user):
+            return None
+        if item not in inbox.suggested_references(item.summary):
+            return None
+        return reverse("admin:compounds_inboxitem_add_to_draft", args=[item.pk])
 
     def get_urls(self):
         return [
@@ -114,6 +153,9 @@ class InboxItemAdmin(CraftedInputAdmin):
         item = self.get_object(request, object_id)
         if item is None or not self.has_view_permission(request, item):
             raise Http404("No such inbox item.")
+        if item.summary_id is None or item.decision != InboxItem.Decision.NEEDS_UPDATE:
+            # Only a summary's record decided to need an update is offered to its draft.
+            raise Http404("This record is not suggested for a draft.")
         if not inbox.may_add(request.user):
             raise PermissionDenied
         summary_url = reverse("admin:compounds_evidencesummary_change", args=[item.summary_id])
@@ -177,12 +219,23 @@ class InboxItemAdmin(CraftedInputAdmin):
     def record(self, item):
         return format_html('<a href="{}" rel="noopener">{}</a>', item.link, item.label)
 
+    @admin.display(description="decided by")
+    def decided_by_name(self, item):
+        return workflow.person(item.decided_by, nobody="—")
+
     @admin.display(description="suggested reference")
     def suggested_reference(self, item):
         fields = item.suggested.get("fields") if item.suggested else None
         if not fields:
             return "—"
-        shown = ", ".join(f"{name}: {value}" for name, value in fields.items())
+        # As the reference form names them: "Study design: Randomized controlled trial".
+        design = item.suggested.get("design")
+        shown = "; ".join(
+            f"{inbox.REFERENCE_LABELS[name]}: "
+            f"{design if name == 'study_design' and design else value}"
+            for name, value in fields.items()
+            if name in inbox.REFERENCE_LABELS
+        )
         if item.suggested.get("failure"):
             return f"{shown}. {item.suggested['failure']}"
         return shown
@@ -220,8 +273,9 @@ class InboxItemAdmin(CraftedInputAdmin):
             self.message_user(request, str(decided), messages.WARNING)
 
     def response_change(self, request, obj):
-        # Back to the inbox, which no longer lists an item decided here or meanwhile.
-        back = HttpResponseRedirect(reverse("admin:compounds_inboxitem_changelist"))
+        # Back to the inbox as it was narrowed, which no longer lists an item decided here
+        # or meanwhile.
+        back = HttpResponseRedirect(self._back_to_list(request))
         if getattr(obj, "decided_meanwhile", False):
             return back
         obj.refresh_from_db()
@@ -235,6 +289,12 @@ class InboxItemAdmin(CraftedInputAdmin):
         elif obj.decision == InboxItem.Decision.CHANGES_NOTHING:
             self.message_user(request, f"{obj.label}: changes nothing.", messages.SUCCESS)
         return back
+
+    def _back_to_list(self, request):
+        return add_preserved_filters(
+            {"preserved_filters": self.get_preserved_filters(request), "opts": self.opts},
+            reverse("admin:compounds_inboxitem_changelist"),
+        )
 
 
 class OfficialLabelAdmin(CraftedInputAdmin):

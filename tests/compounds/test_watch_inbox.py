@@ -4,6 +4,7 @@ what "needs an update" changes (the review due date, a suggested reference) and 
 history show."""
 
 import datetime
+import re
 
 import pytest
 from django.contrib.messages import get_messages
@@ -226,7 +227,9 @@ def test_the_review_screen_and_change_form_show_the_pairs_open_items(client, adv
     ):
         page = client.get(url).content.decode()
         assert "1 open item in the evidence inbox</a> about this" in page
-        assert f'<a href="{change_url(item)}">PMID 999999901</a>, new record in pubmed' in page
+        link = f'<a href="{change_url(item)}?_changelist_filters=summary%3D{pair.pk}">'
+        # The source's name as it is spelt: "PubMed", not "pubmed".
+        assert f"{link}PMID 999999901</a>: New record in PubMed (2 Nov 2026)." in page
 
 
 def test_an_item_of_another_pair_is_not_shown_on_this_one(client, advisor, item):
@@ -295,3 +298,106 @@ def test_a_suggestion_without_a_design_is_left_for_the_editor_to_add_by_hand(
     pair.refresh_from_db()
     assert pair.revision == revision
     assert not pair.references.filter(pmid=PMID).exists()
+
+
+def test_the_inbox_and_an_items_page_are_headed_by_what_they_are(client, advisor, item):
+    """Not Django's "Select evidence inbox item to change": the list is the inbox, and an
+    open item's page is where an advisor decides on it."""
+    client.force_login(advisor)
+
+    listed = client.get(reverse("admin:compounds_inboxitem_changelist")).content.decode()
+    page = client.get(change_url(item)).content.decode()
+
+    assert "<h1>Evidence inbox</h1>" in listed
+    assert "<h1>Decide on what the evidence watch found</h1>" in page
+
+
+def test_a_decided_items_page_names_the_advisor_and_offers_its_reference_to_the_editor(
+    client, advisor, editor, sources, item
+):
+    """From the inbox, an editor reads who decided, the suggested reference as the
+    reference form names its fields, and the way to add it to the draft."""
+    _decided_needs_update(advisor, item, sources)
+    client.force_login(editor)
+
+    page = client.get(change_url(item)).content.decode()
+    words = " ".join(re.sub(r"<[^>]+>", " ", page).split())
+
+    assert "Decided by: Nikhil Joshi" in words
+    assert "Study design: Randomized controlled trial" in words
+    assert "study_design" not in words and "pmid:" not in words
+    add = reverse("admin:compounds_inboxitem_add_to_draft", args=[item.pk])
+    assert re.search(rf'<a [^>]*href="{add}"[^>]*>Add it to the draft</a>', page)
+
+
+def test_only_a_record_that_needs_an_update_has_a_page_to_add_it_to_a_draft(
+    client, editor, item, pair
+):
+    """An open item, or a label's (a compound has no draft references), has no such page:
+    not one that says it was decided to need an update, nor a server error."""
+    label = InboxItem.objects.create(
+        compound=pair.compound,
+        source=WatchSource.DAILYMED,
+        identifier="00000000-0000-4000-8000-000000000001",
+        event="version:3",
+        change="New label version 3",
+        title="RECORDED TEST LABEL (TEST COMPOUND) NASAL SPRAY [RECORDED TEST SPONSOR]",
+        link="https://dailymed.nlm.nih.gov/dailymed/lookup.cfm?setid=00000000-0000-4000-8000-000000000001",
+    )
+    client.force_login(editor)
+
+    for record in (item, label):
+        url = reverse("admin:compounds_inboxitem_add_to_draft", args=[record.pk])
+        assert client.get(url).status_code == 404
+
+
+def test_the_desk_offers_an_editor_each_reference_suggested_for_a_draft_until_it_is_added(
+    client, advisor, editor, sources, item, pair
+):
+    """After "needs an update" the editor's desk says which record waits for its draft,
+    with the way to add it; once the draft cites it, it is no longer offered."""
+    _decided_needs_update(advisor, item, sources)
+    client.force_login(editor)
+    add = reverse("admin:compounds_inboxitem_add_to_draft", args=[item.pk])
+
+    home = client.get(reverse("admin:index")).content.decode()
+
+    words = " ".join(re.sub(r"<[^>]+>", " ", home).split())
+    assert "1 record decided to need an update waits to be added to its draft:" in words
+    assert re.search(
+        rf'<a href="{add}">Add PMID {PMID} to the draft of {re.escape(str(pair))}</a>', home
+    )
+
+    press(client, add, "Add to the draft")
+
+    home = client.get(reverse("admin:index")).content.decode()
+    assert add not in home
+    assert "waits to be added to its draft" not in home
+
+
+def test_deciding_an_item_of_one_summarys_inbox_goes_back_to_that_summarys_inbox(
+    client, advisor, item, pair
+):
+    """From the review screen's link, the inbox narrowed to one summary: the decision
+    leads back to that list, not to the whole catalogue's."""
+    client.force_login(advisor)
+    narrowed = reverse("admin:compounds_inboxitem_changelist") + f"?summary={pair.pk}"
+    listed = client.get(narrowed).content.decode()
+    link = re.search(rf'href="({re.escape(change_url(item))}\?[^"]+)"', listed).group(1)
+
+    response = press(client, link.replace("&amp;", "&"), "Changes nothing")
+
+    assert response.status_code == 302
+    assert response.url == narrowed
+
+
+def test_an_item_opened_from_the_review_screen_leads_back_to_its_summarys_inbox(
+    client, advisor, item, pair
+):
+    client.force_login(advisor)
+    screen = client.get(review_url(pair)).content.decode()
+    link = re.search(rf'href="({re.escape(change_url(item))}[^"]*)"', screen).group(1)
+
+    response = press(client, link.replace("&amp;", "&"), "Changes nothing")
+
+    assert response.url == reverse("admin:compounds_inboxitem_changelist") + f"?summary={pair.pk}"

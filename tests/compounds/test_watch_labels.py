@@ -140,7 +140,7 @@ def test_the_label_change_shows_on_the_compounds_review_screen(client, advisor, 
 
     page = client.get(reverse("admin:compounds_compound_review", args=[ketamine.pk]))
 
-    assert "DailyMed label</a>, new label version 3" in page.content.decode()
+    assert "DailyMed label</a>: New label version 3 (2 Nov 2026)." in page.content.decode()
 
 
 def test_an_editor_adds_a_compounds_label_in_the_admin(client, editor):

@@ -208,11 +208,11 @@ def test_a_retraction_of_a_cited_doi_reaches_the_queue_and_the_four_pages_of_eac
             shown = site.get(f"/compounds/ketamine/{condition}/{page}/")
             words = text_of(shown)
             assert words.count(SENTENCE) == 1, (condition, page)
-            assert "Retracted: the notice, 2026-11-20." in words
+            assert "Retracted: the notice, 20 November 2026." in words
             assert f'<a href="{NOTICE}" rel="external">the notice</a>' in shown.content.decode()
 
     report = text_of(client.get("/report-for-your-doctor/?compound=ketamine&condition=leukemia"))
-    assert "Retracted: the notice, 2026-11-20." in report
+    assert "Retracted: the notice, 20 November 2026." in report
 
     client.force_login(advisor)
     queue = text_of(client.get(reverse("admin:review_queue")))
@@ -253,7 +253,7 @@ def test_the_advisors_decision_takes_the_sentence_off_the_pages_and_the_history_
         words = text_of(site.get(f"/compounds/ketamine/leukemia/{page}/"))
         assert SENTENCE not in words
         # The study is still cited: the reference list still shows its notice.
-        assert "Retracted: the notice, 2026-11-20." in words
+        assert "Retracted: the notice, 20 November 2026." in words
         # The other pair is still being checked.
         assert SENTENCE in text_of(site.get(f"/compounds/ketamine/chronic-pain/{page}/"))
     event = ReviewEvent.objects.of(cited[0]).get(action=ReviewAction.NOTICE_CHECKED)
@@ -326,7 +326,7 @@ def test_a_correction_says_corrected_on_the_pages(
     run_watch(django_capture_on_commit_callbacks)
     words = text_of(client.get("/compounds/ketamine/leukemia/does-it-work/"))
     assert "A study this review cites has been corrected, and our medical advisors" in words
-    assert "Corrected: the notice, 2026-10-02." in words
+    assert "Corrected: the notice, 2 October 2026." in words
     assert "has been retracted" not in words
 
 
@@ -546,3 +546,113 @@ def test_the_migration_lists_the_studies_published_summaries_cite(cited):
         set(PublishedCitation.objects.values_list("summary_id", "identifier_kind", "identifier"))
         == written
     )
+
+
+def test_the_preview_of_a_draft_keeps_the_notice_beside_the_study_it_still_cites(
+    cited, sources, django_capture_on_commit_callbacks, editor, advisor, client
+):
+    """Approving a draft decides the notice, so the sentence goes; the study is still
+    cited, so the reference list keeps its notice: the preview and the text the advisor
+    approves on the review screen say so, as the page will once approved."""
+    only_dois()
+    sources.answer("crossref_work_retracted.json")
+    run_watch(django_capture_on_commit_callbacks)
+    pair = save_edit(cited[1], editor, human_evidence="One trial, since retracted, and others.")
+    client.force_login(advisor)
+
+    preview = text_of(
+        client.get(
+            reverse("admin:compounds_evidencesummary_preview", args=[pair.pk]) + "?page=safety"
+        )
+    )
+    assert SENTENCE not in preview
+    assert "Retracted: the notice" in preview
+
+    screen = client.get(reverse("admin:compounds_evidencesummary_review", args=[pair.pk]))
+    # No passage of the reference list changes: the notice stays beside the study.
+    changed = re.findall(
+        r'<li class="(?:changed|removed|added)">(.*?)</li>', screen.content.decode(), flags=re.S
+    )
+    assert any(SENTENCE[:40] in passage for passage in changed), "the sentence goes"
+    assert not [p for p in changed if "recorded-retracted-study" in p], changed
+
+
+def test_the_notices_are_named_in_plain_words_in_the_admin(
+    cited, sources, django_capture_on_commit_callbacks, advisor, client
+):
+    """The admin's navigation, list and page name them as the desk does, not by a plural
+    made of the model's name ("study notice to checks")."""
+    only_dois()
+    sources.answer("crossref_work_retracted.json")
+    run_watch(django_capture_on_commit_callbacks)
+    client.force_login(advisor)
+    home = text_of(client.get(reverse("admin:index")))
+    assert "Study notices to check" in home
+    assert "notice to checks" not in home
+    listed = client.get(reverse("admin:compounds_noticereview_changelist")).content.decode()
+    assert "<h1>Study notices to check</h1>" in listed
+    assert "notice to checks" not in listed
+    review = NoticeReview.objects.get(summary=cited[0])
+    page = client.get(reverse("admin:compounds_noticereview_change", args=[review.pk]))
+    assert "<h1>Check the review after a notice on a cited study</h1>" in page.content.decode()
+
+
+def test_a_decided_notice_names_the_advisor_who_decided(
+    cited, sources, django_capture_on_commit_callbacks, advisor, editor, client
+):
+    only_dois()
+    sources.answer("crossref_work_retracted.json")
+    run_watch(django_capture_on_commit_callbacks)
+    review = NoticeReview.objects.get(summary=cited[0])
+    retractions.review_stands(review, advisor, "Checked: one trial of four.")
+    client.force_login(editor)
+
+    page = text_of(client.get(reverse("admin:compounds_noticereview_change", args=[review.pk])))
+
+    assert f"Decided by: {advisor.get_full_name()}" in page
+
+
+def test_the_desk_says_what_awaits_an_advisor_without_guessing_when_the_notice_came(
+    cited, sources, django_capture_on_commit_callbacks, advisor, client
+):
+    """A notice may predate the review that cites the study (the watch finds old ones
+    too): the desk says it is unchecked, not that it came "since it was checked"."""
+    only_dois()
+    sources.answer("crossref_work_retracted.json")
+    run_watch(django_capture_on_commit_callbacks)
+    client.force_login(advisor)
+
+    home = text_of(client.get(reverse("admin:index")))
+
+    assert (
+        "2 summaries cite a study with a notice of retraction, correction or concern that "
+        "no advisor has checked yet; until one decides, their public pages say the review "
+        "is being checked." in home
+    )
+
+
+def test_an_expression_of_concern_is_said_in_words_a_patient_knows(
+    cited, django_capture_on_commit_callbacks, client
+):
+    """ "Expression of concern" is the publishers' term: the sentence says what it is,
+    neutrally, and the claims table still knows it."""
+    from compounds.review import publishing
+
+    notice = StudyNotice.objects.create(
+        identifier_kind="doi",
+        identifier=RETRACTED_DOI,
+        kind=StudyNotice.Kind.CONCERN,
+        link="https://doi.org/10.5555/recorded-concern-notice",
+        source="Crossref",
+    )
+    NoticeReview.objects.create(notice=notice, summary=cited[0])
+    with django_capture_on_commit_callbacks(execute=True):
+        publishing.refresh_study_notices([cited[0].pk])
+
+    for page in PAGES:
+        words = text_of(client.get(f"/compounds/ketamine/leukemia/{page}/"))
+        assert (
+            "A study this review cites is under an expression of concern (its publisher has "
+            "raised doubts about it), and our medical advisors are checking the review; the "
+            "notice is linked under References." in words
+        )

@@ -50,7 +50,7 @@ def test_an_advisor_works_the_inbox_from_a_new_trial_to_a_summary_due_now(site, 
     advisor.open(f"/admin/compounds/evidencesummary/{pair.pk}/review/")
     screen = advisor.text()
     assert "2 open items in the evidence inbox about this" in screen
-    assert "NCT99999911, new study registered" in screen
+    assert "NCT99999911: New study registered (8 Oct 2026)." in screen
 
     # The new trial's page: the advisor notes why and presses "Needs an update"; the
     # reference lookup fills in the trial's details.

@@ -54,7 +54,7 @@ def test_an_advisor_records_that_the_review_stands_after_a_retraction(site, brow
 
     page = reader.read(PAGE)
     assert CHECKING not in page
-    assert "Retracted: the notice, 2026-11-20." in page
+    assert "Retracted: the notice, 20 November 2026." in page
     history = advisor.read(f"/admin/compounds/evidencesummary/{summary.pk}/change/")
     assert "Checked after a notice on a cited study" in history
     assert "the grade rests on the other three" in history
