@@ -711,26 +711,30 @@ def approve_many(
     reasons = public_reasons or {}
     summaries = [obj for obj in objects if type(obj) is EvidenceSummary]
     along = companions_of(summaries) if summaries else {}
-    together = [obj for obj in summaries if not along[revision_key(obj)]]
-    keys = {revision_key(obj) for obj in together}
-    results = {}
+    # An object named twice is approved once, together; then refused, alone, as approved.
+    together = {}
+    for obj in summaries:
+        if not along[revision_key(obj)]:
+            together.setdefault(revision_key(obj), obj)
+    together = list(together.values())
+    decided = {}
     for start in range(0, len(together), CHUNK):
         chunk = together[start : start + CHUNK]
-        results.update(_approve_summaries(chunk, user, comment, reasons, seen))
+        decided.update(_approve_summaries(chunk, user, comment, reasons, seen))
 
     def step(obj, user, **options):
         return approve(obj, user, public_reason=reasons.get(revision_key(obj), ""), **options)
 
     options = {"comment": comment, "companions_seen": companions_seen}
-    for obj in objects:
-        if revision_key(obj) not in keys:
-            each = _each(step, [obj], user, seen, dict(options))
-            results[revision_key(obj)] = (
-                (True, each.done[0]) if each.done else (False, each.refused[0])
-            )
     outcomes = Outcomes()
     for obj in objects:
-        done, result = results[revision_key(obj)]
+        key = revision_key(obj)
+        if key in decided and decided[key][1] is not None:
+            done, result = decided[key]
+            decided[key] = (done, None)
+        else:
+            each = _each(step, [obj], user, seen, dict(options))
+            done, result = (True, each.done[0]) if each.done else (False, each.refused[0])
         (outcomes.done if done else outcomes.refused).append(result)
     return outcomes
 

@@ -341,3 +341,19 @@ def test_a_failure_in_writing_the_published_rows_changes_nothing_for_the_set(
     assert not Version.objects.of_model(EvidenceSummary).exists()
     assert ReviewEvent.objects.count() == events
     assert not PublishedSummary.objects.exists()
+
+
+def test_a_summary_named_twice_is_approved_once_and_then_refused_as_alone(editor, advisor):
+    summaries = in_review(editor, 2)
+    twice = [summaries[0], summaries[1], summaries[0]]
+    seen = {workflow.revision_key(s): s.revision for s in summaries}
+    before = outcome(summaries, lambda: one_at_a_time(twice, advisor, CONFIRMED, {}))
+    after = outcome(
+        summaries,
+        lambda: workflow.approve_many(
+            twice, advisor, comment=CONFIRMED, seen=seen, companions_seen={}
+        ),
+    )
+    assert before["outcomes"][1][0][0] == summaries[0].pk
+    assert "not in review" in before["outcomes"][1][0][1]
+    assert after == before
