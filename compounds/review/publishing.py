@@ -329,6 +329,71 @@ def publish(obj, version, previous_slug=None):
     _announce(model, obj.pk, before)
 
 
+def publish_summaries(approved):
+    """publish() of many evidence summaries at once, each with its just-approved version
+    ([(summary, version)]), in a number of queries that does not grow with their count:
+    the published rows of those whose compound and condition are published are written
+    (inserted or replaced) in one statement, with their citations and study notices, and
+    each summary's change is recorded as publish() records it."""
+    ids = [summary.pk for summary, _ in approved]
+    before = {
+        pk: site_tags.footprint_of_summary(compound, condition)
+        for pk, compound, condition in PublishedSummary.objects.filter(pk__in=ids).values_list(
+            "pk", "compound__slug", "condition__slug"
+        )
+    }
+    named = ("name", "slug")
+    compounds = PublishedCompound.objects.only(*named).in_bulk(
+        {summary.compound_id for summary, _ in approved}
+    )
+    conditions = PublishedCondition.objects.only(*named).in_bulk(
+        {summary.condition_id for summary, _ in approved}
+    )
+    live = [
+        (summary, version)
+        for summary, version in approved
+        if summary.compound_id in compounds and summary.condition_id in conditions
+    ]
+    notices = published_notices({summary.pk: version.data for summary, version in live})
+    rows = [
+        _summary_row(
+            summary.pk,
+            version,
+            compounds[summary.compound_id],
+            conditions[summary.condition_id],
+            notices.get(summary.pk, ()),
+        )
+        for summary, version in live
+    ]
+    if rows:
+        # What row.save() does to each: a row replaced whole, or a new one.
+        PublishedSummary.objects.bulk_create(
+            rows,
+            update_conflicts=True,
+            unique_fields=["id"],
+            update_fields=[
+                field.name
+                for field in PublishedSummary._meta.concrete_fields
+                if not field.primary_key
+            ],
+        )
+        PublishedCitation.objects.filter(summary_id__in=[row.pk for row in rows]).delete()
+        _write_citations(rows)
+    after = {
+        summary.pk: site_tags.footprint_of_summary(
+            compounds[summary.compound_id].slug, conditions[summary.condition_id].slug
+        )
+        for summary, _ in live
+    }
+    model = EvidenceSummary._meta.model_name
+    changes = PublicationChange.objects.bulk_create(
+        PublicationChange(model=model, object_id=pk, before=before.get(pk), after=after.get(pk))
+        for pk in ids
+    )
+    for change in changes:
+        _announce_on_commit(change)
+
+
 def _publish_waiting(summaries, batch=2000):
     """Write the published rows of waiting summaries (_waiting_summaries): a few queries a
     batch whatever the count, never one a summary. Each batch is copied from the

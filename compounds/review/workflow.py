@@ -18,8 +18,10 @@ import and the import batches. Each has two forms: one object (`submit`, `approv
 many (`submit_many`, `approve_many`, `request_changes_many`, `withdraw_many`),
 returning the Outcomes: what was moved and what was refused, and why. Options are
 keyword-only. `submit_many` moves its rows a chunk at a time, which is what lets an
-import submit twenty thousand objects in seconds; the decisions are taken one
-object a transaction, so that a refusal leaves the others decided. A summary whose
+import submit twenty thousand objects in seconds; `approve_many` approves evidence
+summaries that take nothing along the same way, every one judged first and those
+refused left out; the other decisions are taken one object a transaction. Either way
+a refusal leaves the others decided. A summary whose
 grade its references do not support is approved only with the advisor's comment
 confirming it (`grade_to_confirm`); so is an object whose text the content checks
 flag (`checks_to_confirm`): they inform, the advisor decides, and says why in the history.
@@ -47,7 +49,7 @@ from django.conf import settings
 from django.contrib.admin.models import CHANGE, LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, OuterRef, Subquery
 from django.db.models.fields.json import KT
 from django.dispatch import Signal
 from django.utils import timezone
@@ -699,14 +701,196 @@ def approve_many(
     objects, user, *, comment="", public_reasons=None, seen=None, companions_seen=None
 ):
     """approve() each object; seen: the revision the advisor saw of each, by revision_key;
-    public_reasons: the public reason given for each, by revision_key."""
+    public_reasons: the public reason given for each, by revision_key.
+
+    Evidence summaries that take nothing along (the bulk case: pairs of live compounds
+    and conditions) are approved together, a chunk a transaction, in a number of queries
+    that does not grow with their count (_approve_summaries); the others, one at a time
+    as approve() does. Each object is judged by the same rules either way, and one
+    refused leaves the others approved. The Outcomes list them in the order given."""
     reasons = public_reasons or {}
+    summaries = [obj for obj in objects if type(obj) is EvidenceSummary]
+    along = companions_of(summaries) if summaries else {}
+    # An object named twice is approved once, together; then refused, alone, as approved.
+    together = {}
+    for obj in summaries:
+        if not along[revision_key(obj)]:
+            together.setdefault(revision_key(obj), obj)
+    together = list(together.values())
+    decided = {}
+    for start in range(0, len(together), CHUNK):
+        chunk = together[start : start + CHUNK]
+        decided.update(_approve_summaries(chunk, user, comment, reasons, seen))
 
     def step(obj, user, **options):
         return approve(obj, user, public_reason=reasons.get(revision_key(obj), ""), **options)
 
     options = {"comment": comment, "companions_seen": companions_seen}
-    return _each(step, objects, user, seen, options)
+    outcomes = Outcomes()
+    for obj in objects:
+        key = revision_key(obj)
+        if key in decided and decided[key][1] is not None:
+            done, result = decided[key]
+            decided[key] = (done, None)
+        else:
+            each = _each(step, [obj], user, seen, dict(options))
+            done, result = (True, each.done[0]) if each.done else (False, each.refused[0])
+        (outcomes.done if done else outcomes.refused).append(result)
+    return outcomes
+
+
+def _approve_summaries(objects, user, comment, reasons, seen):
+    """Approve evidence summaries that take nothing along, all in one transaction, by the
+    rules approve() applies to each: {revision_key: (True, summary as now) or (False,
+    (object, ReviewError))}. Every row is locked and read at once and judged in Python;
+    what is approved is then written a kind of row a query (versions, the summaries'
+    state, review events, decided notices, published rows, citations, publication
+    changes). A summary refused leaves the others approved; an error in writing leaves
+    all of them as they were."""
+    results, asked = {}, []
+    for obj in objects:
+        key = revision_key(obj)
+        if seen is not None and seen.get(key) is None:
+            error = ReviewError(f"“{obj}” was not on your screen: open it, and decide again.")
+            results[key] = (False, (obj, error))
+            continue
+        try:
+            _check_comment(comment)
+            asked.append((obj, checked_public_reason(reasons.get(key, ""))))
+        except ReviewError as error:
+            results[key] = (False, (obj, error))
+    if not asked:
+        return results
+    with transaction.atomic():
+        pks = [obj.pk for obj, _ in asked]
+        # Locked as lock() locks one row (the same update takes them all), then read with
+        # what the checks and the snapshots read: their names, child rows, last editor.
+        EvidenceSummary._default_manager.filter(pk__in=pks).update(revision=F("revision"))
+        current = EvidenceSummary._default_manager.filter(pk__in=pks).for_decision().in_bulk()
+        previous = _last_approved_of(EvidenceSummary, pks)
+        advisor = MedicalAdvisor.objects.filter(user=user).first()
+        approving = []
+        for obj, reason in asked:
+            key = revision_key(obj)
+            now = current.get(obj.pk)
+            try:
+                if now is None:
+                    raise ReviewError(f"“{obj}” no longer exists.")
+                _check_reviewer(user, now)
+                check_seen(now, seen.get(key) if seen is not None else None, "approved")
+                _check_approvable(now, user, comment, reason, previous.get(now.pk))
+                if advisor is None:
+                    _advisor_byline(user)
+            except ReviewError as error:
+                results[key] = (False, (getattr(error, "current", obj), error))
+                continue
+            approving.append((now, reason))
+        if approving:
+            _write_approvals(approving, user, comment, advisor, previous)
+            for now, _ in approving:
+                results[revision_key(now)] = (True, now)
+    return results
+
+
+def _last_approved_of(model, pks):
+    """last_approved() of each object of model among pks, by id: one query."""
+    versions = Version.objects.of_model(model)
+    latest = versions.filter(object_id=OuterRef("object_id")).order_by("-number")
+    found = versions.filter(object_id__in=pks, number=Subquery(latest.values("number")[:1]))
+    return {version.object_id: version for version in found}
+
+
+def _check_approvable(current, user, comment, public_reason, previous):
+    """What _publish checks before it writes anything, for the locked row current whose
+    last approved version is previous: ReviewError says what refuses it."""
+    refused = approval_refused(current, user)
+    if refused:
+        raise ReviewError(refused)
+    if not comment.strip():
+        unconfirmed = grade_to_confirm(current) or checks_to_confirm(current)
+        if unconfirmed:
+            raise ReviewError(unconfirmed)
+    if not public_reason and type(current).keeps_change_log:
+        unexplained = _reason_to_give(current, previous.data if previous else None)
+        if unexplained:
+            raise ReviewError(unexplained)
+
+
+def _write_approvals(approving, user, comment, advisor, previous):
+    """What _publish writes for each approved summary, a kind of row a query: approving
+    is [(locked summary, its public reason)], previous their last approved versions."""
+    now = timezone.now()
+    day = timezone.localdate(now)
+    byline = change_log.byline(advisor.display_name, advisor.credentials)
+    content_type = ContentType.objects.get_for_model(EvidenceSummary)
+    versions = []
+    for current, reason in approving:
+        before = previous.get(current.pk)
+        data = snapshots.take(current)
+        versions.append(
+            Version(
+                content_type=content_type,
+                object_id=current.pk,
+                number=before.number + 1 if before else 1,
+                data=data,
+                approved_by=user,
+                reviewer_name=advisor.display_name,
+                reviewer_credentials=advisor.credentials,
+                reviewer=advisor,
+                approved_at=now,
+                next_review_due=review_due_after(day),
+                public_reason=reason,
+                change_log=change_log.log_after(
+                    before, data, day=day, approved_by=byline, reason=reason
+                ),
+            )
+        )
+    Version.objects.bulk_create(versions)
+    events = []
+    for (current, _), version in zip(approving, versions, strict=True):
+        events.append(
+            ReviewEvent(
+                # The object itself, not only its id: the emails sent once this commits
+                # read it and its last editor (read with it) without asking again.
+                content_object=current,
+                object_repr=str(current)[:300],
+                action=ReviewAction.APPROVE,
+                from_state=current.review_state,
+                to_state=ReviewState.APPROVED,
+                user=user,
+                comment=comment,
+                version=version,
+            )
+        )
+        current.review_state = ReviewState.APPROVED
+        current.live_version = version
+        current.editors_since_approval = []
+    summaries = [current for current, _ in approving]
+    # Each one's live version is the one just written: its last.
+    latest = Version.objects.of_model(EvidenceSummary).filter(object_id=OuterRef("pk"))
+    EvidenceSummary.objects.filter(pk__in=[current.pk for current in summaries]).update(
+        review_state=ReviewState.APPROVED,
+        editors_since_approval=[],
+        live_version=Subquery(latest.order_by("-number").values("pk")[:1]),
+    )
+    ReviewEvent.objects.bulk_create(events)
+    for event in events:
+        step_taken.send(sender=ReviewEvent, event=event)
+    # Approving a version after the notices advisors are checking decides them (_publish).
+    by_summary = {version.object_id: version for version in versions}
+    notices = list(
+        NoticeReview.objects.filter(summary_id__in=list(by_summary), decided_at__isnull=True)
+    )
+    for review in notices:
+        review.decision = NoticeReview.Decision.NEW_VERSION
+        review.decided_at = now
+        review.decided_by = user
+        review.version = by_summary[review.summary_id]
+    if notices:
+        NoticeReview.objects.bulk_update(
+            notices, ["decision", "decided_at", "decided_by", "version"]
+        )
+    publishing.publish_summaries(list(zip(summaries, versions, strict=True)))
 
 
 def request_changes_many(objects, user, *, comment, seen=None, about=(), companions_seen=None):
