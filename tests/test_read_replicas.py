@@ -114,6 +114,9 @@ def replica(settings):
     replicas._cache_down_until = 0.0
     replicas.answered.clear()
     replication._checked_at = float("-inf")
+    # The replica's copy of the test database is made by replaying the primary's log: a
+    # replica asked before it exists is left alone, and the test would read the primary.
+    wait_for_replica(primary_now())
     yield
     connection.close()
     connection.settings_dict = mirrored
