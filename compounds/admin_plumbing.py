@@ -234,6 +234,35 @@ class RelatedObjectFilter(admin.SimpleListFilter):
         return queryset.filter(**{self.parameter_name: self.value()})
 
 
+class OpenByDefaultFilter(admin.SimpleListFilter):
+    """A list of what awaits someone: shows the open rows unless another choice of
+    `field` (a TextChoices of the model) is picked, or "All". Subclasses name the title,
+    parameter, field, choices and the open value."""
+
+    field = ""
+    choices_class = None
+    DEFAULT = ""
+
+    def lookups(self, request, model_admin):
+        return [*self.choices_class.choices, ("all", "All")]
+
+    def chosen(self):
+        value = self.value()
+        return value if value in {*self.choices_class.values, "all"} else self.DEFAULT
+
+    def choices(self, changelist):
+        for lookup, title in self.lookup_choices:
+            yield {
+                "selected": self.chosen() == lookup,
+                "query_string": changelist.get_query_string({self.parameter_name: lookup}),
+                "display": title,
+            }
+
+    def queryset(self, request, queryset):
+        chosen = self.chosen()
+        return queryset if chosen == "all" else queryset.filter(**{self.field: chosen})
+
+
 def related_object_filter(field_name, related_model):
     """A RelatedObjectFilter on `field_name`, whose address parameter is the field's name."""
     return type(

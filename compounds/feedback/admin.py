@@ -13,38 +13,20 @@ from django.utils.html import format_html
 from django.utils.text import Truncator
 
 from compounds import posted
-from compounds.admin_plumbing import CraftedInputAdmin
+from compounds.admin_plumbing import CraftedInputAdmin, OpenByDefaultFilter
 from compounds.feedback import service
 from compounds.models import Feedback
 
 CLOSE = "_close"
 
 
-class StatusFilter(admin.SimpleListFilter):
+class StatusFilter(OpenByDefaultFilter):
     """Open reports unless another status is chosen: the queue is what needs an answer."""
 
     title = "status"
-    parameter_name = "status"
+    parameter_name = field = "status"
+    choices_class = Feedback.Status
     DEFAULT = Feedback.Status.OPEN
-
-    def lookups(self, request, model_admin):
-        return [*Feedback.Status.choices, ("all", "All")]
-
-    def chosen(self):
-        value = self.value()
-        return value if value in {*Feedback.Status.values, "all"} else self.DEFAULT
-
-    def choices(self, changelist):
-        for lookup, title in self.lookup_choices:
-            yield {
-                "selected": self.chosen() == lookup,
-                "query_string": changelist.get_query_string({self.parameter_name: lookup}),
-                "display": title,
-            }
-
-    def queryset(self, request, queryset):
-        chosen = self.chosen()
-        return queryset if chosen == "all" else queryset.filter(status=chosen)
 
 
 class AboutFilter(admin.SimpleListFilter):

@@ -545,19 +545,8 @@ def approve(obj, user, *, comment="", public_reason="", seen_revision=None, comp
 
 def _publish(current, user, comment, public_reason=""):
     """Approve the locked row current: a version, the approved state, the published row."""
-    refused = approval_refused(current, user)
-    if refused:
-        raise ReviewError(refused)
-    if not comment.strip():
-        unconfirmed = grade_to_confirm(current) or checks_to_confirm(current)
-        if unconfirmed:
-            raise ReviewError(unconfirmed)
     previous = last_approved(current)
-    if not public_reason and type(current).keeps_change_log:
-        before = previous.data if previous else None
-        unexplained = _reason_to_give(current, before)
-        if unexplained:
-            raise ReviewError(unexplained)
+    _check_approvable(current, user, comment, public_reason, previous)
     advisor = _advisor_byline(user)
     data = snapshots.take(current)
     if "slug" in data:
@@ -801,8 +790,9 @@ def _last_approved_of(model, pks):
 
 
 def _check_approvable(current, user, comment, public_reason, previous):
-    """What _publish checks before it writes anything, for the locked row current whose
-    last approved version is previous: ReviewError says what refuses it."""
+    """What an approval checks before it writes anything, one at a time (_publish) or in
+    sets, for the locked row current whose last approved version is previous:
+    ReviewError says what refuses it."""
     refused = approval_refused(current, user)
     if refused:
         raise ReviewError(refused)

@@ -15,7 +15,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 
-from compounds.admin_plumbing import CraftedInputAdmin, related_object_filter
+from compounds.admin_plumbing import CraftedInputAdmin, OpenByDefaultFilter, related_object_filter
 from compounds.models import Compound, EvidenceSummary, InboxItem
 from compounds.review import workflow
 from compounds.watch import inbox
@@ -28,31 +28,13 @@ BUTTONS = {
 }
 
 
-class DecisionFilter(admin.SimpleListFilter):
+class DecisionFilter(OpenByDefaultFilter):
     """Open items unless another decision is chosen: the inbox is what awaits one."""
 
     title = "decision"
-    parameter_name = "decision"
+    parameter_name = field = "decision"
+    choices_class = InboxItem.Decision
     DEFAULT = InboxItem.Decision.OPEN
-
-    def lookups(self, request, model_admin):
-        return [*InboxItem.Decision.choices, ("all", "All")]
-
-    def chosen(self):
-        value = self.value()
-        return value if value in {*InboxItem.Decision.values, "all"} else self.DEFAULT
-
-    def choices(self, changelist):
-        for lookup, title in self.lookup_choices:
-            yield {
-                "selected": self.chosen() == lookup,
-                "query_string": changelist.get_query_string({self.parameter_name: lookup}),
-                "display": title,
-            }
-
-    def queryset(self, request, queryset):
-        chosen = self.chosen()
-        return queryset if chosen == "all" else queryset.filter(decision=chosen)
 
 
 def inbox_url(obj, decision=None):
