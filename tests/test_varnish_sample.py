@@ -30,10 +30,9 @@ from tests.factories import (
     save_edit,
 )
 
-# Not a serialized rollback: after a transactional test that flushed (test_database_faults), the
-# roles' post_migrate has made the groups again under new ids, and restoring the migrated rows
-# would then collide with them on PostgreSQL. What these tests need they make themselves.
-pytestmark = pytest.mark.django_db(transaction=True)
+# Serialized rollback: each test starts from the database as migrate left it (the roles'
+# groups and their permissions), as the other transactional tests do.
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 FRESH_WITHIN = 1.0
 OLD_TEXT = "Two randomized trials found a small benefit."
