@@ -11,7 +11,7 @@ import urllib.error
 
 import pytest
 from django.core.cache import cache
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.urls import reverse
 
 from compounds.evidence import StudyDesign
@@ -656,3 +656,9 @@ def test_an_expression_of_concern_is_said_in_words_a_patient_knows(
             "raised doubts about it), and our medical advisors are checking the review; the "
             "notice is linked under References." in words
         )
+
+
+@pytest.mark.parametrize("option", [{"budget": 0}, {"cycle_days": 0}, {"budget": -5}])
+def test_a_budget_or_cycle_below_one_is_refused_with_its_reason(db, option):
+    with pytest.raises(CommandError, match="--budget and --cycle-days must be at least 1"):
+        call_command("watch_retractions", **option)

@@ -11,7 +11,7 @@ should have answered stay due. Exit status 0 even then: the next run takes them 
 
 import datetime
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 from compounds.watch import retractions
 
@@ -35,8 +35,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, budget, cycle_days, verbosity, **options):
         if budget < 1 or cycle_days < 1:
-            self.stderr.write("--budget and --cycle-days must be at least 1.")
-            raise SystemExit(2)
+            raise CommandError("--budget and --cycle-days must be at least 1.")
         enrolled = retractions.enrol_cited_studies()
         if verbosity >= 1 and enrolled:
             self.stdout.write(f"{enrolled} cited studies added to the watch.")
